@@ -1,0 +1,86 @@
+"""Reading a decision date written in free French, and writing a date the French way."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Optional
+
+import dateparser
+from babel.dates import format_date
+from dateparser.search import search_dates
+
+# Long texts are not dates; parsing them only costs time.
+MAX_DATE_TEXT_LENGTH = 80
+NUMERIC_DATE = re.compile(r"^\D*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\D*$")
+ISO_DATE = re.compile(r"^\D*(\d{4})-(\d{2})-(\d{2})\D*$")
+DATEPARSER_SETTINGS = {
+    "PREFER_DATES_FROM": "past",
+    "DATE_ORDER": "DMY",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
+
+
+class DateProblem(str, Enum):
+    UNREADABLE = "unreadable"
+    NONEXISTENT = "nonexistent"
+    IN_FUTURE = "in_future"
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    value: Optional[date] = None
+    problem: Optional[DateProblem] = None
+
+
+def _calendar_date(year: int, month: int, day: int) -> ParsedDate:
+    if year < 100:
+        year += 2000
+    try:
+        return ParsedDate(value=date(year, month, day))
+    except ValueError:
+        return ParsedDate(problem=DateProblem.NONEXISTENT)
+
+
+def _read(text: str, today: date) -> ParsedDate:
+    iso = ISO_DATE.match(text)
+    if iso:
+        return _calendar_date(int(iso[1]), int(iso[2]), int(iso[3]))
+    numeric = NUMERIC_DATE.match(text)
+    if numeric:
+        # Day first, as written in French: 03/11/2026 is the 3rd of November.
+        return _calendar_date(int(numeric[3]), int(numeric[2]), int(numeric[1]))
+    settings = dict(DATEPARSER_SETTINGS, RELATIVE_BASE=datetime.combine(today, datetime.min.time()))
+    parsed = dateparser.parse(text, languages=["fr"], settings=settings)
+    if parsed is not None:
+        return ParsedDate(value=parsed.date())
+    return _search_in_sentence(text, settings)
+
+
+def _search_in_sentence(text: str, settings: dict) -> ParsedDate:
+    """'je l'ai reçue le 3 novembre': one date inside a sentence.
+
+    Only matches holding a digit count: the search otherwise reads 'je' as jeudi.
+    """
+    found = search_dates(text, languages=["fr"], settings=settings) or []
+    days = {moment.date() for matched, moment in found if any(c.isdigit() for c in matched)}
+    if len(days) != 1:
+        return ParsedDate(problem=DateProblem.UNREADABLE)
+    return ParsedDate(value=days.pop())
+
+
+def parse_decision_date(text: Optional[str], today: date) -> ParsedDate:
+    """A past or present date, or why the text is not one."""
+    cleaned = (text or "").strip()
+    if not cleaned or len(cleaned) > MAX_DATE_TEXT_LENGTH:
+        return ParsedDate(problem=DateProblem.UNREADABLE)
+    result = _read(cleaned, today)
+    if result.value is not None and result.value > today:
+        return ParsedDate(problem=DateProblem.IN_FUTURE)
+    return result
+
+
+def format_french_date(day: date) -> str:
+    """'lundi 14 décembre 2026'."""
+    return format_date(day, format="full", locale="fr_CA")
