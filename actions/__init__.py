@@ -1,0 +1,1 @@
+"""Thin glue between Rasa and bot/: read slots, call bot/, answer with domain responses."""

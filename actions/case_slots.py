@@ -1,0 +1,54 @@
+"""The Case the person described, read from the tracker's slots."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Optional, Tuple, Type, TypeVar
+
+from rasa_sdk import Tracker
+
+from bot.case import (
+    Authority,
+    Case,
+    DecisionLocation,
+    FairnessLetter,
+    Program,
+    RefusalCause,
+    normalize_causes,
+)
+
+UNKNOWN = "unknown"
+E = TypeVar("E")
+
+
+def enum_slot(tracker: Tracker, slot: str, enum: Type[E]) -> Optional[E]:
+    """The slot as its Enum, or None when empty or not a valid value."""
+    try:
+        return enum(tracker.get_slot(slot))
+    except ValueError:
+        return None
+
+
+def causes_slot(tracker: Tracker) -> Tuple[RefusalCause, ...]:
+    values: Any = tracker.get_slot("refusal_causes") or []
+    return normalize_causes(RefusalCause(v) for v in values if v in RefusalCause._value2member_map_)
+
+
+def decision_date_slot(tracker: Tracker) -> Optional[date]:
+    value = tracker.get_slot("decision_date")
+    if not value or value == UNKNOWN:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def case_from_tracker(tracker: Tracker) -> Case:
+    return Case(
+        causes=causes_slot(tracker),
+        program=enum_slot(tracker, "program", Program) or Program.UNKNOWN,
+        authority=enum_slot(tracker, "authority", Authority) or Authority.UNKNOWN,
+        location=enum_slot(tracker, "decision_location", DecisionLocation) or DecisionLocation.UNKNOWN,
+        decision_date=decision_date_slot(tracker),
+        fairness_letter=enum_slot(tracker, "fairness_letter", FairnessLetter) or FairnessLetter.UNKNOWN,
+    )

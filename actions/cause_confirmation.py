@@ -1,0 +1,79 @@
+"""Understanding the causes: restate them for confirmation, or offer choices instead of guessing."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.case_slots import causes_slot
+from actions.domain_text import cause_buttons, causes_as_list, response_text
+from bot.case import RefusalCause, causes_from_intent
+
+MAX_CHOICES = 3
+# Only the head of the ranking is considered, and only above this: further down is noise.
+MIN_CHOICE_CONFIDENCE = 0.1
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def _latest_causes(tracker: Tracker) -> Tuple[RefusalCause, ...]:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return causes_from_intent(intent.get("name"))
+
+
+class ActionRestateCauses(Action):
+    def name(self) -> str:
+        return "action_restate_causes"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        causes = _latest_causes(tracker) or causes_slot(tracker)
+        if not causes:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(response="utter_restate_causes", causes=causes_as_list(domain, causes))
+        return [SlotSet("refusal_causes", [cause.value for cause in causes])]
+
+
+class ActionOfferCauses(Action):
+    """Every cause as a choice, when the restatement was wrong or the person does not know how to say it."""
+
+    def name(self) -> str:
+        return "action_offer_causes"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        choices = [(cause,) for cause in RefusalCause]
+        dispatcher.utter_message(response="utter_offer_causes", buttons=cause_buttons(domain, choices))
+        return [SlotSet("refusal_causes", None)]
+
+
+class ActionDisambiguateCause(Action):
+    """Low confidence or two close causes: the best two or three as buttons, plus 'Autre chose'."""
+
+    def name(self) -> str:
+        return "action_disambiguate_cause"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        ranking = [
+            candidate
+            for candidate in (tracker.latest_message or {}).get("intent_ranking") or []
+            if candidate.get("name") != FALLBACK_INTENT
+        ]
+        choices: List[Tuple[RefusalCause, ...]] = []
+        for candidate in ranking[:MAX_CHOICES]:
+            causes = causes_from_intent(candidate.get("name"))
+            if causes and candidate.get("confidence", 0) >= MIN_CHOICE_CONFIDENCE and causes not in choices:
+                choices.append(causes)
+        if not choices:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        buttons = cause_buttons(domain, choices)
+        buttons.append({"title": response_text(domain, "utter_button_other_cause"), "payload": "/deny"})
+        dispatcher.utter_message(response="utter_ask_which_cause", buttons=buttons)
+        return []

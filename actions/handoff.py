@@ -1,0 +1,75 @@
+"""Handoff to the firm's CRIC: its contact details and a summary of everything the person gave."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.case_slots import UNKNOWN, case_from_tracker
+from actions.domain_text import cause_label, response_text
+from bot import clock
+from bot.case import Authority, Case
+from bot.dates import format_french_date
+from bot.deadlines import DeadlineStatus, DecisionDateInFuture, Deadline
+from bot.remedies import recommend
+from bot.settings import firm_settings
+
+
+def _value_label(domain: Dict[str, Any], slot: str, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    if value == UNKNOWN:
+        return response_text(domain, "utter_value_unknown")
+    return response_text(domain, f"utter_value_{slot}_{value}")
+
+
+def summary_lines(domain: Dict[str, Any], tracker: Tracker, case: Case, deadline: Optional[Deadline]) -> List[str]:
+    """One line per thing the person said; nothing they gave is left out, nothing unknown is invented."""
+    values = {}
+    if case.causes:
+        values["causes"] = "; ".join(cause_label(domain, cause) for cause in case.causes)
+    for slot in ("program", "authority", "fairness_letter", "decision_location"):
+        values[slot] = _value_label(domain, slot, tracker.get_slot(slot))
+    if case.decision_date:
+        values["decision_date"] = format_french_date(case.decision_date)
+    if deadline is not None and deadline.last_day is not None:
+        values["last_day"] = format_french_date(deadline.last_day)
+    return [
+        "- " + response_text(domain, f"utter_summary_{key}").format(value=value)
+        for key, value in values.items()
+        if value
+    ]
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        case = case_from_tracker(tracker)
+        deadline = None
+        if case.causes and case.authority is not Authority.MIFI:
+            try:
+                deadline = recommend(case, clock.today()).deadline
+            except DecisionDateInFuture:
+                deadline = None
+        if deadline is not None and deadline.status is DeadlineStatus.URGENT:
+            dispatcher.utter_message(response="utter_handoff_see_lawyer_now")
+        firm = firm_settings()
+        dispatcher.utter_message(
+            response="utter_handoff",
+            firm_name=firm.name,
+            cric_name=firm.cric_name,
+            cric_licence=firm.cric_licence,
+            phone=firm.phone,
+            email=firm.email,
+            booking_url=firm.booking_url,
+        )
+        lines = summary_lines(domain, tracker, case, deadline)
+        if lines:
+            dispatcher.utter_message(response="utter_handoff_summary", summary="\n".join(lines))
+        return []

@@ -1,0 +1,116 @@
+"""The situation questions: asks only what the remedy engine still needs, validates each answer."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.case_slots import UNKNOWN, causes_slot, enum_slot
+from bot import clock
+from bot.case import Authority, DecisionLocation, FairnessLetter, Program
+from bot.dates import parse_decision_date
+from bot.triage import Question, questions_to_ask
+
+# Messages that leave the question aside; rules answer them and the form asks again.
+INTERRUPTIONS = {
+    "faq",
+    "request_human",
+    "request_consultation",
+    "restart",
+    "out_of_scope",
+    "other_language",
+    "change_answer",
+    "goodbye",
+    "thank",
+    "greet",
+}
+QUESTION_SLOTS = [question.value for question in Question]
+
+
+def _valid_or_reask(
+    dispatcher: CollectingDispatcher, slot: str, value: Any, allowed
+) -> Dict[Text, Any]:
+    if value in {member.value for member in allowed}:
+        return {slot: value}
+    dispatcher.utter_message(response=f"utter_invalid_{slot}")
+    return {slot: None}
+
+
+class ValidateTriageForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_triage_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        questions = questions_to_ask(
+            causes_slot(tracker),
+            enum_slot(tracker, "program", Program),
+            enum_slot(tracker, "authority", Authority),
+            enum_slot(tracker, "fairness_letter", FairnessLetter),
+        )
+        return [question.value for question in questions]
+
+    def _raw_answer(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
+        """The text of an answer no mapping understood, so that validation can re-ask clearly.
+
+        Nothing is taken when a mapping already filled a question this turn or when the person
+        changed the subject: the form then steps aside for the rules.
+        """
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        if any(filled in QUESTION_SLOTS for filled in tracker.slots_to_validate()):
+            return {}
+        message = tracker.latest_message or {}
+        if (message.get("intent") or {}).get("name") in INTERRUPTIONS:
+            return {}
+        return {slot: message.get("text") or ""}
+
+    async def extract_program(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._raw_answer(tracker, "program")
+
+    async def extract_authority(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._raw_answer(tracker, "authority")
+
+    async def extract_fairness_letter(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._raw_answer(tracker, "fairness_letter")
+
+    async def extract_decision_location(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._raw_answer(tracker, "decision_location")
+
+    async def extract_decision_date(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._raw_answer(tracker, "decision_date")
+
+    async def validate_program(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        result = _valid_or_reask(dispatcher, "program", value, Program)
+        # Express Entry programs are federal: their refusals come from IRCC.
+        if result["program"] not in (None, Program.UNKNOWN.value) and not tracker.get_slot("authority"):
+            result["authority"] = Authority.IRCC.value
+        return result
+
+    async def validate_authority(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        result = _valid_or_reask(dispatcher, "authority", value, Authority)
+        if result["authority"] == Authority.UNKNOWN.value:
+            dispatcher.utter_message(response="utter_authority_assumed_ircc")
+        return result
+
+    async def validate_fairness_letter(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return _valid_or_reask(dispatcher, "fairness_letter", value, FairnessLetter)
+
+    async def validate_decision_location(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return _valid_or_reask(dispatcher, "decision_location", value, DecisionLocation)
+
+    async def validate_decision_date(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value == UNKNOWN:
+            return {"decision_date": UNKNOWN}
+        parsed = parse_decision_date(value, clock.today())
+        if parsed.value is None:
+            dispatcher.utter_message(response=f"utter_invalid_decision_date_{parsed.problem.value}")
+            return {"decision_date": None}
+        return {"decision_date": parsed.value.isoformat()}

@@ -1,0 +1,145 @@
+from actions.triage_form import ValidateTriageForm
+
+FORM = "triage_form"
+
+
+def test_asks_only_what_is_missing_for_a_federal_program(make_tracker, run_action):
+    tracker = make_tracker(
+        "PTQF",
+        "inform",
+        slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
+        extracted={"program": "fsw"},
+        active_loop=FORM,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.slots["program"] == "fsw"
+    # A federal program: IRCC decided, no need to ask.
+    assert result.slots["authority"] == "ircc"
+    assert result.slots["requested_slot"] == "decision_location"
+    assert result.messages == []
+
+
+def test_a_quebec_decision_ends_the_questions(make_tracker, run_action):
+    tracker = make_tracker(
+        '/inform{"authority":"mifi"}',
+        "inform",
+        slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
+        extracted={"authority": "mifi"},
+        active_loop=FORM,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    # Rasa's own mapping already stored "mifi"; the button text is not read as a program.
+    assert "program" not in result.slots
+    assert result.messages == []
+    assert result.slots["requested_slot"] is None
+
+
+def test_an_unreadable_program_is_asked_again_with_examples(make_tracker, run_action):
+    tracker = make_tracker(
+        "celui pour les gens qualifiés je crois",
+        "inform",
+        slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
+        active_loop=FORM,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.responses == ["utter_invalid_program"]
+    assert result.slots["program"] is None
+    assert result.slots["requested_slot"] == "program"
+
+
+def test_dont_know_for_the_program_asks_who_refused(make_tracker, run_action):
+    tracker = make_tracker(
+        "je sais pas",
+        "dont_know",
+        slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
+        extracted={"program": "unknown"},
+        active_loop=FORM,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.slots["program"] == "unknown"
+    assert result.slots["requested_slot"] == "authority"
+
+
+def test_misrepresentation_asks_about_the_fairness_letter(make_tracker, run_action):
+    tracker = make_tracker(
+        "CEC",
+        "inform",
+        slots={"refusal_causes": ["misrepresentation"], "requested_slot": "program"},
+        extracted={"program": "cec"},
+        active_loop=FORM,
+    )
+    assert run_action(ValidateTriageForm(), tracker).slots["requested_slot"] == "fairness_letter"
+
+
+def test_an_open_fairness_letter_skips_the_deadline_questions(make_tracker, run_action):
+    tracker = make_tracker(
+        "oui",
+        "affirm",
+        slots={"refusal_causes": ["misrepresentation"], "program": "cec", "authority": "ircc",
+               "requested_slot": "fairness_letter"},
+        extracted={"fairness_letter": "open"},
+        active_loop=FORM,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.slots["fairness_letter"] == "open"
+    assert result.slots["requested_slot"] is None
+
+
+def _date_answer(make_tracker, text, intent="inform"):
+    return make_tracker(
+        text,
+        intent,
+        slots={"refusal_causes": ["low_score"], "program": "fsw", "authority": "ircc",
+               "decision_location": "in_canada", "requested_slot": "decision_date"},
+        active_loop=FORM,
+    )
+
+
+def test_a_free_french_date_is_stored_as_iso(make_tracker, run_action):
+    result = run_action(ValidateTriageForm(), _date_answer(make_tracker, "le 3 novembre"))
+    assert result.slots["decision_date"] == "2026-11-03"
+    assert result.slots["requested_slot"] is None
+
+
+def test_a_free_date_is_read_whatever_intent_the_nlu_guessed(make_tracker, run_action):
+    result = run_action(ValidateTriageForm(), _date_answer(make_tracker, "il y a deux semaines", "nlu_fallback"))
+    assert result.slots["decision_date"] == "2026-11-15"
+
+
+def test_a_date_that_does_not_exist_is_asked_again(make_tracker, run_action):
+    result = run_action(ValidateTriageForm(), _date_answer(make_tracker, "31/02/2026"))
+    assert result.responses == ["utter_invalid_decision_date_nonexistent"]
+    assert result.slots["decision_date"] is None
+    assert result.slots["requested_slot"] == "decision_date"
+
+
+def test_a_future_date_is_asked_again(make_tracker, run_action):
+    result = run_action(ValidateTriageForm(), _date_answer(make_tracker, "15/12/2026"))
+    assert result.responses == ["utter_invalid_decision_date_in_future"]
+
+
+def test_an_unknown_date_is_accepted(make_tracker, run_action):
+    tracker = make_tracker(
+        "je ne sais plus",
+        "dont_know",
+        slots={"refusal_causes": ["low_score"], "program": "fsw", "authority": "ircc",
+               "decision_location": "in_canada", "requested_slot": "decision_date"},
+        extracted={"decision_date": "unknown"},
+        active_loop=FORM,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.slots["decision_date"] == "unknown"
+    assert result.slots["requested_slot"] is None
+
+
+def test_a_question_about_a_term_is_not_taken_as_an_answer(make_tracker, run_action):
+    result = run_action(ValidateTriageForm(), _date_answer(make_tracker, "c'est quoi le SCG ?", "faq"))
+    assert "decision_date" not in result.slots
+    assert result.messages == []
+
+
+def test_blank_and_emoji_answers_get_a_clear_reask(make_tracker, run_action):
+    for text in ("", "   ", "🙂🙂🙂", "<script>alert(1)</script>"):
+        result = run_action(ValidateTriageForm(), _date_answer(make_tracker, text, "nlu_fallback"))
+        assert result.responses == ["utter_invalid_decision_date_unreadable"], text
+        assert result.slots["decision_date"] is None
