@@ -45,6 +45,8 @@ def _utter_option(
         )
         if deadline.shorter_limit_assumed:
             dispatcher.utter_message(response="utter_deadline_shorter_limit_assumed")
+        if deadline.in_year_end_recess and deadline.status is not DeadlineStatus.EXPIRED:
+            dispatcher.utter_message(response="utter_deadline_no_holiday_extension")
         if deadline.postponed_from and deadline.status is not DeadlineStatus.EXPIRED:
             dispatcher.utter_message(
                 response="utter_deadline_postponed",

@@ -36,6 +36,18 @@ class Deadline:
     days_left: Optional[int] = None
     postponed_from: Optional[date] = None
 
+    @property
+    def in_year_end_recess(self) -> bool:
+        """Last day within 21 Dec - 7 Jan (Federal Courts Rule 6(3)).
+
+        The recess is not shown to extend the statutory 15/60 days [check]: it is never added,
+        but the person is told, since they may hear otherwise.
+        """
+        if self.last_day is None:
+            return False
+        month_day = (self.last_day.month, self.last_day.day)
+        return month_day >= (12, 21) or month_day <= (1, 7)
+
 
 def limit_days_for(location: DecisionLocation) -> int:
     # Unknown location: the shorter limit is the only safe assumption (domain-facts §1).

@@ -116,3 +116,15 @@ def test_every_response_and_parameter_exists_in_the_domain(make_tracker, run_act
             text = domain["responses"][message["response"]][0]["text"]
             fields = {name for _, name, _, _ in string.Formatter().parse(text) if name}
             assert fields <= {k for k, v in message.items() if v is not None}, (message["response"], slots)
+
+
+def test_a_last_day_in_the_year_end_recess_is_flagged_not_stretched(make_tracker, run_action):
+    # Outside Canada, 29 October + 60 days = Monday 28 December, inside the 21 Dec - 7 Jan recess.
+    result = run_remedies(
+        make_tracker, run_action, refusal_causes=["officer_error"], decision_location="outside_canada",
+        decision_date="2026-10-29",
+    )
+    assert result.message("utter_remedy_judicial_review_open")["last_day"] == "lundi 28 décembre 2026"
+    assert "utter_deadline_no_holiday_extension" in result.responses
+    result = run_remedies(make_tracker, run_action, refusal_causes=["officer_error"], decision_date="2026-11-25")
+    assert "utter_deadline_no_holiday_extension" not in result.responses

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -131,3 +131,18 @@ def test_decision_in_the_future_is_rejected():
 )
 def test_non_working_days(day, closed):
     assert is_non_working_day(day) is closed
+
+
+@pytest.mark.parametrize(
+    "decision, in_recess",
+    [
+        (date(2026, 12, 10), True),  # last day Monday 28 December
+        (date(2026, 12, 17), True),  # last day Monday 4 January
+        (date(2026, 11, 29), False),  # last day Monday 14 December
+        (date(2026, 12, 24), False),  # last day Friday 8 January: just after
+    ],
+)
+def test_year_end_recess_is_flagged_but_never_added(decision, in_recess):
+    deadline = judicial_review_deadline(IN, decision, today=decision)
+    assert deadline.in_year_end_recess is in_recess
+    assert deadline.last_day - decision <= timedelta(days=15 + 3)
