@@ -4,17 +4,20 @@ from __future__ import annotations
 from typing import Any, Dict, List, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_slots import causes_slot
 from actions.domain_text import cause_buttons, causes_as_list, response_text
-from bot.case import RefusalCause, causes_from_intent
+from bot.case import RefusalCause, causes_from_intent, normalize_causes
 
 MAX_CHOICES = 3
 # Only the head of the ranking is considered, and only above this: further down is noise.
 MIN_CHOICE_CONFIDENCE = 0.1
 FALLBACK_INTENT = "nlu_fallback"
+# "mon test de langue a expiré" often splits between missing_documents and a pair holding it:
+# when the close candidates share a cause and together are this likely, that cause is restated.
+SHARED_CAUSE_CONFIDENCE = 0.6
 
 
 def _latest_causes(tracker: Tracker) -> Tuple[RefusalCause, ...]:
@@ -29,6 +32,7 @@ class ActionRestateCauses(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        # After a disambiguation the latest intent is nlu_fallback and the slot holds the causes.
         causes = _latest_causes(tracker) or causes_slot(tracker)
         if not causes:
             dispatcher.utter_message(response="utter_default")
@@ -66,13 +70,21 @@ class ActionDisambiguateCause(Action):
             if candidate.get("name") != FALLBACK_INTENT
         ]
         choices: List[Tuple[RefusalCause, ...]] = []
+        likelihood = 0.0
         for candidate in ranking[:MAX_CHOICES]:
             causes = causes_from_intent(candidate.get("name"))
             if causes and candidate.get("confidence", 0) >= MIN_CHOICE_CONFIDENCE and causes not in choices:
                 choices.append(causes)
+                likelihood += candidate["confidence"]
         if not choices:
             dispatcher.utter_message(response="utter_default")
             return []
+        shared = normalize_causes(set(choices[0]).intersection(*choices[1:]))
+        if len(choices) > 1 and shared and likelihood >= SHARED_CAUSE_CONFIDENCE:
+            return [
+                SlotSet("refusal_causes", [cause.value for cause in shared]),
+                FollowupAction("action_restate_causes"),
+            ]
         buttons = cause_buttons(domain, choices)
         buttons.append({"title": response_text(domain, "utter_button_other_cause"), "payload": "/deny"})
         dispatcher.utter_message(response="utter_ask_which_cause", buttons=buttons)

@@ -17,5 +17,8 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        # Who, what for, its limits, then the article's question: on a first message, after a
+        # restart, and when a channel opens the conversation before the person types.
         dispatcher.utter_message(response="utter_intro", firm_name=firm_settings().name)
+        dispatcher.utter_message(response="utter_ask_situation")
         return [SessionStarted(), ActionExecuted("action_listen")]

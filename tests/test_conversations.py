@@ -39,7 +39,8 @@ def test_a_greeting_opens_with_who_the_assistant_is_and_the_article_question(cha
     assert "assistant virtuel" in text
     assert "pas un avis juridique" in text
     assert "Confidentialité" in text
-    assert "Dites-moi où vous en êtes" in text
+    assert "Avez-vous déjà reçu un refus" in text and "Dites-moi où vous en êtes" in text
+    assert text.count("Dites-moi où vous en êtes") == 1
 
 
 def test_a_story_goes_straight_to_the_restatement(chat):
@@ -108,8 +109,12 @@ def test_a_quebec_decision_goes_to_a_quebec_professional(chat):
 
 def test_restart_mid_way_forgets_everything(chat):
     reach_date_question(chat)
-    assert "C'est reparti de zéro" in chat.say_text("recommencer")
+    text = chat.say_text("recommencer")
+    assert "C'est reparti de zéro" in text
+    assert text.index("C'est reparti") < text.index("Dites-moi où vous en êtes")
+    assert "Désolé" not in text
     assert chat.tracker().get_slot("program") is None
+    assert chat.tracker().get_slot("refusal_causes") is None
 
 
 def test_asking_for_a_human_mid_way_gives_the_firm_and_the_summary(chat):
@@ -182,3 +187,14 @@ def test_bad_dates_are_asked_again_with_an_example(chat, date_text, answer):
     assert "Réponse" not in text
     assert "À quelle date" in text
     assert "Contrôle judiciaire" in chat.say_text("il y a 3 jours")
+
+
+def test_a_whole_conversation_logs_no_error(chat, capfd):
+    capfd.readouterr()
+    reach_date_question(chat)
+    chat.say("il y a 3 jours")
+    chat.say("/request_consultation")
+    out, err = capfd.readouterr()
+    for stream in (out, err):
+        assert "Traceback" not in stream
+        assert "[error" not in stream

@@ -70,3 +70,27 @@ def test_low_confidence_without_any_cause_asks_to_rephrase(make_tracker, run_act
     ]
     tracker = make_tracker("🙂🙂🙂", "nlu_fallback", intent_ranking=ranking)
     assert run_action(ActionDisambiguateCause(), tracker).responses == ["utter_default"]
+
+
+def test_close_candidates_sharing_a_cause_restate_that_cause(make_tracker, run_action):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "refusal_missing_documents+refusal_officer_error", "confidence": 0.38},
+        {"name": "refusal_missing_documents", "confidence": 0.35},
+        {"name": "change_answer", "confidence": 0.1},
+    ]
+    tracker = make_tracker("mon TEF est périmé", "nlu_fallback", intent_ranking=ranking)
+    result = run_action(ActionDisambiguateCause(), tracker)
+    assert result.messages == []
+    assert result.slots == {"refusal_causes": ["missing_documents"]}
+    assert result.events[-1] == {"event": "followup", "timestamp": None, "name": "action_restate_causes"}
+
+
+def test_close_candidates_sharing_a_cause_but_unlikely_still_get_buttons(make_tracker, run_action):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "refusal_missing_documents+refusal_officer_error", "confidence": 0.25},
+        {"name": "refusal_missing_documents", "confidence": 0.2},
+    ]
+    tracker = make_tracker("bof", "nlu_fallback", intent_ranking=ranking)
+    assert run_action(ActionDisambiguateCause(), tracker).responses == ["utter_ask_which_cause"]
