@@ -36,7 +36,7 @@ def _utter_option(
     source = {
         "source": option.source.citation,
         "source_url": option.source.url,
-        "reviewed_on": format_french_date(option.reviewed_on),
+        "reviewed_on": format_french_date(option.reviewed_on, weekday=False),
     }
     if option.remedy is Remedy.JUDICIAL_REVIEW and plan.deadline is not None:
         deadline = plan.deadline

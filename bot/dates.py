@@ -81,6 +81,6 @@ def parse_decision_date(text: Optional[str], today: date) -> ParsedDate:
     return result
 
 
-def format_french_date(day: date) -> str:
-    """'lundi 14 décembre 2026'."""
-    return format_date(day, format="full", locale="fr_CA")
+def format_french_date(day: date, weekday: bool = True) -> str:
+    """'lundi 14 décembre 2026', or '14 décembre 2026' without the weekday."""
+    return format_date(day, format="full" if weekday else "long", locale="fr_CA")

@@ -57,3 +57,7 @@ def test_today_is_accepted():
 
 def test_french_long_format():
     assert format_french_date(date(2026, 12, 14)) == "lundi 14 décembre 2026"
+
+
+def test_french_date_without_weekday():
+    assert format_french_date(date(2026, 11, 29), weekday=False) == "29 novembre 2026"
