@@ -30,7 +30,8 @@ def enum_slot(tracker: Tracker, slot: str, enum: Type[E]) -> Optional[E]:
 
 def causes_slot(tracker: Tracker) -> Tuple[RefusalCause, ...]:
     values: Any = tracker.get_slot("refusal_causes") or []
-    return normalize_causes(RefusalCause(v) for v in values if v in RefusalCause._value2member_map_)
+    known = {cause.value for cause in RefusalCause}
+    return normalize_causes(RefusalCause(value) for value in values if value in known)
 
 
 def decision_date_slot(tracker: Tracker) -> Optional[date]:

@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.case_slots import UNKNOWN, case_from_tracker
 from actions.domain_text import cause_label, response_text
 from bot import clock
-from bot.case import Authority, Case
+from bot.case import Case
 from bot.dates import format_french_date
-from bot.deadlines import DeadlineStatus, DecisionDateInFuture, Deadline
+from bot.deadlines import Deadline, DeadlineStatus, DecisionDateInFuture
 from bot.remedies import recommend
 from bot.settings import firm_settings
 
@@ -52,7 +52,7 @@ class ActionHandoff(Action):
     ) -> List[EventType]:
         case = case_from_tracker(tracker)
         deadline = None
-        if case.causes and case.authority is not Authority.MIFI:
+        if case.causes:
             try:
                 deadline = recommend(case, clock.today()).deadline
             except DecisionDateInFuture:

@@ -1,7 +1,7 @@
 """The situation questions: asks only what the remedy engine still needs, validates each answer."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
@@ -55,7 +54,7 @@ def test_intent_macro_f1_on_the_test_set(agent):
                 "report": classification_report(expected, predicted, output_dict=True, zero_division=0),
                 "errors": [
                     {"text": text, "expected": e, "predicted": p}
-                    for (text, e), p in zip(examples, predicted)
+                    for (text, e), p in zip(examples, predicted, strict=True)
                     if e != p
                 ],
             },
