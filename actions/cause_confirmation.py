@@ -20,9 +20,25 @@ FALLBACK_INTENT = "nlu_fallback"
 SHARED_CAUSE_CONFIDENCE = 0.6
 
 
+# Two causes are restated only when the model prefers the pair clearly over one of its causes
+# alone: "mon test de langue a expiré" otherwise came out as a document and an officer's error.
+PAIR_MARGIN = 0.5
+
+
 def _latest_causes(tracker: Tracker) -> Tuple[RefusalCause, ...]:
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    return causes_from_intent(intent.get("name"))
+    message = tracker.latest_message or {}
+    causes = causes_from_intent((message.get("intent") or {}).get("name"))
+    if len(causes) < 2:
+        return causes
+    ranking = message.get("intent_ranking") or []
+    pair_confidence = (message.get("intent") or {}).get("confidence", 0)
+    for candidate in ranking:
+        single = causes_from_intent(candidate.get("name"))
+        if len(single) == 1 and single[0] in causes:
+            if pair_confidence - candidate.get("confidence", 0) < PAIR_MARGIN:
+                return single
+            break
+    return causes
 
 
 class ActionRestateCauses(Action):

@@ -29,11 +29,24 @@ INTERRUPTIONS = {
 QUESTION_SLOTS = [question.value for question in Question]
 
 
+# The entity that answers each question, where one does.
+ANSWER_ENTITIES = {"program": "program", "authority": "authority", "decision_location": "location"}
+
+
 def _valid_or_reask(
-    dispatcher: CollectingDispatcher, slot: str, value: Any, allowed
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, allowed
 ) -> Dict[Text, Any]:
-    if value in {member.value for member in allowed}:
-        return {slot: value}
+    """The first canonical value among the slot's value and the message's entities of its kind.
+
+    "ici au Canada" yields two location entities, "ici" and "in_canada": the second answers.
+    """
+    allowed_values = {member.value for member in allowed}
+    candidates = list(value) if isinstance(value, list) else [value]
+    entity = ANSWER_ENTITIES.get(slot)
+    candidates += [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
+    for candidate in candidates:
+        if candidate in allowed_values:
+            return {slot: candidate}
     dispatcher.utter_message(response=f"utter_invalid_{slot}")
     return {slot: None}
 
@@ -88,23 +101,23 @@ class ValidateTriageForm(FormValidationAction):
         return self._raw_answer(tracker, "decision_date")
 
     async def validate_program(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        result = _valid_or_reask(dispatcher, "program", value, Program)
+        result = _valid_or_reask(dispatcher, tracker, "program", value, Program)
         # Express Entry programs are federal: their refusals come from IRCC.
         if result["program"] not in (None, Program.UNKNOWN.value) and not tracker.get_slot("authority"):
             result["authority"] = Authority.IRCC.value
         return result
 
     async def validate_authority(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        result = _valid_or_reask(dispatcher, "authority", value, Authority)
+        result = _valid_or_reask(dispatcher, tracker, "authority", value, Authority)
         if result["authority"] == Authority.UNKNOWN.value:
             dispatcher.utter_message(response="utter_authority_assumed_ircc")
         return result
 
     async def validate_fairness_letter(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _valid_or_reask(dispatcher, "fairness_letter", value, FairnessLetter)
+        return _valid_or_reask(dispatcher, tracker, "fairness_letter", value, FairnessLetter)
 
     async def validate_decision_location(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _valid_or_reask(dispatcher, "decision_location", value, DecisionLocation)
+        return _valid_or_reask(dispatcher, tracker, "decision_location", value, DecisionLocation)
 
     async def validate_decision_date(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         if value == UNKNOWN:

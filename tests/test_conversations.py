@@ -48,7 +48,9 @@ def test_a_story_goes_straight_to_the_restatement(chat):
     text = "\n".join(m.get("text") or "" for m in messages)
     assert "pas un avis juridique" in text
     assert "Si je comprends bien" in text
-    assert "documents manquants, expirés ou incorrects" in text
+    restated = text.split("Si je comprends bien")[1]
+    assert "documents manquants, expirés ou incorrects" in restated
+    assert "erreur de l'agent" not in restated
     assert buttons(messages) == ["Oui", "Non"]
 
 

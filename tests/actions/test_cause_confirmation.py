@@ -94,3 +94,24 @@ def test_close_candidates_sharing_a_cause_but_unlikely_still_get_buttons(make_tr
     ]
     tracker = make_tracker("bof", "nlu_fallback", intent_ranking=ranking)
     assert run_action(ActionDisambiguateCause(), tracker).responses == ["utter_ask_which_cause"]
+
+
+def _pair_then_single(make_tracker, pair_confidence, single_confidence):
+    pair = "refusal_missing_documents+refusal_officer_error"
+    tracker = make_tracker("mon TEF est périmé", pair)
+    tracker.latest_message["intent"]["confidence"] = pair_confidence
+    tracker.latest_message["intent_ranking"] = [
+        {"name": pair, "confidence": pair_confidence},
+        {"name": "refusal_missing_documents", "confidence": single_confidence},
+    ]
+    return tracker
+
+
+def test_a_pair_barely_ahead_of_one_of_its_causes_restates_that_cause(make_tracker, run_action):
+    result = run_action(ActionRestateCauses(), _pair_then_single(make_tracker, 0.64, 0.25))
+    assert result.slots == {"refusal_causes": ["missing_documents"]}
+
+
+def test_a_clear_pair_restates_both_causes(make_tracker, run_action):
+    result = run_action(ActionRestateCauses(), _pair_then_single(make_tracker, 0.83, 0.03))
+    assert result.slots == {"refusal_causes": ["missing_documents", "officer_error"]}

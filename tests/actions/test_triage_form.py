@@ -143,3 +143,18 @@ def test_blank_and_emoji_answers_get_a_clear_reask(make_tracker, run_action):
         result = run_action(ValidateTriageForm(), _date_answer(make_tracker, text, "nlu_fallback"))
         assert result.responses == ["utter_invalid_decision_date_unreadable"], text
         assert result.slots["decision_date"] is None
+
+
+def test_a_canonical_entity_beside_a_stray_one_answers_the_question(make_tracker, run_action):
+    tracker = make_tracker(
+        "ici au canada",
+        "inform",
+        slots={"refusal_causes": ["low_score"], "program": "fsw", "authority": "ircc",
+               "requested_slot": "decision_location"},
+        extracted={"decision_location": "ici"},
+        entities=[{"entity": "location", "value": "ici"}, {"entity": "location", "value": "in_canada"}],
+        active_loop=FORM,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.slots["decision_location"] == "in_canada"
+    assert result.messages == []
