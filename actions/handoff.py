@@ -25,6 +25,13 @@ def _value_label(domain: Dict[str, Any], slot: str, value: Optional[str]) -> Opt
     return response_text(domain, f"utter_value_{slot}_{value}")
 
 
+def _entity_labels(domain: Dict[str, Any], slot: str, value: Any) -> List[str]:
+    """Labels of the canonical values only: a span the NLU cut wrong ("test de") is left out."""
+    values = value if isinstance(value, list) else [value] if value else []
+    names = (f"utter_value_{slot}_{v}" for v in dict.fromkeys(values))
+    return [response_text(domain, name) for name in names if name in domain["responses"]]
+
+
 def summary_lines(domain: Dict[str, Any], tracker: Tracker, case: Case, deadline: Optional[Deadline]) -> List[str]:
     """One line per thing the person said; nothing they gave is left out, nothing unknown is invented."""
     values = {}
@@ -36,6 +43,8 @@ def summary_lines(domain: Dict[str, Any], tracker: Tracker, case: Case, deadline
         values["decision_date"] = format_french_date(case.decision_date)
     if deadline is not None and deadline.last_day is not None:
         values["last_day"] = format_french_date(deadline.last_day)
+    values["document"] = ", ".join(_entity_labels(domain, "document", tracker.get_slot("document")))
+    values["province"] = ", ".join(_entity_labels(domain, "province", tracker.get_slot("province")))
     return [
         "- " + response_text(domain, f"utter_summary_{key}").format(value=value)
         for key, value in values.items()

@@ -32,6 +32,8 @@ def test_summary_keeps_everything_the_person_gave(make_tracker, run_action):
         "fairness_letter": "not_open",
         "decision_location": "unknown",
         "decision_date": "2026-11-25",
+        "document": ["language_test", "test de", "language_test", "proof_of_funds"],
+        "province": "nova_scotia",
     }
     result = run_action(ActionHandoff(), make_tracker("oui", "request_consultation", slots=slots))
     summary = result.message("utter_handoff_summary")["summary"].splitlines()
@@ -44,6 +46,8 @@ def test_summary_keeps_everything_the_person_gave(make_tracker, run_action):
         "- Bureau qui a décidé : inconnu",
         "- Date de la lettre : mercredi 25 novembre 2026",
         "- Dernier jour pour la Cour fédérale : jeudi 10 décembre 2026",
+        "- Document(s) en cause : test de langue, preuve de fonds",
+        "- Province : Nouvelle-Écosse",
     ]
 
 
