@@ -1,0 +1,49 @@
+"""The database behind the firm's cases: DATABASE_URL, a SQLite file by default, PostgreSQL in production."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = ROOT / "var" / "assistant.db"
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    # The default database is created on first run, with nothing to install.
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def make_engine(url: Optional[str] = None) -> Engine:
+    url = url or database_url()
+    _ensure_sqlite_folder(url)
+    # pre_ping: a PostgreSQL restart leaves dead pooled connections; they are replaced, not surfaced.
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: Optional[str] = None, revision: str = "head") -> None:
+    """Brings the schema to `revision`: creates it on an empty database."""
+    url = url or database_url()
+    _ensure_sqlite_folder(url)
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: Optional[str] = None, revision: str = "base") -> None:
+    command.downgrade(alembic_config(url or database_url()), revision)
