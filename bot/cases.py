@@ -156,3 +156,10 @@ def erase_case(engine: Engine, reference: str) -> bool:
             delete(handoff_cases).where(handoff_cases.c.reference == reference.strip().upper())
         )
     return result.rowcount > 0
+
+
+def purge_cases(engine: Engine, created_before: datetime) -> int:
+    """Deletes every case created before the cut-off (the retention period); returns how many."""
+    with engine.begin() as connection:
+        result = connection.execute(delete(handoff_cases).where(handoff_cases.c.created_at < created_before))
+    return result.rowcount

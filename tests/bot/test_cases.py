@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from sqlalchemy import inspect, text
@@ -12,7 +12,6 @@ from sqlalchemy.exc import OperationalError
 from bot.cases import (
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
-    NewCase,
     erase_case,
     get_case,
     list_cases,
@@ -20,6 +19,7 @@ from bot.cases import (
     save_case,
 )
 from bot.database import downgrade, make_engine, upgrade
+from tests.bot.case_factory import a_case
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
@@ -52,30 +52,6 @@ def engine(database_url):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
-
-
-def a_case(conversation_id="conv-1", **overrides) -> NewCase:
-    values = dict(
-        conversation_id=conversation_id,
-        channel="rest",
-        name="Awa Exemple",
-        email="awa@example.org",
-        phone="+221770000000",
-        consent_version="2026-11-29",
-        consent_at=datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc),
-        causes=("missing_documents", "misrepresentation"),
-        urgent=True,
-        program="cec",
-        authority="ircc",
-        decision_location="in_canada",
-        decision_date=date(2026, 11, 25),
-        last_day=date(2026, 12, 10),
-        days_left=11,
-        professional="lawyer",
-        description="mon test de langue avait expiré",
-    )
-    values.update(overrides)
-    return NewCase(**values)
 
 
 def test_a_case_is_stored_with_a_readable_reference(engine):

@@ -1,0 +1,62 @@
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import update
+
+from bot.cases import handoff_cases, save_case
+from bot.database import make_engine, upgrade
+from bot.operator import main
+from tests.bot.case_factory import a_case
+
+
+@pytest.fixture
+def engine(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'firm.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def test_list_show_export_erase(engine, capsys, tmp_path):
+    stored = save_case(engine, a_case())
+    assert main(["list"]) == 0
+    assert stored.reference in capsys.readouterr().out
+
+    assert main(["show", stored.reference.lower()]) == 0
+    assert json.loads(capsys.readouterr().out)["email"] == "awa@example.org"
+
+    export = tmp_path / "export.json"
+    assert main(["export", "--output", str(export)]) == 0
+    assert [case["reference"] for case in json.loads(export.read_text())] == [stored.reference]
+
+    assert main(["erase", stored.reference]) == 0
+    assert main(["erase", stored.reference]) == 1
+    assert main(["show", stored.reference]) == 1
+    capsys.readouterr()
+    assert main(["export"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_purge_removes_only_cases_past_retention(engine, capsys, monkeypatch):
+    old = save_case(engine, a_case("old"))
+    recent = save_case(engine, a_case("recent"))
+    with engine.begin() as connection:
+        connection.execute(
+            update(handoff_cases)
+            .where(handoff_cases.c.reference == old.reference)
+            .values(created_at=datetime.now(timezone.utc) - timedelta(days=400))
+        )
+    monkeypatch.setenv("CASE_RETENTION_DAYS", "365")
+    assert main(["purge"]) == 0
+    assert "purged 1 case(s)" in capsys.readouterr().out
+    assert main(["show", recent.reference]) == 0
+    assert main(["show", old.reference]) == 1
+
+
+def test_migrate_creates_the_default_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new' / 'firm.db'}")
+    assert main(["migrate"]) == 0
+    assert (tmp_path / "new" / "firm.db").exists()
