@@ -34,7 +34,6 @@ def _utter_option(
     dispatcher: CollectingDispatcher, option: RemedyOption, plan: RemedyPlan, responses: Dict[str, Any]
 ) -> None:
     source = {
-        "source": option.source.citation,
         "source_url": option.source.url,
         "reviewed_on": format_french_date(option.reviewed_on, weekday=False),
     }

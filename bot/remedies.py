@@ -58,7 +58,8 @@ class HandoffReason(str, Enum):
 
 @dataclass(frozen=True)
 class Source:
-    citation: str
+    """The primary text a remedy rests on; its French citation is part of the response in domain.yml."""
+
     url: str
 
 
@@ -85,16 +86,16 @@ class RemedyPlan:
 
 
 SOURCES = {
-    Remedy.FAIRNESS_LETTER_RESPONSE: Source("LIPR art. 40; lettre d'équité procédurale", IRPA),
-    Remedy.CRIMINAL_REHABILITATION: Source("LIPR art. 36 et 24; RIPR art. 17-18", IRPA),
-    Remedy.MEDICAL_EXCESSIVE_DEMAND: Source("LIPR art. 38(1)c) et 38(2)", IRPA),
-    Remedy.MISREPRESENTATION_BAR: Source("LIPR art. 40(2)a) et 40(3)", IRPA),
-    Remedy.QUEBEC_REMEDIES: Source("Loi sur l'immigration au Québec", QUEBEC),
-    Remedy.GCMS_NOTES: Source("Loi sur la protection des renseignements personnels; Loi sur l'accès à l'information", ATIP),
-    Remedy.RECONSIDERATION: Source("Kurukkal c. Canada, 2010 CAF 230", IRCC),
-    Remedy.RECONSIDERATION_NOT_USEFUL: Source("Kurukkal c. Canada, 2010 CAF 230", IRCC),
-    Remedy.JUDICIAL_REVIEW: Source("LIPR art. 72; Règles des Cours fédérales, règle 119", FEDERAL_COURT),
-    Remedy.NEW_APPLICATION: Source("Système de classement global (SCG)", CRS),
+    Remedy.FAIRNESS_LETTER_RESPONSE: Source(IRPA),
+    Remedy.CRIMINAL_REHABILITATION: Source(IRPA),
+    Remedy.MEDICAL_EXCESSIVE_DEMAND: Source(IRPA),
+    Remedy.MISREPRESENTATION_BAR: Source(IRPA),
+    Remedy.QUEBEC_REMEDIES: Source(QUEBEC),
+    Remedy.GCMS_NOTES: Source(ATIP),
+    Remedy.RECONSIDERATION: Source(IRCC),
+    Remedy.RECONSIDERATION_NOT_USEFUL: Source(IRCC),
+    Remedy.JUDICIAL_REVIEW: Source(FEDERAL_COURT),
+    Remedy.NEW_APPLICATION: Source(CRS),
 }
 
 # A réexamen helps when the file held something the officer missed or misread (source article).
