@@ -17,18 +17,15 @@ from bot.remedies import recommend
 from bot.settings import firm_settings
 
 
-def _value_label(domain: Dict[str, Any], slot: str, value: Optional[str]) -> Optional[str]:
-    if value is None:
-        return None
-    if value == UNKNOWN:
-        return response_text(domain, "utter_value_unknown")
-    return response_text(domain, f"utter_value_{slot}_{value}")
+def _labels(domain: Dict[str, Any], slot: str, value: Any) -> List[str]:
+    """Labels of the slot's canonical values, "inconnu" for an unknown answer.
 
-
-def _entity_labels(domain: Dict[str, Any], slot: str, value: Any) -> List[str]:
-    """Labels of the canonical values only: a span the NLU cut wrong ("test de") is left out."""
+    A value with no label, such as an entity span the NLU cut wrong ("test de"), is left out.
+    """
     values = value if isinstance(value, list) else [value] if value else []
-    names = (f"utter_value_{slot}_{v}" for v in dict.fromkeys(values))
+    names = (
+        "utter_value_unknown" if v == UNKNOWN else f"utter_value_{slot}_{v}" for v in dict.fromkeys(values)
+    )
     return [response_text(domain, name) for name in names if name in domain["responses"]]
 
 
@@ -38,13 +35,13 @@ def summary_lines(domain: Dict[str, Any], tracker: Tracker, case: Case, deadline
     if case.causes:
         values["causes"] = "; ".join(cause_label(domain, cause) for cause in case.causes)
     for slot in ("program", "authority", "fairness_letter", "decision_location"):
-        values[slot] = _value_label(domain, slot, tracker.get_slot(slot))
+        values[slot] = ", ".join(_labels(domain, slot, tracker.get_slot(slot)))
     if case.decision_date:
         values["decision_date"] = format_french_date(case.decision_date)
     if deadline is not None and deadline.last_day is not None:
         values["last_day"] = format_french_date(deadline.last_day)
-    values["document"] = ", ".join(_entity_labels(domain, "document", tracker.get_slot("document")))
-    values["province"] = ", ".join(_entity_labels(domain, "province", tracker.get_slot("province")))
+    for slot in ("document", "province"):
+        values[slot] = ", ".join(_labels(domain, slot, tracker.get_slot(slot)))
     return [
         "- " + response_text(domain, f"utter_summary_{key}").format(value=value)
         for key, value in values.items()
@@ -65,7 +62,7 @@ class ActionHandoff(Action):
             try:
                 deadline = recommend(case, clock.today()).deadline
             except DecisionDateInFuture:
-                deadline = None
+                pass
         if deadline is not None and deadline.status is DeadlineStatus.URGENT:
             dispatcher.utter_message(response="utter_handoff_see_lawyer_now")
         firm = firm_settings()

@@ -56,3 +56,12 @@ def test_urgent_deadline_sends_to_a_lawyer_first(make_tracker, run_action):
              "decision_location": "in_canada", "decision_date": "2026-11-18"}
     result = run_action(ActionHandoff(), make_tracker("oui", "request_consultation", slots=slots))
     assert result.responses[:2] == ["utter_handoff_see_lawyer_now", "utter_handoff"]
+
+
+def test_a_value_without_a_label_is_left_out_rather_than_failing(make_tracker, run_action):
+    # A program entity found outside the questions is stored as the NLU cut it.
+    slots = {"refusal_causes": ["low_score"], "program": "programme fédéral", "authority": "ircc"}
+    result = run_action(ActionHandoff(), make_tracker("un humain svp", "request_human", slots=slots))
+    summary = result.message("utter_handoff_summary")["summary"].splitlines()
+    assert summary == ["- Motif(s) du refus : Un score SCG trop bas ou des points insuffisants",
+                       "- Décision rendue par : IRCC"]
