@@ -104,12 +104,19 @@ def _stored(row) -> StoredCase:
     return StoredCase(**values)
 
 
-def _by_conversation(engine: Engine, conversation_id: str) -> Optional[StoredCase]:
+def _first(engine: Engine, condition) -> Optional[StoredCase]:
     with engine.connect() as connection:
-        row = connection.execute(
-            select(handoff_cases).where(handoff_cases.c.conversation_id == conversation_id)
-        ).first()
+        row = connection.execute(select(handoff_cases).where(condition)).first()
     return _stored(row) if row else None
+
+
+def _by_conversation(engine: Engine, conversation_id: str) -> Optional[StoredCase]:
+    return _first(engine, handoff_cases.c.conversation_id == conversation_id)
+
+
+def _reference_is(reference: str):
+    # References are read out and retyped: case and stray spaces do not matter.
+    return handoff_cases.c.reference == reference.strip().upper()
 
 
 def save_case(engine: Engine, case: NewCase, attempts: int = 5) -> StoredCase:
@@ -142,19 +149,13 @@ def list_cases(engine: Engine) -> List[StoredCase]:
 
 
 def get_case(engine: Engine, reference: str) -> Optional[StoredCase]:
-    with engine.connect() as connection:
-        row = connection.execute(
-            select(handoff_cases).where(handoff_cases.c.reference == reference.strip().upper())
-        ).first()
-    return _stored(row) if row else None
+    return _first(engine, _reference_is(reference))
 
 
 def erase_case(engine: Engine, reference: str) -> bool:
     """Deletes the record and everything in it; True when there was one."""
     with engine.begin() as connection:
-        result = connection.execute(
-            delete(handoff_cases).where(handoff_cases.c.reference == reference.strip().upper())
-        )
+        result = connection.execute(delete(handoff_cases).where(_reference_is(reference)))
     return result.rowcount > 0
 
 
