@@ -38,8 +38,12 @@ actions: install
 # SQLAlchemy's 2.0 notice is about Rasa's own code, not ours: not shown to the person chatting.
 run: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 run: train
+	$(BIN)/python -m bot.operator migrate
 	@$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) > .rasa-actions.log 2>&1 & \
-	  trap "kill $$! 2>/dev/null" EXIT; \
+	  actions=$$!; \
+	  $(BIN)/python -m bot.outbox > .outbox.log 2>&1 & \
+	  outbox=$$!; \
+	  trap "kill $$actions $$outbox 2>/dev/null" EXIT; \
 	  $(BIN)/python -m bot.wait_for_port 127.0.0.1 $(ACTION_PORT) && \
 	  $(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
 

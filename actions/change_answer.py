@@ -1,13 +1,15 @@
 """Changing an earlier answer: choose which one, then the form asks it again."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.consultation_form import CONFIRMED, change_buttons
 from actions.domain_text import response_text
+from bot.contact import ContactField
 from bot.triage import Question
 
 # Answers that only make sense given another one are asked again with it.
@@ -18,6 +20,29 @@ DEPENDENT_ANSWERS = {
     Question.DECISION_LOCATION: (),
     Question.DECISION_DATE: (),
 }
+# The method is a choice between the e-mail and the phone: it is asked again when either changes.
+DEPENDENT_CONTACT_ANSWERS = {
+    ContactField.NAME: (),
+    ContactField.EMAIL: (ContactField.METHOD,),
+    ContactField.PHONE: (ContactField.METHOD,),
+    ContactField.METHOD: (),
+    ContactField.MOMENTS: (),
+}
+# The synonym mapper is blind to the entity type: "courriel" may come as the contact method's value.
+CONTACT_ALIASES = {"email": ContactField.EMAIL, "phone": ContactField.PHONE, "whatsapp": ContactField.METHOD}
+
+
+def _contact_field(value) -> Optional[ContactField]:
+    if value in CONTACT_ALIASES:
+        return CONTACT_ALIASES[value]
+    try:
+        return ContactField(value)
+    except ValueError:
+        return None
+
+
+def _in_consultation(tracker: Tracker) -> bool:
+    return (tracker.active_loop or {}).get("name") == "consultation_form"
 
 
 class ActionAskAnswerToChange(Action):
@@ -27,6 +52,9 @@ class ActionAskAnswerToChange(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        if _in_consultation(tracker):
+            dispatcher.utter_message(response="utter_ask_contact_to_change", buttons=change_buttons(domain, tracker))
+            return []
         answered = [question for question in Question if tracker.get_slot(question.value) is not None]
         if not answered:
             dispatcher.utter_message(response="utter_nothing_to_change")
@@ -43,7 +71,7 @@ class ActionAskAnswerToChange(Action):
 
 
 class ActionChangeAnswer(Action):
-    """Empties the chosen answer so that triage_form, which runs next, asks it again."""
+    """Empties the chosen answer so that the form that runs next asks it again."""
 
     def name(self) -> str:
         return "action_change_answer"
@@ -51,8 +79,17 @@ class ActionChangeAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        choice = tracker.get_slot("answer_to_change")
+        if _in_consultation(tracker):
+            # Only contact answers can change here; the situation was settled before the request.
+            field = _contact_field(choice)
+            if field is None:
+                return [SlotSet("answer_to_change", None)]
+            cleared = (field,) + DEPENDENT_CONTACT_ANSWERS[field]
+            events = [SlotSet(f.value, None) for f in cleared]
+            return events + [SlotSet(CONFIRMED, None), SlotSet("answer_to_change", None)]
         try:
-            question = Question(tracker.get_slot("answer_to_change"))
+            question = Question(choice)
         except ValueError:
             return [SlotSet("answer_to_change", None)]
         cleared = (question,) + DEPENDENT_ANSWERS[question]

@@ -1,4 +1,4 @@
-"""Handoff to the firm's CRIC: its contact details and a summary of everything the person gave."""
+"""Handoff to the firm's CRIC: the urgent warning first, the firm's details and a summary of what the person gave."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -49,7 +49,25 @@ def summary_lines(domain: Dict[str, Any], tracker: Tracker, case: Case, deadline
     ]
 
 
+def utter_firm_contact(dispatcher: CollectingDispatcher, summary: List[str]) -> None:
+    """The firm's own contact details, and the summary to give them so as not to explain it all again."""
+    firm = firm_settings()
+    dispatcher.utter_message(
+        response="utter_handoff",
+        firm_name=firm.name,
+        cric_name=firm.cric_name,
+        cric_licence=firm.cric_licence,
+        phone=firm.phone,
+        email=firm.email,
+        booking_url=firm.booking_url,
+    )
+    if summary:
+        dispatcher.utter_message(response="utter_handoff_summary", summary="\n".join(summary))
+
+
 class ActionHandoff(Action):
+    """Opens the consultation request; an urgent deadline is flagged first, before any question."""
+
     def name(self) -> str:
         return "action_handoff"
 
@@ -57,25 +75,12 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         case = case_from_tracker(tracker)
-        deadline = None
-        if case.causes:
-            try:
-                deadline = recommend(case, clock.today()).deadline
-            except DecisionDateInFuture:
-                pass
+        if not case.causes:
+            return []
+        try:
+            deadline = recommend(case, clock.today()).deadline
+        except DecisionDateInFuture:
+            return []
         if deadline is not None and deadline.status is DeadlineStatus.URGENT:
             dispatcher.utter_message(response="utter_handoff_see_lawyer_now")
-        firm = firm_settings()
-        dispatcher.utter_message(
-            response="utter_handoff",
-            firm_name=firm.name,
-            cric_name=firm.cric_name,
-            cric_licence=firm.cric_licence,
-            phone=firm.phone,
-            email=firm.email,
-            booking_url=firm.booking_url,
-        )
-        lines = summary_lines(domain, tracker, case, deadline)
-        if lines:
-            dispatcher.utter_message(response="utter_handoff_summary", summary="\n".join(lines))
         return []

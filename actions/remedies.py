@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_slots import case_from_tracker
 from bot import clock
-from bot.deadlines import Deadline, DeadlineStatus, DecisionDateInFuture
 from bot.dates import format_french_date
+from bot.deadlines import Deadline, DeadlineStatus, DecisionDateInFuture
 from bot.remedies import Remedy, RemedyOption, RemedyPlan, recommend
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.case_slots import UNKNOWN, causes_slot, enum_slot
+from actions.form_answers import TypedAnswerForm
 from bot import clock
 from bot.case import Authority, DecisionLocation, FairnessLetter, Program
 from bot.dates import parse_decision_date
@@ -22,6 +23,7 @@ INTERRUPTIONS = {
     "out_of_scope",
     "other_language",
     "change_answer",
+    "cancel",
     "goodbye",
     "thank",
     "greet",
@@ -51,7 +53,10 @@ def _valid_or_reask(
     return {slot: None}
 
 
-class ValidateTriageForm(FormValidationAction):
+class ValidateTriageForm(TypedAnswerForm):
+    form_slots = QUESTION_SLOTS
+    interruptions = INTERRUPTIONS
+
     def name(self) -> Text:
         return "validate_triage_form"
 
@@ -69,36 +74,6 @@ class ValidateTriageForm(FormValidationAction):
             enum_slot(tracker, "fairness_letter", FairnessLetter),
         )
         return [question.value for question in questions]
-
-    def _raw_answer(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
-        """The text of an answer no mapping understood, so that validation can re-ask clearly.
-
-        Nothing is taken when a mapping already filled a question this turn or when the person
-        changed the subject: the form then steps aside for the rules.
-        """
-        if tracker.get_slot("requested_slot") != slot:
-            return {}
-        if any(filled in QUESTION_SLOTS for filled in tracker.slots_to_validate()):
-            return {}
-        message = tracker.latest_message or {}
-        if (message.get("intent") or {}).get("name") in INTERRUPTIONS:
-            return {}
-        return {slot: message.get("text") or ""}
-
-    async def extract_program(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._raw_answer(tracker, "program")
-
-    async def extract_authority(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._raw_answer(tracker, "authority")
-
-    async def extract_fairness_letter(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._raw_answer(tracker, "fairness_letter")
-
-    async def extract_decision_location(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._raw_answer(tracker, "decision_location")
-
-    async def extract_decision_date(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return self._raw_answer(tracker, "decision_date")
 
     async def validate_program(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         result = _valid_or_reask(dispatcher, tracker, "program", value, Program)

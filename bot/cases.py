@@ -1,65 +1,26 @@
-"""The firm's cases: one record per handoff, written atomically, erasable on request.
+"""The firm's cases: one record per handoff, written atomically with its notices, erasable on request.
 
 Core tables with 2.0-style statements (select/insert on `engine.begin()`), which run unchanged on
-SQLAlchemy 1.4 (Rasa's pin) and 2.0. The schema itself is owned by migrations/ (Alembic);
-`metadata` mirrors it, and a test keeps the two equal.
+SQLAlchemy 1.4 (Rasa's pin) and 2.0. The schema is in bot/schema.py, owned by migrations/.
 """
 from __future__ import annotations
 
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    delete,
-    insert,
-    select,
-)
+from sqlalchemy import delete, desc, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+
+from bot.conversations import erase_conversation, purge_conversations
+from bot.outbox import Notice
+from bot.schema import handoff_cases, notices
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a reference is read out on the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 REFERENCE_LENGTH = 8
-
-metadata = MetaData()
-handoff_cases = Table(
-    "handoff_cases",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("reference", String(16), nullable=False, unique=True),
-    Column("conversation_id", String(255), nullable=False, unique=True),
-    Column("channel", String(32), nullable=False),
-    Column("name", String(200), nullable=False),
-    Column("email", String(320)),
-    Column("phone", String(32)),
-    Column("contact_method", String(16)),
-    Column("contact_moments", String(200)),
-    Column("consent_version", String(32), nullable=False),
-    Column("consent_at", DateTime(timezone=True), nullable=False),
-    Column("causes", JSON, nullable=False),
-    Column("program", String(16)),
-    Column("authority", String(16)),
-    Column("decision_location", String(16)),
-    Column("decision_date", Date),
-    Column("last_day", Date),
-    Column("days_left", Integer),
-    Column("urgent", Boolean, nullable=False),
-    Column("professional", String(32)),
-    Column("description", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -91,6 +52,7 @@ class NewCase:
 class StoredCase(NewCase):
     reference: str = ""
     created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    contacted_at: Optional[datetime] = None
 
 
 def new_reference() -> str:
@@ -119,32 +81,51 @@ def _reference_is(reference: str):
     return handoff_cases.c.reference == reference.strip().upper()
 
 
-def save_case(engine: Engine, case: NewCase, attempts: int = 5) -> StoredCase:
-    """Stores the case once per conversation: a second submission returns the first record.
+def save_case(
+    engine: Engine,
+    case: NewCase,
+    notices_for: Callable[[StoredCase], Sequence[Notice]] = lambda stored: (),
+    attempts: int = 5,
+) -> StoredCase:
+    """Stores the case and its notices to the firm in one transaction, once per conversation.
 
-    The unique constraint on conversation_id, not a read-then-write, decides: two concurrent
-    submissions cannot both insert.
+    A second submission returns the first record and queues nothing. The unique constraint on
+    conversation_id, not a read-then-write, decides: two concurrent submissions cannot both insert.
     """
     for _ in range(attempts):
         values = dict(asdict(case), causes=list(case.causes))
         values.update(reference=new_reference(), created_at=datetime.now(timezone.utc))
+        stored = StoredCase(**dict(values, causes=case.causes))
         try:
             with engine.begin() as connection:
-                connection.execute(insert(handoff_cases).values(**values))
+                case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
+                for notice in notices_for(stored):
+                    connection.execute(
+                        insert(notices).values(
+                            case_id=case_id,
+                            kind=notice.kind.value,
+                            payload=notice.payload,
+                            attempts=0,
+                            next_attempt_at=stored.created_at,
+                            created_at=stored.created_at,
+                        )
+                    )
         except IntegrityError:
             existing = _by_conversation(engine, case.conversation_id)
             if existing is not None:
                 return existing
             continue  # the reference collided with another case's: draw again
-        stored = _by_conversation(engine, case.conversation_id)
-        if stored is not None:
-            return stored
+        # Read back, so that the caller sees the values as the database keeps them.
+        return _by_conversation(engine, case.conversation_id) or stored
     raise RuntimeError("could not store the case")
 
 
 def list_cases(engine: Engine) -> List[StoredCase]:
+    """Urgent cases first, then the newest."""
     with engine.connect() as connection:
-        rows = connection.execute(select(handoff_cases).order_by(handoff_cases.c.created_at)).all()
+        rows = connection.execute(
+            select(handoff_cases).order_by(desc(handoff_cases.c.urgent), desc(handoff_cases.c.created_at))
+        ).all()
     return [_stored(row) for row in rows]
 
 
@@ -152,15 +133,38 @@ def get_case(engine: Engine, reference: str) -> Optional[StoredCase]:
     return _first(engine, _reference_is(reference))
 
 
-def erase_case(engine: Engine, reference: str) -> bool:
-    """Deletes the record and everything in it; True when there was one."""
+def mark_contacted(engine: Engine, reference: str, when: datetime) -> bool:
     with engine.begin() as connection:
-        result = connection.execute(delete(handoff_cases).where(_reference_is(reference)))
+        result = connection.execute(update(handoff_cases).where(_reference_is(reference)).values(contacted_at=when))
     return result.rowcount > 0
 
 
-def purge_cases(engine: Engine, created_before: datetime) -> int:
-    """Deletes every case created before the cut-off (the retention period); returns how many."""
+def erase_case(engine: Engine, reference: str) -> bool:
+    """Deletes the record, its notices and the whole conversation it came from; True when there was one."""
     with engine.begin() as connection:
-        result = connection.execute(delete(handoff_cases).where(handoff_cases.c.created_at < created_before))
-    return result.rowcount
+        row = connection.execute(
+            select(handoff_cases.c.id, handoff_cases.c.conversation_id).where(_reference_is(reference))
+        ).first()
+        if row is None:
+            return False
+        # Deleted explicitly: SQLite enforces ON DELETE CASCADE only when asked to, per connection.
+        connection.execute(delete(notices).where(notices.c.case_id == row.id))
+        connection.execute(delete(handoff_cases).where(handoff_cases.c.id == row.id))
+        erase_conversation(connection, row.conversation_id)
+    return True
+
+
+@dataclass(frozen=True)
+class Purged:
+    cases: int
+    events: int
+
+
+def purge_cases(engine: Engine, created_before: datetime) -> Purged:
+    """Deletes every case and every conversation event older than the cut-off (the retention period)."""
+    with engine.begin() as connection:
+        old = select(handoff_cases.c.id).where(handoff_cases.c.created_at < created_before)
+        connection.execute(delete(notices).where(notices.c.case_id.in_(old)))
+        cases = connection.execute(delete(handoff_cases).where(handoff_cases.c.created_at < created_before)).rowcount
+        events = purge_conversations(connection, created_before)
+    return Purged(cases, events)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -18,7 +19,7 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def _ensure_sqlite_folder(url: str) -> None:
+def ensure_sqlite_folder(url: str) -> None:
     # The default database is created on first run, with nothing to install.
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
@@ -26,7 +27,7 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 def make_engine(url: Optional[str] = None) -> Engine:
     url = url or database_url()
-    _ensure_sqlite_folder(url)
+    ensure_sqlite_folder(url)
     # pre_ping: a PostgreSQL restart leaves dead pooled connections; they are replaced, not surfaced.
     return create_engine(url, future=True, pool_pre_ping=True)
 
@@ -41,9 +42,15 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: Optional[str] = None, revision: str = "head") -> None:
     """Brings the schema to `revision`: creates it on an empty database."""
     url = url or database_url()
-    _ensure_sqlite_folder(url)
+    ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: Optional[str] = None, revision: str = "base") -> None:
     command.downgrade(alembic_config(url or database_url()), revision)
+
+
+@lru_cache(maxsize=1)
+def shared_engine() -> Engine:
+    """One pool per process, created on first use (never at import)."""
+    return make_engine()

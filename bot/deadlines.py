@@ -104,3 +104,12 @@ def judicial_review_deadline(
         days_left=days_left,
         postponed_from=nominal if nominal != last_day else None,
     )
+
+
+def business_days_after(day: date, count: int) -> date:
+    """The `count`-th working day after `day` (the firm's call-back promise uses the same calendar)."""
+    for _ in range(count):
+        day += timedelta(days=1)
+        while is_non_working_day(day):
+            day += timedelta(days=1)
+    return day

@@ -1,21 +1,20 @@
-"""The firm's command line: `python -m bot.operator list|show|export|erase|purge|migrate`.
+"""The firm's command line: `python -m bot.operator list|show|export|contacted|erase|purge|migrate`.
 
 It prints the person's details to the operator's terminal, never to a log.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
-import os
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta, timezone
-from typing import List, Optional
+from typing import List, Optional, TextIO
 
-from bot.cases import erase_case, get_case, list_cases, purge_cases
+from bot.cases import StoredCase, erase_case, get_case, list_cases, mark_contacted, purge_cases
 from bot.database import make_engine, upgrade
-
-DEFAULT_RETENTION_DAYS = 365
+from bot.settings import privacy_settings
 
 
 def _json_default(value):
@@ -28,22 +27,35 @@ def _dump(data) -> str:
     return json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
 
 
-def retention_days() -> int:
-    return int(os.environ.get("CASE_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+def _write_csv(cases: List[StoredCase], output: TextIO) -> None:
+    columns = [field.name for field in fields(StoredCase)]
+    writer = csv.DictWriter(output, fieldnames=columns)
+    writer.writeheader()
+    for case in cases:
+        row = asdict(case)
+        row["causes"] = " ".join(case.causes)
+        writer.writerow(row)
+
+
+def _no_case(reference: str) -> int:
+    print(f"no case with reference {reference!r}: check it with `list`", file=sys.stderr)
+    return 1
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.operator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="create or upgrade the schema")
-    commands.add_parser("list", help="one line per case, newest last")
+    commands.add_parser("list", help="one line per case, urgent first, then the newest")
     show = commands.add_parser("show", help="one case, in full")
     show.add_argument("reference")
-    export = commands.add_parser("export", help="every case as JSON")
+    export = commands.add_parser("export", help="every case as CSV")
     export.add_argument("--output", help="file to write instead of standard output")
-    erase = commands.add_parser("erase", help="delete one case and everything in it")
+    contacted = commands.add_parser("contacted", help="record that the person was contacted")
+    contacted.add_argument("reference")
+    erase = commands.add_parser("erase", help="delete one case, its notices and its conversation")
     erase.add_argument("reference")
-    purge = commands.add_parser("purge", help="delete the cases older than the retention period")
+    purge = commands.add_parser("purge", help="delete the cases and conversations older than the retention period")
     purge.add_argument("--older-than-days", type=int, default=None)
     args = parser.parse_args(argv)
 
@@ -53,35 +65,43 @@ def main(argv: Optional[List[str]] = None) -> int:
     engine = make_engine()
     try:
         if args.command == "list":
-            for case in list_cases(engine):
+            cases = list_cases(engine)
+            for case in cases:
                 urgent = "URGENT" if case.urgent else "-"
+                contacted_at = f"contacted {case.contacted_at:%Y-%m-%d}" if case.contacted_at else "to contact"
                 contact = case.email or case.phone or ""
-                print(f"{case.reference}\t{case.created_at:%Y-%m-%d %H:%M}\t{urgent}\t{case.name}\t{contact}")
+                created = f"{case.created_at:%Y-%m-%d %H:%M}"
+                print("\t".join((case.reference, created, urgent, contacted_at, case.name, contact)))
+            print(f"{len(cases)} case(s)", file=sys.stderr)
             return 0
         if args.command == "show":
             case = get_case(engine, args.reference)
             if case is None:
-                print(f"no case {args.reference}", file=sys.stderr)
-                return 1
+                return _no_case(args.reference)
             print(_dump(asdict(case)))
             return 0
         if args.command == "export":
-            data = _dump([asdict(case) for case in list_cases(engine)])
+            cases = list_cases(engine)
             if args.output:
-                with open(args.output, "w", encoding="utf-8") as output:
-                    output.write(data + "\n")
+                with open(args.output, "w", encoding="utf-8", newline="") as output:
+                    _write_csv(cases, output)
+                print(f"exported {len(cases)} case(s) to {args.output}")
             else:
-                print(data)
+                _write_csv(cases, sys.stdout)
+            return 0
+        if args.command == "contacted":
+            if not mark_contacted(engine, args.reference, datetime.now(timezone.utc)):
+                return _no_case(args.reference)
+            print(f"{args.reference.strip().upper()} marked as contacted")
             return 0
         if args.command == "erase":
             if not erase_case(engine, args.reference):
-                print(f"no case {args.reference}", file=sys.stderr)
-                return 1
-            print(f"erased {args.reference.upper()}")
+                return _no_case(args.reference)
+            print(f"erased {args.reference.strip().upper()}: the case, its notices and its conversation")
             return 0
-        days = args.older_than_days if args.older_than_days is not None else retention_days()
-        removed = purge_cases(engine, datetime.now(timezone.utc) - timedelta(days=days))
-        print(f"purged {removed} case(s) older than {days} days")
+        days = args.older_than_days if args.older_than_days is not None else privacy_settings().retention_days
+        purged = purge_cases(engine, datetime.now(timezone.utc) - timedelta(days=days))
+        print(f"purged {purged.cases} case(s) and {purged.events} conversation event(s) older than {days} days")
         return 0
     finally:
         engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -28,4 +29,62 @@ def firm_settings() -> FirmSettings:
         phone=env.get("FIRM_PHONE", "+1 514 555 0100"),
         email=env.get("FIRM_EMAIL", "contact@example.com"),
         booking_url=env.get("FIRM_BOOKING_URL", "https://example.com/rendez-vous"),
+    )
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    """Where the firm is told of a new case: an SMTP server and/or a webhook. Unset means not used."""
+
+    smtp_host: Optional[str]
+    smtp_port: int
+    smtp_username: Optional[str]
+    smtp_password: Optional[str]
+    smtp_starttls: bool
+    email_from: str
+    email_to: Optional[str]
+    webhook_url: Optional[str]
+    webhook_secret: Optional[str]
+    poll_seconds: float
+    timeout_seconds: float
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host and self.email_to)
+
+
+@lru_cache(maxsize=1)
+def notice_settings() -> NoticeSettings:
+    env = os.environ
+    return NoticeSettings(
+        smtp_host=env.get("SMTP_HOST") or None,
+        smtp_port=int(env.get("SMTP_PORT", "587")),
+        smtp_username=env.get("SMTP_USERNAME") or None,
+        smtp_password=env.get("SMTP_PASSWORD") or None,
+        smtp_starttls=env.get("SMTP_STARTTLS", "true").lower() in ("1", "true", "yes"),
+        email_from=env.get("NOTICE_EMAIL_FROM", "assistant@example.com"),
+        email_to=env.get("NOTICE_EMAIL_TO") or None,
+        webhook_url=env.get("NOTICE_WEBHOOK_URL") or None,
+        webhook_secret=env.get("NOTICE_WEBHOOK_SECRET") or None,
+        poll_seconds=float(env.get("NOTICE_POLL_SECONDS", "2")),
+        timeout_seconds=float(env.get("NOTICE_TIMEOUT_SECONDS", "10")),
+    )
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """How long cases and conversations are kept, and how fast the firm promises to call back."""
+
+    retention_days: int
+    contact_business_days: int
+    urgent_contact_business_days: int
+
+
+@lru_cache(maxsize=1)
+def privacy_settings() -> PrivacySettings:
+    env = os.environ
+    return PrivacySettings(
+        retention_days=int(env.get("CASE_RETENTION_DAYS", "365")),
+        contact_business_days=int(env.get("CONTACT_BUSINESS_DAYS", "2")),
+        urgent_contact_business_days=int(env.get("URGENT_CONTACT_BUSINESS_DAYS", "1")),
     )

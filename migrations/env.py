@@ -2,7 +2,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.cases import metadata
+from bot.schema import metadata
 
 config = context.config
 

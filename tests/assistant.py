@@ -1,4 +1,5 @@
-"""The whole assistant for tests: the trained model talking to a real action server."""
+"""The whole assistant for tests: the trained model talking to a real action server, and the
+servers `make run` starts, each a child process with its own log file."""
 from __future__ import annotations
 
 import asyncio
@@ -6,11 +7,15 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import uuid
-from typing import List
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import requests
 
 from bot.wait_for_port import wait_for_port
-from tests.nlu_model import ROOT, load_agent
+from tests.nlu_model import MODEL, ROOT, load_agent
 
 
 def free_port() -> int:
@@ -19,37 +24,100 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class ActionServer:
-    """`python -m rasa_sdk` in a child process, as `make run` starts it."""
+class ChildProcess:
+    """A server started as `make run` starts it; stopped on exit; its output kept in `log_path`."""
 
-    def __init__(self, log_path):
-        self.port = free_port()
-        self.log_path = log_path
+    def __init__(self, command: Sequence[str], log_path: Path, env: Optional[Dict[str, str]] = None, port=None):
+        self.command = list(command)
+        self.log_path = Path(log_path)
+        self.env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", **(env or {}))
+        self.port = port
         self.process = None
 
-    def __enter__(self) -> "ActionServer":
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        self._log = open(self.log_path, "w")
+    def start(self, timeout: float = 60) -> "ChildProcess":
+        self._log = open(self.log_path, "a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.port)],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+            self.command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
         )
-        if not wait_for_port("127.0.0.1", self.port, timeout=60):
-            self.__exit__()
-            raise RuntimeError(f"action server did not start; see {self.log_path}")
+        if self.port and not wait_for_port("127.0.0.1", self.port, timeout=timeout):
+            self.stop()
+            raise RuntimeError(f"{self.command[:3]} did not start; see {self.log_path}")
         return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+            self._log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class ActionServer(ChildProcess):
+    """`python -m rasa_sdk`, with its own database unless one is given."""
+
+    def __init__(self, log_path, env: Optional[Dict[str, str]] = None):
+        port = free_port()
+        env = dict(env or {})
+        env.setdefault("DATABASE_URL", f"sqlite:///{Path(log_path).parent / 'actions.db'}")
+        super().__init__(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], log_path, env, port
+        )
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/webhook"
 
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self._log.close()
+
+class RasaServer(ChildProcess):
+    """`rasa run` with the REST channel and the project's tracker store, as a deployment runs it."""
+
+    def __init__(self, log_path, action_url: str, env: Dict[str, str]):
+        port = free_port()
+        endpoints = Path(log_path).parent / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "{action_url}"\n'
+            "tracker_store:\n  type: bot.tracker_store.DatabaseUrlTrackerStore\n",
+            encoding="utf-8",
+        )
+        command = [sys.executable, "-m", "rasa", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+                   "--credentials", str(ROOT / "credentials.yml"), "--port", str(port), "--interface", "127.0.0.1"]
+        super().__init__(command, log_path, env, port)
+
+    def start(self, timeout: float = 180) -> "RasaServer":
+        super().start(timeout)
+        # The port opens before the model is loaded: wait until a message is answered.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{self.port}/", timeout=2).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"rasa did not get ready; see {self.log_path}")
+
+    def say(self, sender: str, text: str) -> str:
+        response = requests.post(
+            f"http://127.0.0.1:{self.port}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return "\n".join(message.get("text") or "" for message in response.json())
 
 
 class Conversation:

@@ -66,7 +66,11 @@ def test_from_the_story_to_the_remedies_and_the_handoff(chat):
     assert "Source :" in text and "revu le" in text
     assert "Souhaitez-vous une consultation" in text
 
-    handoff = chat.say_text("/request_consultation")
+    consent = chat.say_text("/request_consultation")
+    assert "Acceptez-vous" in consent and "Combien de temps" in consent
+    # Refusing stores nothing and gives the firm's details and the summary instead.
+    handoff = chat.say_text("non merci, je refuse")
+    assert "je n'enregistre rien" in handoff
     assert "Téléphone" in handoff and "permis" in handoff
     assert "Programme : PTQF" in handoff
     assert f"Date de la lettre : {format_french_date(decision)}" in handoff
@@ -119,12 +123,43 @@ def test_restart_mid_way_forgets_everything(chat):
     assert chat.tracker().get_slot("refusal_causes") is None
 
 
-def test_asking_for_a_human_mid_way_gives_the_firm_and_the_summary(chat):
+def test_asking_for_a_human_mid_way_leads_to_the_consultation_request(chat):
     reach_date_question(chat)
     text = chat.say_text("je veux parler à un humain")
-    assert "Téléphone" in text
-    assert "documents manquants" in text
+    assert "Acceptez-vous" in text
+    assert chat.tracker().active_loop_name == "consultation_form"
+    text = chat.say_text("stop")
+    assert "rien n'a été enregistré" in text
+    assert "Téléphone" in text and "documents manquants" in text
     assert chat.tracker().active_loop_name is None
+
+
+def test_contact_answers_are_checked_corrected_and_skipped(chat):
+    reach_date_question(chat)
+    chat.say("il y a 3 jours")
+    chat.say("/request_consultation")
+    assert "Quel est votre nom" in chat.say_text("oui j'accepte")
+    assert "adresse courriel" in chat.say_text("Fatou Ndiaye")
+    assert "ne semble pas valide" in chat.say_text("fatou.ndiaye@gmail")
+    assert "numéro de téléphone" in chat.say_text("passer")
+    assert "Il me faut au moins un moyen" in chat.say_text("je n'ai pas de téléphone non plus")
+    assert "À quels moments" in chat.say_text("+33 6 12 34 56 78")
+    recap = chat.say_text("peu importe")
+    assert "Téléphone : +33 6 12 34 56 78" in recap and "Courriel" not in recap
+    assert "Que voulez-vous corriger" in chat.say_text("/deny")
+    assert "Quel est votre nom" in chat.say_text('/change_answer{"answer_to_change":"contact_name"}')
+    recap = chat.say_text("Fatou N'Diaye")
+    assert "Nom : Fatou N'Diaye" in recap and "Confirmez-vous" in recap
+    assert "numéro de téléphone" in chat.say_text("je veux corriger mon numéro de téléphone")
+    assert "Téléphone : +1 438-555-0123" in chat.say_text("438 555 0123")
+
+
+def test_a_question_about_a_term_during_the_consent_is_answered_then_the_consent_asked_again(chat):
+    chat.say("mon score était trop bas")
+    chat.say("/request_consultation")
+    text = chat.say_text("c'est quoi un CRIC ?")
+    assert "CICC" in text and "Acceptez-vous" in text
+    assert chat.tracker().active_loop_name == "consultation_form"
 
 
 def test_a_question_about_a_term_mid_way_is_answered_then_the_question_comes_back(chat):

@@ -1,13 +1,10 @@
 """Storage of the firm's cases, on SQLite and on the real PostgreSQL server."""
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime, timezone
 
-import pytest
-from sqlalchemy import inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import inspect, select, text
 
 from bot.cases import (
     REFERENCE_ALPHABET,
@@ -15,43 +12,12 @@ from bot.cases import (
     erase_case,
     get_case,
     list_cases,
+    mark_contacted,
     new_reference,
     save_case,
 )
 from bot.database import downgrade, make_engine, upgrade
 from tests.bot.case_factory import a_case
-
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-
-
-def _postgres_url():
-    engine = make_engine(POSTGRES_URL)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-    except OperationalError:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI and did not answer at {POSTGRES_URL}")
-        pytest.skip("no PostgreSQL server here")
-    finally:
-        engine.dispose()
-    return POSTGRES_URL
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'cases.db'}" if request.param == "sqlite" else _postgres_url()
-    downgrade(url)
-    upgrade(url)
-    yield url
-    downgrade(url)
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def test_a_case_is_stored_with_a_readable_reference(engine):
@@ -105,7 +71,7 @@ def test_migrations_build_exactly_the_schema_the_code_uses(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from bot.cases import metadata
+    from bot.schema import metadata
 
     engine = make_engine(database_url)
     with engine.connect() as connection:
@@ -129,3 +95,58 @@ def test_default_database_is_a_sqlite_file_created_on_first_use(tmp_path, monkey
     monkeypatch.setattr("bot.database.DEFAULT_SQLITE_PATH", tmp_path / "var" / "assistant.db")
     upgrade()
     assert (tmp_path / "var" / "assistant.db").exists()
+
+
+def test_a_case_and_its_notices_are_written_together_or_not_at_all(engine):
+    from bot.outbox import Notice, NoticeKind
+    from bot.schema import notices
+
+    def failing(stored):
+        raise RuntimeError("rendering failed")
+
+    try:
+        save_case(engine, a_case(), failing)
+    except RuntimeError:
+        pass
+    assert list_cases(engine) == []
+
+    first = save_case(engine, a_case(), lambda s: [Notice(NoticeKind.EMAIL, {"subject": s.reference, "body": ""})])
+    again = save_case(engine, a_case(), lambda s: [Notice(NoticeKind.EMAIL, {"subject": s.reference, "body": ""})])
+    assert again.reference == first.reference
+    with engine.connect() as connection:
+        assert [row.payload["subject"] for row in connection.execute(select(notices))] == [first.reference]
+
+
+def test_list_puts_urgent_cases_first_then_the_newest(engine):
+    save_case(engine, a_case("old-urgent", urgent=True))
+    save_case(engine, a_case("calm", urgent=False))
+    save_case(engine, a_case("new-urgent", urgent=True))
+    assert [case.conversation_id for case in list_cases(engine)] == ["new-urgent", "old-urgent", "calm"]
+
+
+def test_a_case_is_marked_contacted(engine):
+    stored = save_case(engine, a_case())
+    when = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+    assert mark_contacted(engine, stored.reference, when)
+    assert get_case(engine, stored.reference).contacted_at.replace(tzinfo=timezone.utc) == when
+    assert not mark_contacted(engine, "NOPE", when)
+
+
+def test_migrations_upgrade_a_database_at_the_previous_revision_keeping_its_cases(database_url):
+    downgrade(database_url)
+    upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "insert into handoff_cases (reference, conversation_id, channel, name, consent_version,"
+                " consent_at, causes, urgent, created_at) values ('ACDEFGHJ', 'conv-old', 'rest', 'Awa',"
+                " '2026-11-01', :now, '[\"low_score\"]', false, :now)"
+            ),
+            {"now": datetime(2026, 11, 1, tzinfo=timezone.utc)},
+        )
+    upgrade(database_url)
+    old = get_case(engine, "ACDEFGHJ")
+    assert old.name == "Awa" and old.causes == ("low_score",) and old.contacted_at is None
+    assert "notices" in inspect(engine).get_table_names()
+    engine.dispose()

@@ -1,0 +1,195 @@
+"""The end of the consultation request: store and announce the case, or store nothing."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.case_slots import case_from_tracker
+from actions.consultation_form import CONSENT, FORM_SLOTS, GIVEN, REFERENCE, REFUSED, given
+from actions.domain_text import response_text
+from actions.handoff import summary_lines, utter_firm_contact
+from bot import clock
+from bot.cases import StoredCase, save_case
+from bot.consultation import Contact, case_payload, new_case
+from bot.contact import ContactField, ContactMethod, display_phone
+from bot.conversations import redact_conversation
+from bot.database import shared_engine
+from bot.dates import format_french_date
+from bot.deadlines import DecisionDateInFuture, business_days_after
+from bot.outbox import Notice, NoticeKind
+from bot.remedies import RemedyPlan, recommend
+from bot.settings import firm_settings, notice_settings, privacy_settings
+
+logger = logging.getLogger(__name__)
+
+CLEAR_FORM = [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+def _plan(tracker: Tracker) -> Optional[RemedyPlan]:
+    case = case_from_tracker(tracker)
+    if not case.causes:
+        return None
+    try:
+        return recommend(case, clock.today())
+    except DecisionDateInFuture:
+        return None
+
+
+def _slot(tracker: Tracker, field: ContactField) -> Optional[str]:
+    value = tracker.get_slot(field.value)
+    return value if given(value) else None
+
+
+def _description(tracker: Tracker) -> Optional[str]:
+    """The person's own words about the refusal: every message read as a cause of refusal."""
+    texts = [
+        event.get("text")
+        for event in tracker.events
+        if event.get("event") == "user"
+        and ((event.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("refusal_")
+        and event.get("text")
+        and not event["text"].startswith("/")
+    ]
+    return "\n".join(texts) or None
+
+
+def _notices(domain: Dict[str, Any], tracker: Tracker, summary: List[str]):
+    """The notices to queue with the case, for the ways the firm is set up to be told."""
+    settings = notice_settings()
+
+    def render(stored: StoredCase) -> List[Notice]:
+        notices = []
+        if settings.email_enabled:
+            subject = "utter_notice_subject_urgent" if stored.urgent else "utter_notice_subject"
+            body = response_text(domain, "utter_notice_body").format(
+                channel=stored.channel,
+                reference=stored.reference,
+                name=stored.name,
+                email=stored.email or "-",
+                phone=display_phone(stored.phone) if stored.phone else "-",
+                method=response_text(domain, f"utter_value_contact_method_{stored.contact_method}"),
+                moments=stored.contact_moments or "-",
+                consent_version=stored.consent_version,
+                consent_at=f"{stored.consent_at:%Y-%m-%d %H:%M} UTC",
+                summary="\n".join(summary),
+                description=stored.description or "-",
+            )
+            payload = {"subject": response_text(domain, subject).format(reference=stored.reference), "body": body}
+            notices.append(Notice(NoticeKind.EMAIL, payload))
+        if settings.webhook_url:
+            notices.append(Notice(NoticeKind.WEBHOOK, case_payload(stored)))
+        return notices
+
+    return render
+
+
+def _consent_time(tracker: Tracker) -> datetime:
+    """When the consent was given: the time of the SlotSet that recorded it."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == CONSENT and event.get("value") == GIVEN:
+            return datetime.fromtimestamp(event["timestamp"], timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+class ActionSubmitConsultation(Action):
+    def name(self) -> str:
+        return "action_submit_consultation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        if tracker.get_slot(REFERENCE):
+            dispatcher.utter_message(response="utter_consultation_already_sent", reference=tracker.get_slot(REFERENCE))
+            return CLEAR_FORM
+        plan = _plan(tracker)
+        case = case_from_tracker(tracker)
+        summary = summary_lines(domain, tracker, case, plan.deadline if plan else None)
+        if tracker.get_slot(CONSENT) != GIVEN:
+            refused = tracker.get_slot(CONSENT) == REFUSED
+            dispatcher.utter_message(response="utter_consent_refused" if refused else "utter_stopped")
+            utter_firm_contact(dispatcher, summary)
+            return CLEAR_FORM
+        method = _slot(tracker, ContactField.METHOD)
+        contact = Contact(
+            name=_slot(tracker, ContactField.NAME),
+            email=_slot(tracker, ContactField.EMAIL),
+            phone=_slot(tracker, ContactField.PHONE),
+            method=ContactMethod(method) if method else None,
+            moments=_slot(tracker, ContactField.MOMENTS),
+        )
+        new = new_case(
+            conversation_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "unknown",
+            contact=contact,
+            plan=plan,
+            description=_description(tracker),
+            consent_at=_consent_time(tracker),
+            causes=[cause.value for cause in case.causes],
+            program=tracker.get_slot("program"),
+            authority=tracker.get_slot("authority"),
+            decision_location=tracker.get_slot("decision_location"),
+            decision_date=case.decision_date,
+        )
+        try:
+            stored = save_case(shared_engine(), new, _notices(domain, tracker, summary))
+        except SQLAlchemyError as error:
+            # The error's type only: its text may quote the values being written.
+            logger.error("case not stored: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_consultation_not_saved")
+            utter_firm_contact(dispatcher, summary)
+            return []
+        settings = privacy_settings()
+        days = settings.urgent_contact_business_days if stored.urgent else settings.contact_business_days
+        firm = firm_settings()
+        dispatcher.utter_message(
+            response="utter_consultation_sent_urgent" if stored.urgent else "utter_consultation_sent",
+            reference=stored.reference,
+            firm_name=firm.name,
+            method=response_text(domain, f"utter_value_contact_method_{stored.contact_method}"),
+            contact_by=format_french_date(business_days_after(clock.today(), days)),
+        )
+        if summary:
+            dispatcher.utter_message(response="utter_consultation_summary", summary="\n".join(summary))
+        dispatcher.utter_message(response="utter_consultation_your_rights", firm_email=firm.email)
+        return CLEAR_FORM + [SlotSet(REFERENCE, stored.reference)]
+
+
+def typed_contact_details(tracker: Tracker) -> List[str]:
+    """The contact answers: each message that filled a contact question, and the value read from it."""
+    fields = {field.value for field in ContactField}
+    details: List[str] = []
+    last_text = None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_text = event.get("text")
+        elif event.get("event") == "slot" and event.get("name") in fields and given(event.get("value")):
+            details += [last_text, event["value"]]
+            if event["name"] == ContactField.PHONE.value:
+                details.append(display_phone(event["value"]))
+    return [detail for detail in details if detail]
+
+
+class ActionCancelConsultation(Action):
+    """Stops the request: nothing stored, and the details typed so far removed from the history."""
+
+    def name(self) -> str:
+        return "action_cancel_consultation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        try:
+            redact_conversation(shared_engine(), tracker.sender_id, typed_contact_details(tracker))
+        except SQLAlchemyError as error:
+            logger.error("history not redacted: %s", type(error).__name__)
+        dispatcher.utter_message(response="utter_consultation_cancelled")
+        plan = _plan(tracker)
+        summary = summary_lines(domain, tracker, case_from_tracker(tracker), plan.deadline if plan else None)
+        utter_firm_contact(dispatcher, summary)
+        return CLEAR_FORM

@@ -1,0 +1,192 @@
+"""The consultation request: consent first, then the contact details, then a recap to confirm."""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.domain_text import response_text
+from actions.form_answers import TypedAnswerForm
+from bot.contact import (
+    NONE,
+    ContactField,
+    ContactMethod,
+    display_phone,
+    parse_email,
+    parse_moments,
+    parse_name,
+    parse_phone,
+)
+from bot.settings import firm_settings, privacy_settings
+
+CONSENT = "consultation_consent"
+CONFIRMED = "consultation_confirmed"
+REFERENCE = "consultation_reference"
+GIVEN, REFUSED = "given", "refused"
+FORM_SLOTS = [CONSENT] + [field.value for field in ContactField] + [CONFIRMED]
+# Only these leave a contact question aside: a name or a time of day can look like anything else.
+INTERRUPTIONS = {"cancel", "change_answer", "restart", "request_human", "faq"}
+# A message the NLU is sure means one of these is an answer to something else, not a name.
+NOT_A_NAME = {"affirm", "deny", "dont_know", "skip", "request_consultation", "thank", "greet", "goodbye"}
+SURE = 0.8
+
+
+def given(value: Optional[str]) -> bool:
+    return bool(value) and value != NONE
+
+
+def best_intent(tracker: Tracker) -> Optional[str]:
+    """The most likely intent, even when the fallback classifier was not sure enough to keep it."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    return next((i.get("name") for i in ranking if i.get("name") != "nlu_fallback"), None)
+
+
+def yes_or_no(tracker: Tracker, value: Any, yes: str, no: str) -> Optional[str]:
+    """A yes/no answer from its mapping, or from the best intent of a message the NLU hesitated on."""
+    if value in (yes, no):
+        return value
+    return {"affirm": yes, "deny": no}.get(best_intent(tracker))
+
+
+def recap_lines(domain: Dict[str, Any], tracker: Tracker) -> List[str]:
+    """One line per contact answer actually given, as it will be sent."""
+    lines = []
+    for field in ContactField:
+        value = tracker.get_slot(field.value)
+        if not given(value):
+            continue
+        if field is ContactField.PHONE:
+            value = display_phone(value)
+        elif field is ContactField.METHOD:
+            value = response_text(domain, f"utter_value_contact_method_{value}")
+        lines.append("- " + response_text(domain, f"utter_recap_{field.value}").format(value=value))
+    return lines
+
+
+def change_buttons(domain: Dict[str, Any], tracker: Tracker) -> List[Dict[str, str]]:
+    """One button per answer given, and one to give up the request."""
+    cancel = {"title": response_text(domain, "utter_button_cancel_consultation"), "payload": "/cancel"}
+    return [
+        {
+            "title": response_text(domain, f"utter_answer_label_{field.value}"),
+            "payload": '/change_answer{"answer_to_change":"%s"}' % field.value,
+        }
+        for field in ContactField
+        if given(tracker.get_slot(field.value))
+    ] + [cancel]
+
+
+class ValidateConsultationForm(TypedAnswerForm):
+    form_slots = FORM_SLOTS
+    interruptions = INTERRUPTIONS
+
+    def name(self) -> Text:
+        return "validate_consultation_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        if tracker.get_slot(REFERENCE):
+            return []
+        if tracker.get_slot(CONSENT) == REFUSED:
+            return [CONSENT]
+        slots = [CONSENT, ContactField.NAME.value, ContactField.EMAIL.value, ContactField.PHONE.value]
+        # The method is asked only when there is a choice.
+        if given(tracker.get_slot(ContactField.EMAIL.value)) and given(tracker.get_slot(ContactField.PHONE.value)):
+            slots.append(ContactField.METHOD.value)
+        return slots + [ContactField.MOMENTS.value, CONFIRMED]
+
+    async def validate_consultation_consent(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        answer = yes_or_no(tracker, value, GIVEN, REFUSED)
+        if answer is None:
+            dispatcher.utter_message(response="utter_invalid_consultation_consent")
+        return {CONSENT: answer}
+
+    @staticmethod
+    def _read(dispatcher, field: ContactField, value: str, parse: Callable[[str], Optional[str]]) -> Dict[Text, Any]:
+        """A skipped answer, the value read from the text, or a re-ask with an example."""
+        if value == NONE:
+            return {field.value: NONE}
+        parsed = parse(value)
+        if parsed is None:
+            dispatcher.utter_message(response=f"utter_invalid_{field.value}")
+        return {field.value: parsed}
+
+    async def validate_contact_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        if intent.get("name") in NOT_A_NAME and intent.get("confidence", 0) >= SURE:
+            dispatcher.utter_message(response="utter_invalid_contact_name")
+            return {ContactField.NAME.value: None}
+        return self._read(dispatcher, ContactField.NAME, value, parse_name)
+
+    async def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._read(dispatcher, ContactField.EMAIL, value, parse_email)
+
+    async def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        # No digit at all ("je n'ai pas de téléphone") is no number, not a mistyped one.
+        if value == NONE or not any(character.isdigit() for character in value):
+            if given(tracker.get_slot(ContactField.EMAIL.value)):
+                return {ContactField.PHONE.value: NONE}
+            dispatcher.utter_message(response="utter_contact_needed")
+            return {ContactField.PHONE.value: None}
+        return self._read(dispatcher, ContactField.PHONE, value, parse_phone)
+
+    async def validate_contact_method(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        candidates = [value] + [
+            e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "contact_method"
+        ]
+        for candidate in candidates:
+            if candidate in {method.value for method in ContactMethod}:
+                return {ContactField.METHOD.value: candidate}
+        dispatcher.utter_message(response="utter_invalid_contact_method")
+        return {ContactField.METHOD.value: None}
+
+    async def validate_contact_moments(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._read(dispatcher, ContactField.MOMENTS, value, parse_moments)
+
+    async def validate_consultation_confirmed(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        # "no" is not an answer to keep: the question comes back as "what to correct?".
+        answer = yes_or_no(tracker, value, "yes", "no")
+        if answer is None:
+            dispatcher.utter_message(response="utter_invalid_consultation_confirmed")
+        return {CONFIRMED: "yes" if answer == "yes" else None}
+
+
+class ActionAskConsultationConsent(Action):
+    def name(self) -> Text:
+        return "action_ask_consultation_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        firm = firm_settings()
+        dispatcher.utter_message(
+            response="utter_ask_consultation_consent",
+            firm_name=firm.name,
+            firm_email=firm.email,
+            retention_days=privacy_settings().retention_days,
+        )
+        return []
+
+
+class ActionAskConsultationConfirmed(Action):
+    """The recap to confirm; after a "no", the answers that can be corrected."""
+
+    def name(self) -> Text:
+        return "action_ask_consultation_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        if best_intent(tracker) == "deny":
+            dispatcher.utter_message(response="utter_ask_contact_to_change", buttons=change_buttons(domain, tracker))
+            return []
+        dispatcher.utter_message(
+            response="utter_ask_consultation_confirmed",
+            firm_name=firm_settings().name,
+            recap="\n".join(recap_lines(domain, tracker)),
+        )
+        return []

@@ -1,0 +1,53 @@
+"""What both forms share: a typed answer is taken as it is, so that validation understands or re-asks it."""
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, Collection, Dict, List, Text
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+
+def raw_answer(
+    tracker: Tracker, slot: str, form_slots: Collection[str], interruptions: Collection[str]
+) -> Dict[Text, Any]:
+    """The text of an answer no mapping understood.
+
+    Nothing is taken when a mapping already filled one of the form's slots this turn or when the
+    person changed the subject: the form then steps aside for the rules.
+    """
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    if any(filled in form_slots for filled in tracker.slots_to_validate()):
+        return {}
+    message = tracker.latest_message or {}
+    if (message.get("intent") or {}).get("name") in interruptions:
+        return {}
+    return {slot: message.get("text") or ""}
+
+
+class TypedAnswerForm(FormValidationAction):
+    """A form whose question being asked takes the message's text when no mapping filled it.
+
+    Subclasses name their slots and the intents that leave a question aside.
+    """
+
+    form_slots: Collection[str] = ()
+    interruptions: Collection[str] = ()
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The validation action's name: validate_<form>."""
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested not in await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain):
+            return []
+        answer = raw_answer(tracker, requested, self.form_slots, self.interruptions)
+        # Validation reads the slots from the tracker: make the answer visible to it.
+        tracker.slots.update(answer)
+        return [SlotSet(slot, value) for slot, value in answer.items()]

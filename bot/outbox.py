@@ -1,0 +1,155 @@
+"""Notices to the firm, delivered from an outbox table: late when a server is down, never lost, never twice.
+
+A notice row is written in the same transaction as its case (bot/cases.py). A worker
+(`python -m bot.outbox`) claims due rows with a lease, sends them, and marks them delivered; a
+failure reschedules the row with exponential backoff. The conversation never waits for a mail
+server: the action only writes rows.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import Engine
+
+from bot.schema import notices
+
+logger = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(seconds=10)
+LONGEST_RETRY = timedelta(hours=1)
+# Longer than any send's timeout: a worker that died mid-send frees its notice after this.
+LEASE = timedelta(minutes=2)
+
+
+class NoticeKind(str, Enum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    payload: Dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PendingNotice:
+    id: int
+    kind: NoticeKind
+    payload: Dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    delivered: int = 0
+    failed: int = 0
+
+
+Sender = Callable[[PendingNotice], None]
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failures: 10 s, 20 s, 40 s... at most an hour."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _claim(engine: Engine, now: datetime, kinds) -> List[PendingNotice]:
+    """Takes the due notices no other worker holds; the conditional update makes the claim exclusive."""
+    due = and_(
+        notices.c.delivered_at.is_(None),
+        notices.c.next_attempt_at <= now,
+        notices.c.kind.in_([kind.value for kind in kinds]),
+        or_(notices.c.claimed_until.is_(None), notices.c.claimed_until < now),
+    )
+    claimed = []
+    with engine.connect() as connection:
+        rows = connection.execute(select(notices).where(due).order_by(notices.c.id)).all()
+    for row in rows:
+        with engine.begin() as connection:
+            taken = connection.execute(
+                update(notices).where(and_(notices.c.id == row.id, due)).values(claimed_until=now + LEASE)
+            ).rowcount
+        if taken:
+            claimed.append(PendingNotice(row.id, NoticeKind(row.kind), row.payload, row.attempts))
+    return claimed
+
+
+def deliver_due(engine: Engine, senders: Mapping[NoticeKind, Sender], now: Optional[datetime] = None) -> DeliveryReport:
+    """Sends every due notice of a kind there is a sender for; returns what happened."""
+    now = now or _now()
+    delivered = failed = 0
+    for notice in _claim(engine, now, senders.keys()):
+        try:
+            senders[notice.kind](notice)
+        except Exception as error:  # noqa: BLE001 - any failure means "try again later"
+            failed += 1
+            attempts = notice.attempts + 1
+            # The error's type only: its message may quote an address.
+            logger.warning(
+                "notice %s (%s) failed, attempt %s: %s", notice.id, notice.kind.value, attempts, type(error).__name__
+            )
+            values = dict(
+                attempts=attempts,
+                next_attempt_at=now + backoff(attempts),
+                claimed_until=None,
+                last_error=type(error).__name__,
+            )
+        else:
+            delivered += 1
+            logger.info("notice %s (%s) delivered", notice.id, notice.kind.value)
+            values = dict(attempts=notice.attempts + 1, delivered_at=_now(), claimed_until=None, last_error=None)
+        with engine.begin() as connection:
+            connection.execute(update(notices).where(notices.c.id == notice.id).values(**values))
+    return DeliveryReport(delivered, failed)
+
+
+def run(engine: Engine, senders: Mapping[NoticeKind, Sender], interval: float, stop: threading.Event) -> None:
+    """Delivers until `stop` is set; a database that is down is retried at the next round."""
+    while not stop.is_set():
+        try:
+            deliver_due(engine, senders)
+        except Exception as error:  # noqa: BLE001 - the worker must outlive a database restart
+            logger.error("outbox round failed: %s", type(error).__name__)
+        stop.wait(interval)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from bot.database import make_engine
+    from bot.delivery import senders_from_settings
+    from bot.settings import notice_settings
+
+    parser = argparse.ArgumentParser(prog="python -m bot.outbox", description="Delivers the notices to the firm.")
+    parser.add_argument("--once", action="store_true", help="one round, then exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    settings = notice_settings()
+    senders = senders_from_settings(settings)
+    if not senders:
+        logger.warning("no SMTP server nor webhook configured: cases are stored, nobody is notified")
+    engine = make_engine()
+    try:
+        if args.once:
+            report = deliver_due(engine, senders)
+            print(f"delivered {report.delivered}, failed {report.failed}")
+            return 0
+        run(engine, senders, settings.poll_seconds, threading.Event())
+        return 0
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
