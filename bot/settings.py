@@ -88,3 +88,70 @@ def privacy_settings() -> PrivacySettings:
         contact_business_days=int(env.get("CONTACT_BUSINESS_DAYS", "2")),
         urgent_contact_business_days=int(env.get("URGENT_CONTACT_BUSINESS_DAYS", "1")),
     )
+
+
+@dataclass(frozen=True)
+class MetaAppSettings:
+    """A Meta app's webhook (Messenger or WhatsApp Cloud API) and the token to answer with."""
+
+    verify_token: Optional[str]
+    app_secret: Optional[str]
+    access_token: Optional[str]
+    graph_api_url: str
+    phone_number_id: Optional[str] = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.verify_token and self.app_secret and self.access_token)
+
+
+GRAPH_API_URL = "https://graph.facebook.com/v21.0"
+
+
+@lru_cache(maxsize=1)
+def messenger_settings() -> MetaAppSettings:
+    env = os.environ
+    return MetaAppSettings(
+        verify_token=env.get("MESSENGER_VERIFY_TOKEN") or None,
+        app_secret=env.get("MESSENGER_APP_SECRET") or None,
+        access_token=env.get("MESSENGER_PAGE_ACCESS_TOKEN") or None,
+        graph_api_url=env.get("GRAPH_API_URL", GRAPH_API_URL).rstrip("/"),
+    )
+
+
+@lru_cache(maxsize=1)
+def whatsapp_settings() -> MetaAppSettings:
+    env = os.environ
+    return MetaAppSettings(
+        verify_token=env.get("WHATSAPP_VERIFY_TOKEN") or None,
+        app_secret=env.get("WHATSAPP_APP_SECRET") or None,
+        access_token=env.get("WHATSAPP_ACCESS_TOKEN") or None,
+        graph_api_url=env.get("GRAPH_API_URL", GRAPH_API_URL).rstrip("/"),
+        phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID") or None,
+    )
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: Optional[str]
+    auth_token: Optional[str]
+    whatsapp_number: Optional[str]
+    webhook_url: Optional[str]
+    api_url: str
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.account_sid and self.auth_token and self.whatsapp_number)
+
+
+@lru_cache(maxsize=1)
+def twilio_settings() -> TwilioSettings:
+    env = os.environ
+    return TwilioSettings(
+        account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+        auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+        whatsapp_number=env.get("TWILIO_WHATSAPP_NUMBER") or None,
+        # The URL Twilio signs: the public one, which a proxy may rewrite before it reaches Rasa.
+        webhook_url=env.get("TWILIO_WEBHOOK_URL") or None,
+        api_url=env.get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
+    )

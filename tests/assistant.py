@@ -35,6 +35,8 @@ class ChildProcess:
         self.process = None
 
     def start(self, timeout: float = 60) -> "ChildProcess":
+        if self.process is not None:
+            raise RuntimeError(f"{self.command[:3]} is already running")
         self._log = open(self.log_path, "a")
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
@@ -84,7 +86,7 @@ class ActionServer(ChildProcess):
 class RasaServer(ChildProcess):
     """`rasa run` with the REST channel and the project's tracker store, as a deployment runs it."""
 
-    def __init__(self, log_path, action_url: str, env: Dict[str, str]):
+    def __init__(self, log_path, action_url: str, env: Dict[str, str], extra_args: Sequence[str] = ()):
         port = free_port()
         endpoints = Path(log_path).parent / "endpoints.yml"
         endpoints.write_text(
@@ -93,7 +95,8 @@ class RasaServer(ChildProcess):
             encoding="utf-8",
         )
         command = [sys.executable, "-m", "rasa", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-                   "--credentials", str(ROOT / "credentials.yml"), "--port", str(port), "--interface", "127.0.0.1"]
+                   "--credentials", str(ROOT / "credentials.yml"), "--port", str(port), "--interface", "127.0.0.1",
+                   *extra_args]
         super().__init__(command, log_path, env, port)
 
     def start(self, timeout: float = 180) -> "RasaServer":

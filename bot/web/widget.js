@@ -1,0 +1,179 @@
+/*
+ * The firm's chat widget: talks to Rasa's REST channel, keeps the conversation across page
+ * reloads (localStorage), shows choices as buttons, and renders every text inertly
+ * (textContent only: what a person types is never read as HTML).
+ *
+ * <script src=".../widget.js" data-rasa-url="https://assistant.example" defer></script>
+ * Its words come from domain.yml, through texts.json next to this file.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var rasaUrl = (script.getAttribute("data-rasa-url") || "").replace(/\/$/, "");
+  var textsUrl = script.getAttribute("data-texts-url") || new URL("texts.json", script.src).href;
+  var STORE = "ee-chat-v1";
+
+  function newState() {
+    var id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
+    return { sender: id.replace(/-/g, ""), open: false, messages: [] };
+  }
+
+  function load() {
+    try {
+      var saved = JSON.parse(localStorage.getItem(STORE));
+      if (saved && saved.sender && Array.isArray(saved.messages)) return saved;
+    } catch (ignored) { /* a damaged store starts a new conversation */ }
+    return newState();
+  }
+
+  var state = load();
+
+  function save() {
+    try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (ignored) { /* private mode */ }
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function start(t) {
+    var root = el("div", "ee-chat");
+    var toggle = el("button", "ee-chat__toggle", t.open);
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-controls", "ee-chat-panel");
+
+    var panel = el("section", "ee-chat__panel");
+    panel.id = "ee-chat-panel";
+    panel.hidden = true;
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-labelledby", "ee-chat-title");
+
+    var header = el("div", "ee-chat__header");
+    var title = el("h2", null, t.title);
+    title.id = "ee-chat-title";
+    var restart = el("button", null, t.restart);
+    restart.type = "button";
+    var close = el("button", null, "×");
+    close.type = "button";
+    close.setAttribute("aria-label", t.close);
+    header.append(title, restart, close);
+
+    var log = el("div", "ee-chat__log");
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-relevant", "additions");
+    log.tabIndex = 0;
+
+    var form = el("form", "ee-chat__form");
+    var label = el("label", "ee-chat__who", t.input_label);
+    label.setAttribute("for", "ee-chat-input");
+    var input = el("input", "ee-chat__input");
+    input.id = "ee-chat-input";
+    input.type = "text";
+    input.autocomplete = "off";
+    input.maxLength = 2000;
+    input.placeholder = t.input_placeholder;
+    var send = el("button", null, t.send);
+    send.type = "submit";
+    form.append(label, input, send);
+
+    panel.append(header, log, form);
+    root.append(toggle, panel);
+    document.body.appendChild(root);
+
+    function render() {
+      log.textContent = "";
+      state.messages.forEach(function (message, index) {
+        var bubble = el("div", "ee-chat__message ee-chat__message--" + message.from);
+        bubble.appendChild(el("span", "ee-chat__who", (message.from === "user" ? t.you : t.assistant) + " : "));
+        bubble.appendChild(document.createTextNode(message.text || ""));
+        log.appendChild(bubble);
+        var last = index === state.messages.length - 1;
+        if (message.buttons && message.buttons.length && last) {
+          var group = el("div", "ee-chat__choices");
+          group.setAttribute("role", "group");
+          message.buttons.forEach(function (button) {
+            var choice = el("button", null, button.title);
+            choice.type = "button";
+            choice.addEventListener("click", function () { say(button.payload, button.title); });
+            group.appendChild(choice);
+          });
+          log.appendChild(group);
+        }
+      });
+      log.scrollTop = log.scrollHeight;
+    }
+
+    function add(message) {
+      state.messages.push(message);
+      save();
+      render();
+    }
+
+    function say(payload, shown) {
+      if (shown !== null) add({ from: "user", text: shown });
+      return fetch(rasaUrl + "/webhooks/rest/webhook", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: state.sender, message: payload })
+      }).then(function (answer) {
+        if (!answer.ok) throw new Error(String(answer.status));
+        return answer.json();
+      }).then(function (replies) {
+        (replies || []).forEach(function (reply) {
+          add({ from: "bot", text: reply.text || "", buttons: reply.buttons || [] });
+        });
+      }).catch(function () {
+        add({ from: "error", text: t.error });
+      });
+    }
+
+    function setOpen(open) {
+      state.open = open;
+      save();
+      panel.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      if (open) {
+        input.focus();
+        // The assistant speaks first: who it is, and the article's question.
+        if (!state.messages.length) say("/greet", null);
+      } else {
+        toggle.focus();
+      }
+    }
+
+    toggle.addEventListener("click", function () { setOpen(panel.hidden); });
+    close.addEventListener("click", function () { setOpen(false); });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") setOpen(false);
+    });
+    restart.addEventListener("click", function () {
+      state = newState();
+      state.open = true;
+      save();
+      render();
+      say("/greet", null);
+      input.focus();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = input.value.trim();
+      if (!text) return;
+      input.value = "";
+      say(text, text);
+    });
+
+    render();
+    if (state.open) {
+      panel.hidden = false;
+      toggle.setAttribute("aria-expanded", "true");
+    }
+  }
+
+  fetch(textsUrl).then(function (answer) { return answer.json(); }).then(start);
+})();
