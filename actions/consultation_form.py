@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -27,6 +27,8 @@ CONFIRMED = "consultation_confirmed"
 REFERENCE = "consultation_reference"
 GIVEN, REFUSED = "given", "refused"
 FORM_SLOTS = [CONSENT] + [field.value for field in ContactField] + [CONFIRMED]
+# The questions whose answer may carry the person's other details too.
+CONTACT_DETAILS = {ContactField.NAME.value, ContactField.EMAIL.value, ContactField.PHONE.value}
 # Only these leave a contact question aside: a name or a time of day can look like anything else.
 INTERRUPTIONS = {"cancel", "change_answer", "restart", "request_human", "faq"}
 # A message the NLU is sure means one of these is an answer to something else, not a name.
@@ -85,6 +87,29 @@ class ValidateConsultationForm(TypedAnswerForm):
 
     def name(self) -> Text:
         return "validate_consultation_form"
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Also keeps an e-mail or a phone number given with another answer ("Awa Diop, 514 555 0199")."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
+        if tracker.get_slot(CONSENT) != GIVEN or requested not in CONTACT_DETAILS:
+            return events
+        message = tracker.latest_message or {}
+        if (message.get("intent") or {}).get("name") in INTERRUPTIONS:
+            return events
+        text = message.get("text") or ""
+        email, phone = parse_email(text), parse_phone(text)
+        found: Dict[Text, Any] = {}
+        if email and requested != ContactField.EMAIL.value and not tracker.get_slot(ContactField.EMAIL.value):
+            found[ContactField.EMAIL.value] = email
+        if phone and requested != ContactField.PHONE.value and not tracker.get_slot(ContactField.PHONE.value):
+            found[ContactField.PHONE.value] = phone
+        if requested == ContactField.EMAIL.value and phone and not email:
+            found[ContactField.EMAIL.value] = NONE  # a phone number given instead of an e-mail
+        tracker.slots.update(found)
+        return events + [SlotSet(slot, value) for slot, value in found.items()]
 
     async def required_slots(
         self,

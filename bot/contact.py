@@ -21,8 +21,14 @@ NONE = "none"
 
 _EMAIL_CANDIDATE = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
 _NAME_PREFIX = re.compile(
-    r"^\s*(?:(?:je\s+m['’]\s*appelle|je\s+suis|mon\s+nom\s+(?:complet\s+)?(?:est|c['’]est)"
+    r"^\s*(?:(?:je\s+m['’ ]?\s*appelle|je\s+suis|mon\s+nom\s+(?:complet\s+)?(?:est|c['’]est)"
     r"|moi\s+c['’ ]?\s*est|c['’ ]\s*est)\s*:?\s+)",
+    re.IGNORECASE,
+)
+# "... et mon courriel est": what follows a name when other details come in the same message.
+_NAME_SUFFIX = re.compile(
+    r"[\s,]+(?:et\s+)?(?:mon|ma|mes)\s+(?:courriel|adresse|e-?mail|mail|num[ée]ro|t[ée]l[ée]phone|t[ée]l|"
+    r"cell(?:ulaire)?|coordonn[ée]es)\b.*$",
     re.IGNORECASE,
 )
 _LETTER = re.compile(r"[^\W\d_]")
@@ -47,7 +53,8 @@ class ContactMethod(str, Enum):
 
 def parse_name(text: str) -> Optional[str]:
     """The name in "je m'appelle Awa Diop" or "Awa Diop"; None when it cannot be a name."""
-    name = " ".join(_NAME_PREFIX.sub("", text or "").split()).strip(" .!,;")
+    name = _NAME_SUFFIX.sub("", _NAME_PREFIX.sub("", without_contact_details(text)))
+    name = " ".join(name.split()).strip(" .!,;")
     if not name or len(name) > NAME_MAX_LENGTH or _NAME_FORBIDDEN.search(name):
         return None
     if len(_LETTER.findall(name)) < 2:
@@ -78,6 +85,14 @@ def parse_phone(text: str, region: str = DEFAULT_REGION) -> Optional[str]:
         if phonenumbers.is_valid_number(match.number):
             return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
     return None
+
+
+def without_contact_details(text: str, region: str = DEFAULT_REGION) -> str:
+    """The text with its e-mail addresses and phone numbers taken out ("Awa Diop, awa@x.org" -> "Awa Diop")."""
+    text = _EMAIL_CANDIDATE.sub(" ", text or "")
+    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE))):
+        text = text[: match.start] + " " + text[match.end :]
+    return re.sub(r"\s*[,;/|-]+\s*(?=[,;/|-]|$)", "", " ".join(text.split())).strip(" ,;/|-")
 
 
 def display_phone(e164: str) -> str:

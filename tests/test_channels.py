@@ -301,3 +301,25 @@ def test_socketio_session_persistence_delivers_replies(rasa):
 def test_phone_numbers_never_reach_the_logs(rasa):
     log = rasa.log()
     assert PERSON_PHONE not in log and "5145550123" not in log and "33612345678" not in log
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"{not json", 400),
+        (b"[]", 400),
+        (b"", 400),
+        (json.dumps({"message": "bonjour"}).encode(), 400),
+        (json.dumps({"sender": "", "message": "bonjour"}).encode(), 400),
+        (json.dumps({"sender": "x" * 300, "message": "bonjour"}).encode(), 400),
+        (json.dumps({"sender": "p-rest", "message": 42}).encode(), 400),
+        (json.dumps({"sender": "p-rest", "message": "a" * 5001}).encode(), 413),
+        (b"{" + b" " * 1_100_000 + b"}", 413),
+    ],
+)
+def test_the_rest_channel_refuses_what_it_cannot_read_and_keeps_answering(rasa, body, status):
+    rest = f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook"
+    answer = requests.post(rest, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    assert answer.status_code == status
+    normal = requests.post(rest, json={"sender": uuid.uuid4().hex, "message": "bonjour"}, timeout=60)
+    assert normal.ok and "Dites-moi où vous en êtes" in " ".join(m.get("text", "") for m in normal.json())

@@ -235,3 +235,12 @@ def test_a_whole_conversation_logs_no_error(chat, capfd):
     for stream in (out, err):
         assert "Traceback" not in stream
         assert "[error" not in stream
+
+
+def test_details_given_in_one_message_are_all_kept(chat):
+    chat.say("ma lettre d'employeur n'était pas acceptée")
+    chat.say("/request_consultation")
+    chat.say("/affirm")
+    text = chat.say_text("Awa Diop, awa.diop@example.org, 514 555 0199")
+    assert "Comment préférez-vous être contacté" in text
+    assert chat.tracker().get_slot("contact_phone") == "+15145550199"

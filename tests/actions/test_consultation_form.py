@@ -165,3 +165,24 @@ def test_a_phone_answer_without_any_digit_means_no_phone(make_tracker, domain):
 def test_a_message_surely_meaning_something_else_is_not_taken_as_a_name(make_tracker, domain, text, intent):
     values, said = validate(make_tracker, domain, text, "contact_name", slots=CONTACT, intent=intent)
     assert values["contact_name"] is None and said == ["utter_invalid_contact_name"]
+
+
+def test_details_given_together_fill_every_question_they_answer(make_tracker, domain):
+    consented = {"consultation_consent": "given"}
+    values, said = validate(make_tracker, domain, "Awa Diop, awa@example.org, 514 555 0199", "contact_name",
+                            slots=consented)
+    assert values == {"contact_name": "Awa Diop", "contact_email": "awa@example.org",
+                      "contact_phone": "+15145550199"}
+    assert said == []
+
+
+def test_a_phone_given_for_the_email_question_keeps_the_phone_and_skips_the_email(make_tracker, domain):
+    values, said = validate(make_tracker, domain, "appelez-moi plutôt au 438 555 0123", "contact_email",
+                            slots=CONTACT)
+    assert values["contact_email"] == "none" and values["contact_phone"] == "+14385550123"
+    assert said == []
+
+
+def test_nothing_is_read_before_consent(make_tracker, domain):
+    values, _ = validate(make_tracker, domain, "awa@example.org", "consultation_consent", intent="inform")
+    assert "contact_email" not in values

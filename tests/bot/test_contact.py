@@ -73,3 +73,15 @@ def test_what_cannot_be_a_name_is_refused(text):
 def test_moments_keep_the_person_s_words_and_need_some():
     assert parse_moments("  en semaine   après 17 h ") == "en semaine après 17 h"
     assert parse_moments("17") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Awa Diop, awa@gmail.com, 514 555 0199",
+        "je m appelle Awa Diop et mon courriel est awa@gmail.com",
+        "Awa Diop - +33 6 12 34 56 78",
+    ],
+)
+def test_a_name_given_with_other_details_is_the_name_alone(text):
+    assert parse_name(text) == "Awa Diop"
