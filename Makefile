@@ -10,6 +10,8 @@ RASA_PORT ?= 5005
 WEB_PORT ?= 8080
 # Loopback by default: in production a reverse proxy (TLS) sits in front, see the README.
 RASA_INTERFACE ?= 127.0.0.1
+# The action server is private (only Rasa calls it): rasa_sdk binds to SANIC_HOST, every interface otherwise.
+export SANIC_HOST ?= 127.0.0.1
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml')
 export PYTHONPATH := $(CURDIR)
 # Rasa's anonymous telemetry is off: no call home from a firm's deployment.
