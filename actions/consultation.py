@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.case_slots import case_from_tracker
-from actions.consultation_form import CONSENT, FORM_SLOTS, GIVEN, REFERENCE, REFUSED, given
+from actions.consultation_form import CONSENT, FORM_SLOTS, GIVEN, REFERENCE, REFUSED, given, method_label
 from actions.domain_text import response_text
-from actions.handoff import summary_lines, utter_firm_contact
+from actions.handoff import case_summary, plan_for, utter_firm_contact
 from bot import clock
 from bot.cases import StoredCase, save_case
 from bot.consultation import Contact, case_payload, new_case
@@ -21,24 +21,13 @@ from bot.contact import ContactField, ContactMethod, display_phone
 from bot.conversations import redact_conversation
 from bot.database import shared_engine
 from bot.dates import format_french_date
-from bot.deadlines import DecisionDateInFuture, business_days_after
+from bot.deadlines import business_days_after
 from bot.outbox import Notice, NoticeKind
-from bot.remedies import RemedyPlan, recommend
 from bot.settings import firm_settings, notice_settings, privacy_settings
 
 logger = logging.getLogger(__name__)
 
 CLEAR_FORM = [SlotSet(slot, None) for slot in FORM_SLOTS]
-
-
-def _plan(tracker: Tracker) -> Optional[RemedyPlan]:
-    case = case_from_tracker(tracker)
-    if not case.causes:
-        return None
-    try:
-        return recommend(case, clock.today())
-    except DecisionDateInFuture:
-        return None
 
 
 def _slot(tracker: Tracker, field: ContactField) -> Optional[str]:
@@ -73,7 +62,7 @@ def _notices(domain: Dict[str, Any], tracker: Tracker, summary: List[str]):
                 name=stored.name,
                 email=stored.email or "-",
                 phone=display_phone(stored.phone) if stored.phone else "-",
-                method=response_text(domain, f"utter_value_contact_method_{stored.contact_method}"),
+                method=method_label(domain, stored.contact_method),
                 moments=stored.contact_moments or "-",
                 consent_version=stored.consent_version,
                 consent_at=f"{stored.consent_at:%Y-%m-%d %H:%M} UTC",
@@ -107,9 +96,9 @@ class ActionSubmitConsultation(Action):
         if tracker.get_slot(REFERENCE):
             dispatcher.utter_message(response="utter_consultation_already_sent", reference=tracker.get_slot(REFERENCE))
             return CLEAR_FORM
-        plan = _plan(tracker)
+        plan = plan_for(tracker)
         case = case_from_tracker(tracker)
-        summary = summary_lines(domain, tracker, case, plan.deadline if plan else None)
+        summary = case_summary(domain, tracker, plan)
         if tracker.get_slot(CONSENT) != GIVEN:
             refused = tracker.get_slot(CONSENT) == REFUSED
             dispatcher.utter_message(response="utter_consent_refused" if refused else "utter_stopped")
@@ -151,7 +140,7 @@ class ActionSubmitConsultation(Action):
             response="utter_consultation_sent_urgent" if stored.urgent else "utter_consultation_sent",
             reference=stored.reference,
             firm_name=firm.name,
-            method=response_text(domain, f"utter_value_contact_method_{stored.contact_method}"),
+            method=method_label(domain, stored.contact_method),
             contact_by=format_french_date(business_days_after(clock.today(), days)),
         )
         if summary:
@@ -189,7 +178,5 @@ class ActionCancelConsultation(Action):
         except SQLAlchemyError as error:
             logger.error("history not redacted: %s", type(error).__name__)
         dispatcher.utter_message(response="utter_consultation_cancelled")
-        plan = _plan(tracker)
-        summary = summary_lines(domain, tracker, case_from_tracker(tracker), plan.deadline if plan else None)
-        utter_firm_contact(dispatcher, summary)
+        utter_firm_contact(dispatcher, case_summary(domain, tracker, plan_for(tracker)))
         return CLEAR_FORM

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.domain_text import response_text
-from actions.form_answers import TypedAnswerForm
+from actions.form_answers import TypedAnswerForm, canonical_or_reask
 from bot.contact import (
     NONE,
     ContactField,
@@ -53,6 +53,11 @@ def yes_or_no(tracker: Tracker, value: Any, yes: str, no: str) -> Optional[str]:
     return {"affirm": yes, "deny": no}.get(best_intent(tracker))
 
 
+def method_label(domain: Dict[str, Any], method: str) -> str:
+    """ "par courriel", "par téléphone", "par WhatsApp"."""
+    return response_text(domain, f"utter_value_contact_method_{method}")
+
+
 def recap_lines(domain: Dict[str, Any], tracker: Tracker) -> List[str]:
     """One line per contact answer actually given, as it will be sent."""
     lines = []
@@ -63,7 +68,7 @@ def recap_lines(domain: Dict[str, Any], tracker: Tracker) -> List[str]:
         if field is ContactField.PHONE:
             value = display_phone(value)
         elif field is ContactField.METHOD:
-            value = response_text(domain, f"utter_value_contact_method_{value}")
+            value = method_label(domain, value)
         lines.append("- " + response_text(domain, f"utter_recap_{field.value}").format(value=value))
     return lines
 
@@ -164,14 +169,8 @@ class ValidateConsultationForm(TypedAnswerForm):
         return self._read(dispatcher, ContactField.PHONE, value, parse_phone)
 
     async def validate_contact_method(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        candidates = [value] + [
-            e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "contact_method"
-        ]
-        for candidate in candidates:
-            if candidate in {method.value for method in ContactMethod}:
-                return {ContactField.METHOD.value: candidate}
-        dispatcher.utter_message(response="utter_invalid_contact_method")
-        return {ContactField.METHOD.value: None}
+        slot = ContactField.METHOD.value
+        return canonical_or_reask(dispatcher, tracker, slot, value, ContactMethod, entity="contact_method")
 
     async def validate_contact_moments(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._read(dispatcher, ContactField.MOMENTS, value, parse_moments)

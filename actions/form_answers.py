@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, Collection, Dict, List, Text
+from typing import Any, Collection, Dict, List, Optional, Text
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -26,6 +26,24 @@ def raw_answer(
     if (message.get("intent") or {}).get("name") in interruptions:
         return {}
     return {slot: message.get("text") or ""}
+
+
+def canonical_or_reask(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, allowed, entity: Optional[str]
+) -> Dict[Text, Any]:
+    """The first canonical value among the slot's value and the message's entities of its kind.
+
+    "ici au Canada" yields two location entities, "ici" and "in_canada": the second answers.
+    Nothing canonical: `utter_invalid_<slot>` asks again.
+    """
+    allowed_values = {member.value for member in allowed}
+    candidates = list(value) if isinstance(value, list) else [value]
+    candidates += [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
+    for candidate in candidates:
+        if candidate in allowed_values:
+            return {slot: candidate}
+    dispatcher.utter_message(response=f"utter_invalid_{slot}")
+    return {slot: None}
 
 
 class TypedAnswerForm(FormValidationAction):

@@ -13,7 +13,7 @@ from bot import clock
 from bot.case import Case
 from bot.dates import format_french_date
 from bot.deadlines import Deadline, DeadlineStatus, DecisionDateInFuture
-from bot.remedies import recommend
+from bot.remedies import RemedyPlan, recommend
 from bot.settings import firm_settings
 
 
@@ -49,6 +49,21 @@ def summary_lines(domain: Dict[str, Any], tracker: Tracker, case: Case, deadline
     ]
 
 
+def plan_for(tracker: Tracker) -> Optional[RemedyPlan]:
+    """The remedy plan for what the person said; None before any cause or with a date still to come."""
+    case = case_from_tracker(tracker)
+    if not case.causes:
+        return None
+    try:
+        return recommend(case, clock.today())
+    except DecisionDateInFuture:
+        return None
+
+
+def case_summary(domain: Dict[str, Any], tracker: Tracker, plan: Optional[RemedyPlan]) -> List[str]:
+    return summary_lines(domain, tracker, case_from_tracker(tracker), plan.deadline if plan else None)
+
+
 def utter_firm_contact(dispatcher: CollectingDispatcher, summary: List[str]) -> None:
     """The firm's own contact details, and the summary to give them so as not to explain it all again."""
     firm = firm_settings()
@@ -74,13 +89,8 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        case = case_from_tracker(tracker)
-        if not case.causes:
-            return []
-        try:
-            deadline = recommend(case, clock.today()).deadline
-        except DecisionDateInFuture:
-            return []
+        plan = plan_for(tracker)
+        deadline = plan.deadline if plan else None
         if deadline is not None and deadline.status is DeadlineStatus.URGENT:
             dispatcher.utter_message(response="utter_handoff_see_lawyer_now")
         return []

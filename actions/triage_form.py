@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.case_slots import UNKNOWN, causes_slot, enum_slot
-from actions.form_answers import TypedAnswerForm
+from actions.form_answers import TypedAnswerForm, canonical_or_reask
 from bot import clock
 from bot.case import Authority, DecisionLocation, FairnessLetter, Program
 from bot.dates import parse_decision_date
@@ -38,19 +38,7 @@ ANSWER_ENTITIES = {"program": "program", "authority": "authority", "decision_loc
 def _valid_or_reask(
     dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, allowed
 ) -> Dict[Text, Any]:
-    """The first canonical value among the slot's value and the message's entities of its kind.
-
-    "ici au Canada" yields two location entities, "ici" and "in_canada": the second answers.
-    """
-    allowed_values = {member.value for member in allowed}
-    candidates = list(value) if isinstance(value, list) else [value]
-    entity = ANSWER_ENTITIES.get(slot)
-    candidates += [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
-    for candidate in candidates:
-        if candidate in allowed_values:
-            return {slot: candidate}
-    dispatcher.utter_message(response=f"utter_invalid_{slot}")
-    return {slot: None}
+    return canonical_or_reask(dispatcher, tracker, slot, value, allowed, ANSWER_ENTITIES.get(slot))
 
 
 class ValidateTriageForm(TypedAnswerForm):
