@@ -6,11 +6,14 @@ cap a message degrades to numbered lines, and the person answers with the number
 
 from __future__ import annotations
 
+import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from bot.shared_state import SharedRedis
 
 ELLIPSIS = "…"
 
@@ -85,26 +88,54 @@ def split_text(text: str, length: int) -> List[str]:
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
+class _Bounded:
+    """A process's own memory: used when Redis is down, and dropping the oldest entries past `size`."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: "OrderedDict[str, Any]" = OrderedDict()
+
+    def get(self, key: str) -> Any:
+        return self._items.get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
 class ChoiceMemory:
     """The choices last offered to each person, so that a reply "2" means the second one.
 
-    Kept in the process, bounded: a person who answers after many others just gets their number
-    read as text, which the assistant understands or asks again.
+    Kept in Redis for a day, so that the reply may reach any replica; in the process when Redis is
+    down. A person whose choices were forgotten just gets their number read as text, which the
+    assistant understands or asks again.
     """
 
-    def __init__(self, size: int = 10_000):
-        self.size = size
-        self._offered: "OrderedDict[str, Tuple[Choice, ...]]" = OrderedDict()
+    KEEP_SECONDS = 24 * 3600
+
+    def __init__(self, size: int = 10_000, shared: Optional[SharedRedis] = None):
+        self._local = _Bounded(size)
+        self._shared = shared
+
+    def _key(self, sender_id: str) -> str:
+        return self._shared.key("choices", sender_id)
 
     def remember(self, sender_id: str, choices: Sequence[Choice]) -> None:
-        self._offered[sender_id] = tuple(choices)
-        self._offered.move_to_end(sender_id)
-        while len(self._offered) > self.size:
-            self._offered.popitem(last=False)
+        offered = [[choice.title, choice.payload] for choice in choices]
+        self._local.put(sender_id, offered)
+        if self._shared:
+            self._shared.run(lambda r: r.set(self._key(sender_id), json.dumps(offered), ex=self.KEEP_SECONDS))
+
+    def _offered(self, sender_id: str) -> Tuple[Choice, ...]:
+        stored = self._shared.run(lambda r: r.get(self._key(sender_id))) if self._shared else None
+        offered = json.loads(stored) if stored else self._local.get(sender_id) or []
+        return tuple(Choice(title, payload) for title, payload in offered)
 
     def resolve(self, sender_id: str, text: str) -> str:
         """The payload of the choice the reply names by number or title; otherwise the text itself."""
-        offered = self._offered.get(sender_id) or ()
+        offered = self._offered(sender_id)
         match = _NUMBER.match(text or "")
         if match and 1 <= int(match.group(1)) <= len(offered):
             return offered[int(match.group(1)) - 1].payload
@@ -115,18 +146,28 @@ class ChoiceMemory:
 
 
 class SeenMessages:
-    """Message ids already handled, so that a platform's redelivery is not answered twice."""
+    """Message ids already handled, so that a platform's redelivery is not answered twice.
 
-    def __init__(self, size: int = 50_000):
-        self.size = size
-        self._seen: "OrderedDict[str, None]" = OrderedDict()
+    In Redis (SET NX: one replica wins a redelivery race), for a day; in the process when Redis is down.
+    """
+
+    KEEP_SECONDS = 24 * 3600
+
+    def __init__(self, size: int = 50_000, shared: Optional[SharedRedis] = None):
+        self._local = _Bounded(size)
+        self._shared = shared
 
     def first_time(self, message_id: Optional[str]) -> bool:
         if not message_id:
             return True
-        if message_id in self._seen:
+        if self._shared:
+            # SET NX answers None when the key exists: made a bool here, since None means Redis is down.
+            first = self._shared.run(
+                lambda r: bool(r.set(self._shared.key("seen", message_id), 1, nx=True, ex=self.KEEP_SECONDS))
+            )
+            if first is not None:
+                return first
+        if self._local.get(message_id):
             return False
-        self._seen[message_id] = None
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
+        self._local.put(message_id, True)
         return True

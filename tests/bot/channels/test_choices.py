@@ -1,3 +1,8 @@
+import logging
+import uuid
+
+import redis
+
 from bot.channels.choices import (
     Choice,
     ChoiceMemory,
@@ -9,6 +14,8 @@ from bot.channels.choices import (
     shorten,
     split_text,
 )
+from bot.shared_state import RedisHealth, SharedRedis
+from tests.assistant import free_port
 
 LIMITS = Limits(max_buttons=3, max_menu=10, title_length=20, menu_title_length=24, text_length=50)
 CHOICES = [Choice("PTQF (travailleurs qualifiés)", '/inform{"program":"fsw"}'), Choice("Je ne sais pas", "/dont_know")]
@@ -60,3 +67,33 @@ def test_memory_and_seen_ids_stay_bounded():
     assert seen.first_time("m1") and not seen.first_time("m1")
     assert seen.first_time("m2") and seen.first_time("m3") and seen.first_time("m1")
     assert seen.first_time(None) and seen.first_time(None)
+
+
+def _shared(url="redis://127.0.0.1:6379/0"):
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    health = RedisHealth(logging.getLogger("bot.channels"), "channel state", "kept per replica")
+    return SharedRedis(client, f"test-{uuid.uuid4().hex[:8]}", health)
+
+
+def test_a_choice_offered_by_one_replica_is_understood_by_another():
+    shared = _shared()
+    ChoiceMemory(shared=shared).remember("p", CHOICES)
+    assert ChoiceMemory(shared=shared).resolve("p", "2") == "/dont_know"
+    assert 0 < shared.client.ttl(shared.key("choices", "p")) <= ChoiceMemory.KEEP_SECONDS
+
+
+def test_a_redelivery_reaching_another_replica_is_not_answered_twice():
+    shared = _shared()
+    assert SeenMessages(shared=shared).first_time("wamid.1")
+    assert not SeenMessages(shared=shared).first_time("wamid.1")
+
+
+def test_redis_down_falls_back_to_the_process_memory_with_one_error(caplog):
+    shared = _shared(f"redis://127.0.0.1:{free_port()}/0")
+    memory, seen = ChoiceMemory(shared=shared), SeenMessages(shared=shared)
+    with caplog.at_level(logging.WARNING, logger="bot.channels"):
+        memory.remember("p", CHOICES)
+        assert memory.resolve("p", "2") == "/dont_know"
+        assert seen.first_time("m1") and not seen.first_time("m1")
+    errors = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert len(errors) == 1 and "Redis channel state unreachable" in errors[0].getMessage()
