@@ -25,7 +25,11 @@ def raw_answer(
     message = tracker.latest_message or {}
     if (message.get("intent") or {}).get("name") in interruptions:
         return {}
-    return {slot: message.get("text") or ""}
+    text = message.get("text") or ""
+    # A button's payload ("/affirm") is a choice, never words to keep.
+    if text.startswith("/"):
+        return {}
+    return {slot: text}
 
 
 def canonical_or_reask(

@@ -186,3 +186,9 @@ def test_a_phone_given_for_the_email_question_keeps_the_phone_and_skips_the_emai
 def test_nothing_is_read_before_consent(make_tracker, domain):
     values, _ = validate(make_tracker, domain, "awa@example.org", "consultation_consent", intent="inform")
     assert "contact_email" not in values
+
+
+def test_a_button_payload_is_never_kept_as_a_free_text_answer(make_tracker, domain):
+    slots = dict(CONTACT, contact_email="awa@example.org", contact_phone="none")
+    values, _ = validate(make_tracker, domain, "/affirm", "contact_moments", slots=slots, intent="affirm")
+    assert values.get("contact_moments") != "/affirm"
