@@ -5,18 +5,23 @@ SQLAlchemy 1.4 (Rasa's pin) and 2.0. The schema is in bot/schema.py, owned by mi
 """
 from __future__ import annotations
 
+import logging
 import secrets
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, desc, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.conversations import erase_conversation, purge_conversations
+from bot.database import RECONNECT_WAITS, lost_connection
 from bot.outbox import Notice
 from bot.schema import handoff_cases, notices
+
+logger = logging.getLogger(__name__)
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a reference is read out on the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -97,19 +102,7 @@ def save_case(
         values.update(reference=new_reference(), created_at=datetime.now(timezone.utc))
         stored = StoredCase(**dict(values, causes=case.causes))
         try:
-            with engine.begin() as connection:
-                case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
-                for notice in notices_for(stored):
-                    connection.execute(
-                        insert(notices).values(
-                            case_id=case_id,
-                            kind=notice.kind.value,
-                            payload=notice.payload,
-                            attempts=0,
-                            next_attempt_at=stored.created_at,
-                            created_at=stored.created_at,
-                        )
-                    )
+            _insert_with_notices(engine, values, notices_for(stored))
         except IntegrityError:
             existing = _by_conversation(engine, case.conversation_id)
             if existing is not None:
@@ -118,6 +111,35 @@ def save_case(
         # Read back, so that the caller sees the values as the database keeps them.
         return _by_conversation(engine, case.conversation_id) or stored
     raise RuntimeError("could not store the case")
+
+
+def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[Notice]) -> None:
+    """One transaction, tried again while the database restarts.
+
+    A commit whose answer was lost and is tried again meets the unique conversation_id: the
+    caller then returns the case already stored, never a second one.
+    """
+    for wait in (*RECONNECT_WAITS, None):
+        try:
+            with engine.begin() as connection:
+                case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
+                for notice in case_notices:
+                    connection.execute(
+                        insert(notices).values(
+                            case_id=case_id,
+                            kind=notice.kind.value,
+                            payload=notice.payload,
+                            attempts=0,
+                            next_attempt_at=values["created_at"],
+                            created_at=values["created_at"],
+                        )
+                    )
+            return
+        except DBAPIError as error:
+            if wait is None or isinstance(error, IntegrityError) or not lost_connection(error):
+                raise
+            logger.warning("Cases: database unreachable; trying again in %.1f s.", wait)
+            time.sleep(wait)
 
 
 def list_cases(engine: Engine) -> List[StoredCase]:

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "var" / "assistant.db"
@@ -30,6 +31,15 @@ def make_engine(url: Optional[str] = None) -> Engine:
     ensure_sqlite_folder(url)
     # pre_ping: a PostgreSQL restart leaves dead pooled connections; they are replaced, not surfaced.
     return create_engine(url, future=True, pool_pre_ping=True)
+
+
+# A PostgreSQL restart takes a few seconds: a read or write that lost its connection is tried
+# again over about seven, then the error goes up.
+RECONNECT_WAITS = (0.2, 0.5, 1.0, 2.0, 3.5)
+
+
+def lost_connection(error: DBAPIError) -> bool:
+    return isinstance(error, OperationalError) or bool(error.connection_invalidated)
 
 
 def alembic_config(url: str) -> Config:

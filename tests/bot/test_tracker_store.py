@@ -1,0 +1,64 @@
+"""The conversation history's store when PostgreSQL drops its connections or restarts."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from bot import tracker_store
+from bot.database import make_engine
+from bot.tracker_store import DatabaseUrlTrackerStore
+
+
+@pytest.fixture
+def store(postgres_database, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", postgres_database)
+    store = DatabaseUrlTrackerStore(domain=Domain.empty())
+    yield store
+    store.engine.dispose()
+
+
+def test_connections_killed_by_a_database_restart_are_replaced_before_the_next_message(store, postgres_database):
+    tracker = DialogueStateTracker.from_events("p1", [UserUttered("bonjour")])
+    asyncio.run(store.save(tracker))
+    admin = make_engine(postgres_database)
+    with admin.begin() as connection:
+        # What a restart does to every pooled connection.
+        killed = connection.execute(
+            text(
+                "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                "where datname = current_database() and pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    admin.dispose()
+    assert killed >= 1
+    retrieved = asyncio.run(store.retrieve("p1"))
+    assert [event.text for event in retrieved.events if isinstance(event, UserUttered)] == ["bonjour"]
+
+
+def test_a_database_that_comes_back_within_seconds_only_delays_the_message(store, monkeypatch):
+    monkeypatch.setattr(tracker_store, "RECONNECT_WAITS", (0.01, 0.01, 0.01))
+    failures = []
+
+    async def down_twice():
+        if len(failures) < 2:
+            failures.append(1)
+            raise OperationalError("select", {}, ConnectionError("server closed the connection"))
+        return "answered"
+
+    assert asyncio.run(store._retrying(down_twice)) == "answered"
+
+
+def test_a_database_still_down_after_the_retries_raises(store, monkeypatch):
+    monkeypatch.setattr(tracker_store, "RECONNECT_WAITS", (0.01,))
+
+    async def down():
+        raise OperationalError("select", {}, ConnectionError("server closed the connection"))
+
+    with pytest.raises(OperationalError):
+        asyncio.run(store._retrying(down))
