@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -154,4 +154,45 @@ def twilio_settings() -> TwilioSettings:
         # The URL Twilio signs: the public one, which a proxy may rewrite before it reaches Rasa.
         webhook_url=env.get("TWILIO_WEBHOOK_URL") or None,
         api_url=env.get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
+    )
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    """The Redis that every Rasa replica shares: the conversation lock and the channels' short-lived state."""
+
+    url: str
+    socket_timeout: float
+    key_prefix: str
+
+
+@lru_cache(maxsize=1)
+def redis_settings() -> RedisSettings:
+    env = os.environ
+    return RedisSettings(
+        url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # Short: a Redis that hangs must not hold a person's message for Rasa's default 10 s.
+        socket_timeout=float(env.get("REDIS_SOCKET_TIMEOUT", "1")),
+        key_prefix=env.get("REDIS_KEY_PREFIX", "entree-express"),
+    )
+
+
+@dataclass(frozen=True)
+class ActionGatewaySettings:
+    """The action servers Rasa's calls are forwarded to, and how long they may take."""
+
+    urls: Tuple[str, ...]
+    timeout_seconds: float
+    connect_timeout_seconds: float
+
+
+@lru_cache(maxsize=1)
+def action_gateway_settings() -> ActionGatewaySettings:
+    env = os.environ
+    urls = tuple(url.strip() for url in env.get("ACTION_SERVER_URLS", "").split(",") if url.strip())
+    return ActionGatewaySettings(
+        urls=urls or ("http://127.0.0.1:5055/webhook",),
+        # A killed server refuses the connection at once; a hung one is given up after the total.
+        timeout_seconds=float(env.get("ACTION_TIMEOUT_SECONDS", "10")),
+        connect_timeout_seconds=float(env.get("ACTION_CONNECT_TIMEOUT_SECONDS", "1")),
     )
