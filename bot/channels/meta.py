@@ -27,14 +27,13 @@ from bot.channels.choices import (
     numbered,
     split_text,
 )
+from bot.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
 from bot.channels.signatures import valid_meta_signature
 from bot.channels.texts import channel_text
 from bot.settings import MetaAppSettings
+from bot.shared_state import channel_state
 
 logger = logging.getLogger(__name__)
-
-# Over this, a delivery is not a platform's: refused before any parsing.
-MAX_BODY_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,17 @@ class Incoming:
     sender_id: str
     message_id: Optional[str]
     text: Optional[str]  # None: something the assistant cannot read (a photo, a voice note)
+
+
+def checked(message: Incoming) -> Incoming:
+    """The message if Meta could have sent it; ValueError otherwise (an id or a text that is no text)."""
+    if not is_text(message.sender_id) or not message.sender_id or len(message.sender_id) > MAX_SENDER_LENGTH:
+        raise ValueError("sender id")
+    if message.message_id is not None and not is_text(message.message_id):
+        raise ValueError("message id")
+    if message.text is not None and not is_text(message.text):
+        raise ValueError("text")
+    return message
 
 
 class GraphOutput(OutputChannel):
@@ -87,8 +97,8 @@ class GraphOutput(OutputChannel):
 class MetaWebhookInput(InputChannel):
     def __init__(self, settings: MetaAppSettings):
         self.settings = settings
-        self.memory = ChoiceMemory()
-        self.seen = SeenMessages()
+        self.memory = ChoiceMemory(shared=channel_state())
+        self.seen = SeenMessages(shared=channel_state())
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "InputChannel":
@@ -105,6 +115,13 @@ class MetaWebhookInput(InputChannel):
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return self.output()
+
+    def messages_in(self, body: bytes) -> List[Incoming]:
+        """Every message of a signed delivery; ValueError for a body no Meta delivery looks like."""
+        try:
+            return [checked(message) for message in self.incoming(json.loads(body))]
+        except (TypeError, KeyError, AttributeError, RecursionError) as error:
+            raise ValueError("malformed delivery") from error
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"{self.name()}_webhook", __name__)
@@ -131,9 +148,8 @@ class MetaWebhookInput(InputChannel):
                 logger.warning("%s: delivery refused, missing or wrong signature", self.name())
                 return response.text("invalid signature", status=403)
             try:
-                payload = json.loads(body)
-                messages = list(self.incoming(payload))
-            except (ValueError, TypeError, KeyError, AttributeError):
+                messages = self.messages_in(body)
+            except ValueError:
                 return response.text("malformed delivery", status=400)
             output = self.output()
             for message in messages:
@@ -143,6 +159,9 @@ class MetaWebhookInput(InputChannel):
                     await output.send_text_message(
                         message.sender_id, channel_text("utter_channel_not_understood_media")
                     )
+                    continue
+                if len(message.text) > MAX_MESSAGE_LENGTH:
+                    await output.send_text_message(message.sender_id, channel_text("utter_channel_message_too_long"))
                     continue
                 text = self.memory.resolve(message.sender_id, message.text)
                 await on_new_message(

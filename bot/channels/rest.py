@@ -14,10 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.meta import MAX_BODY_BYTES
-
-MAX_MESSAGE_LENGTH = 5_000
-MAX_SENDER_LENGTH = 255  # the tracker store's sender_id column
+from bot.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
 
 
 def problem(request: Request) -> Optional[HTTPResponse]:
@@ -26,15 +23,17 @@ def problem(request: Request) -> Optional[HTTPResponse]:
         return response.json({"error": "body too large"}, status=413)
     try:
         payload = json.loads(request.body or b"")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
         return response.json({"error": "the body must be JSON"}, status=400)
     if not isinstance(payload, dict):
         return response.json({"error": "the body must be a JSON object"}, status=400)
     sender, message = payload.get("sender"), payload.get("message")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+    if not is_text(sender) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
         return response.json({"error": f"'sender' must be a text of 1 to {MAX_SENDER_LENGTH} characters"}, status=400)
-    if not isinstance(message, str):
+    if not is_text(message):
         return response.json({"error": "'message' must be a text"}, status=400)
+    if not isinstance(payload.get("metadata", {}), (dict, type(None))):
+        return response.json({"error": "'metadata' must be a JSON object"}, status=400)
     if len(message) > MAX_MESSAGE_LENGTH:
         return response.json({"error": f"'message' is longer than {MAX_MESSAGE_LENGTH} characters"}, status=413)
     return None

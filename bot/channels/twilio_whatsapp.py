@@ -7,7 +7,9 @@ where Rasa's channel blocks the event loop with the synchronous client).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional
+from urllib.parse import parse_qsl
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -18,14 +20,31 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.choices import ChoiceMemory, SeenMessages, choices_from_buttons, split_text
-from bot.channels.meta import MAX_BODY_BYTES, numbered_text
+from bot.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH
+from bot.channels.meta import numbered_text
 from bot.channels.texts import channel_text
 from bot.settings import TwilioSettings, twilio_settings
+from bot.shared_state import channel_state
 
 logger = logging.getLogger(__name__)
 
 TEXT_LENGTH = 1600
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MEDIA_COUNT = re.compile(r"[0-9]{1,2}")  # Twilio's NumMedia: at most 10
+
+
+def twilio_form(content_type: str, body: bytes) -> Optional[Dict[str, str]]:
+    """The fields as Twilio signed them, empty ones included; None for a body that is no UTF-8 form.
+
+    Sanic's request.form drops empty fields, and with them the signature of a photo sent without a
+    caption (an empty Body); it also logs a traceback for a body that is not UTF-8.
+    """
+    if content_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        return None
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return None
 
 
 def _whatsapp(number: str) -> str:
@@ -78,19 +97,18 @@ class TwilioWhatsAppInput(TwilioInput):
     def __init__(self, settings: TwilioSettings) -> None:
         super().__init__(settings.account_sid, settings.auth_token, settings.whatsapp_number, debug_mode=False)
         self.settings = settings
-        self.memory = ChoiceMemory()
-        self.seen = SeenMessages()
+        self.memory = ChoiceMemory(shared=channel_state())
+        self.seen = SeenMessages(shared=channel_state())
 
     def get_output_channel(self) -> OutputChannel:
         return TwilioWhatsAppOutput(self.settings, self.memory)
 
-    def _signed(self, request: Request) -> bool:
+    def _signed(self, request: Request, form: Dict[str, str]) -> bool:
         signature = request.headers.get("X-Twilio-Signature")
         if not signature or not self.settings.auth_token:
             return False
         url = self.settings.webhook_url or request.url
-        params = {key: values[0] for key, values in request.form.items()}
-        return RequestValidator(self.settings.auth_token).validate(url, params, signature)
+        return RequestValidator(self.settings.auth_token).validate(url, form, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_whatsapp_webhook", __name__)
@@ -105,18 +123,26 @@ class TwilioWhatsAppInput(TwilioInput):
                 return response.text("channel not configured", status=503)
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.text("body too large", status=413)
-            if not self._signed(request):
+            form = twilio_form(request.headers.get("content-type", ""), request.body or b"")
+            if form is None:
+                return response.text("the body must be a UTF-8 form", status=400)
+            if not self._signed(request, form):
                 logger.warning("twilio_whatsapp: request refused, missing or wrong signature")
                 return response.text("invalid signature", status=403)
-            sender = request.form.get("From")
-            message_id = request.form.get("MessageSid")
+            sender, message_id, text = form.get("From"), form.get("MessageSid"), form.get("Body")
+            media = form.get("NumMedia") or "0"
             # Status callbacks (queued, sent, delivered) carry a MessageStatus and no Body.
-            if not sender or request.form.get("MessageStatus") or not self.seen.first_time(message_id):
+            if not sender or form.get("MessageStatus"):
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            if len(sender) > MAX_SENDER_LENGTH or not MEDIA_COUNT.fullmatch(media):
+                return response.text("malformed message", status=400)
+            if not self.seen.first_time(message_id):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             output = self.get_output_channel()
-            text = request.form.get("Body")
-            if not text and int(request.form.get("NumMedia") or 0) > 0:
+            if not text and int(media) > 0:
                 await output.send_text_message(sender, channel_text("utter_channel_not_understood_media"))
+            elif len(text or "") > MAX_MESSAGE_LENGTH:
+                await output.send_text_message(sender, channel_text("utter_channel_message_too_long"))
             else:
                 text = self.memory.resolve(sender, text or "")
                 await on_new_message(
