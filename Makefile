@@ -12,13 +12,16 @@ WEB_PORT ?= 8080
 RASA_INTERFACE ?= 127.0.0.1
 # The action server is private (only Rasa calls it): rasa_sdk binds to SANIC_HOST, every interface otherwise.
 export SANIC_HOST ?= 127.0.0.1
+# endpoints.yml: Rasa reaches the action servers through its own gateway route on RASA_PORT.
+export RASA_PORT
+export ACTION_SERVER_URLS ?= http://127.0.0.1:$(ACTION_PORT)/webhook
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml')
 export PYTHONPATH := $(CURDIR)
 # Rasa's anonymous telemetry is off: no call home from a firm's deployment.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run serve test install train actions validate browser clean
+.PHONY: run serve test install train actions validate test-tools bench audit clean
 
 install: $(VENV)/.installed
 
@@ -50,25 +53,50 @@ START_WORKERS = $(BIN)/python -m bot.operator migrate || exit 1; \
 
 # SQLAlchemy's 2.0 notice is about Rasa's own code, not ours: not shown to the person chatting.
 run: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# `rasa shell` would open the terminal channel alone; credentials-shell.yml adds the action gateway.
 run: train
 	@$(START_WORKERS) && \
-	  $(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
+	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials-shell.yml \
+	    --interface 127.0.0.1 --port $(RASA_PORT)
 
 # The whole stack for the website and the messaging channels: action server, notice worker,
 # the firm's demo page, and Rasa with every channel (REST, socket.io, Messenger, WhatsApp, Twilio).
+# Rasa's HTTP API can replace the model and read every conversation (CVE-2024-49375): off unless
+# RASA_API_TOKEN or RASA_JWT_SECRET is set, and never opened without one of them.
 serve: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+serve: RASA_API_FLAGS = $(if $(RASA_API_TOKEN),--enable-api --auth-token "$$RASA_API_TOKEN") \
+	$(if $(RASA_JWT_SECRET),--enable-api --jwt-secret "$$RASA_JWT_SECRET" --jwt-method "$(or $(RASA_JWT_METHOD),HS256)")
 serve: train
+	$(if $(and $(filter-out 0 false no,$(RASA_ENABLE_API) $(RASA_JWT_METHOD)),$(if $(RASA_API_TOKEN)$(RASA_JWT_SECRET),,no)),\
+	  $(error Rasa's HTTP API was asked for (RASA_ENABLE_API or RASA_JWT_METHOD) but neither RASA_API_TOKEN nor RASA_JWT_SECRET is set: refusing to open it without authentication))
 	@$(START_WORKERS) && \
 	  { $(BIN)/python -m bot.web_demo --port $(WEB_PORT) --rasa-url http://127.0.0.1:$(RASA_PORT) & pids="$$pids $$!"; } && \
 	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
-	    --interface $(RASA_INTERFACE) --port $(RASA_PORT) --cors http://127.0.0.1:$(WEB_PORT)
+	    --interface $(RASA_INTERFACE) --port $(RASA_PORT) --cors http://127.0.0.1:$(WEB_PORT) $(RASA_API_FLAGS)
 
-# Browser tests drive Debian's Chromium; never a browser downloaded at run time.
-browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+# What the tests drive, from Debian's packages: Chromium for the widget (never a browser downloaded at
+# run time) and nginx for deploy/'s configuration.
+test-tools:
+	@command -v chromium >/dev/null && command -v nginx >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq chromium nginx-light; }
 
-test: train validate browser
+test: train validate test-tools
 	$(BIN)/python -m pytest
+
+# Accuracy and speed measured on this machine, against two reference pipelines: bench/results/report.md.
+# More than an hour on 2 cores (5-fold cross-validation of two DIET pipelines); BENCH_QUICK=1 checks the
+# machinery with 10 epochs and one fold, figures not to be quoted.
+bench: install
+	$(BIN)/python -m bench
+
+# Known vulnerabilities of the locked tree, from PyPI's advisory data. pip-audit lives in a venv of its own,
+# so its dependencies never touch the product's. --strict: a package it could not check fails the audit
+# instead of passing unchecked. Each advisory ignored is explained in audit/README.md.
+audit:
+	test -x .venv-audit/bin/python || $(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/pip install --quiet pip-audit==2.10.1
+	.venv-audit/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip --strict --progress-spinner off \
+	  $(addprefix --ignore-vuln=,$(shell sed 's/#.*//' audit/ignored.txt))
 
 clean:
 	rm -rf models results .pytest_cache

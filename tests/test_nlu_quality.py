@@ -5,8 +5,9 @@ import json
 
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
-from sklearn.metrics import classification_report, f1_score
+from sklearn.metrics import classification_report
 
+from bench.metrics import entity_f1, intent_macro_f1
 from tests.nlu_model import ROOT, load_agent, parse
 
 MIN_MACRO_F1 = 0.90
@@ -23,17 +24,6 @@ def _annotated_entities(path):
         {(e["entity"], e.get("value")) for e in m.get("entities") or []}
         for m in load_data(str(path)).intent_examples
     ]
-
-
-def _entity_f1(expected, predicted) -> float:
-    """Micro-F1 over (entity, canonical value) pairs: what the dialogue actually uses."""
-    true_positives = sum(len(e & p) for e, p in zip(expected, predicted, strict=True))
-    found = sum(len(p) for p in predicted)
-    wanted = sum(len(e) for e in expected)
-    if not found or not wanted:
-        return 0.0
-    precision, recall = true_positives / found, true_positives / wanted
-    return 2 * precision * recall / (precision + recall) if true_positives else 0.0
 
 
 def _normalise(text: str) -> str:
@@ -64,9 +54,9 @@ def test_intent_macro_f1_on_the_test_set(agent):
     # A fallback is a wrong answer here: the test set holds only clear messages.
     parses = [parse(agent, text) for text, _ in examples]
     predicted = [result["intent"]["name"] for result in parses]
-    macro_f1 = f1_score(expected, predicted, average="macro", labels=sorted(set(expected)), zero_division=0)
+    macro_f1 = intent_macro_f1(expected, predicted)
     # Reported, not gated: the dialogue asks again when an entity is missed.
-    entity_f1 = _entity_f1(
+    entities_f1 = entity_f1(
         _annotated_entities(TEST_SET),
         [{(e["entity"], e.get("value")) for e in result.get("entities") or []} for result in parses],
     )
@@ -75,7 +65,7 @@ def test_intent_macro_f1_on_the_test_set(agent):
         json.dumps(
             {
                 "macro_f1": macro_f1,
-                "entity_f1": entity_f1,
+                "entity_f1": entities_f1,
                 "report": classification_report(expected, predicted, output_dict=True, zero_division=0),
                 "errors": [
                     {"text": text, "expected": e, "predicted": p}
@@ -89,11 +79,3 @@ def test_intent_macro_f1_on_the_test_set(agent):
         encoding="utf-8",
     )
     assert macro_f1 >= MIN_MACRO_F1, f"macro-F1 {macro_f1:.3f} < {MIN_MACRO_F1}; see {REPORT}"
-
-
-def test_entity_f1_counts_only_exact_canonical_pairs():
-    expected = [{("document", "language_test")}, {("program", "fsw"), ("location", "in_canada")}, set()]
-    predicted = [{("document", "test de")}, {("program", "fsw")}, {("location", "ici")}]
-    # 1 right out of 3 found and 3 wanted.
-    assert _entity_f1(expected, predicted) == pytest.approx(1 / 3)
-    assert _entity_f1(expected, [set(), set(), set()]) == 0.0

@@ -1,0 +1,1 @@
+"""`make bench`: accuracy and speed of the assistant on this machine, against two reference pipelines."""

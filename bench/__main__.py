@@ -1,0 +1,115 @@
+"""`python -m bench` (what `make bench` runs): measures, then writes bench/results/ and prints a summary.
+
+Stages: nlu (three pipelines on the test set and its noisy copy), cv (cross-validation), train (the
+whole assistant, whose model is then served), serving (the real stack under load). `--stages` runs a
+subset while developing; `--model` serves an existing model instead of the one trained in the run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator
+
+from bench.machine import git_commit, machine, now, versions
+from bench.report import make_charts, render, summary
+from bench.settings import RESULTS, bench_settings
+
+STAGES = ("nlu", "cv", "train", "serving")
+
+
+class StageClock:
+    def __init__(self) -> None:
+        self.seconds: Dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        print(f"[bench] {name} ...", flush=True)
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[name] = time.monotonic() - started
+            print(f"[bench] {name}: {_duration(self.seconds[name])}", flush=True)
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, among {', '.join(STAGES)}")
+    parser.add_argument("--model", type=Path, help="serve this model instead of training one (skips 'train')")
+    args = parser.parse_args(argv)
+    stages = [s for s in args.stages.split(",") if s]
+    unknown = set(stages) - set(STAGES)
+    if unknown:
+        parser.error(f"unknown stage(s): {', '.join(sorted(unknown))}")
+    if "serving" in stages and "train" not in stages and args.model is None:
+        parser.error("serving needs a model: add the 'train' stage or give --model")
+
+    settings = bench_settings()
+    # A report shows one run: nothing of an earlier run is left beside it.
+    shutil.rmtree(RESULTS, ignore_errors=True)
+    (RESULTS / "logs").mkdir(parents=True)
+    clock = StageClock()
+    started = time.monotonic()
+    results = {
+        "quick": settings.quick,
+        "stages_run": stages,
+        "machine": machine(),
+        "date": now(),
+        "commit": git_commit(),
+        "versions": versions(settings.postgres_admin_url),
+        "stages": clock.seconds,
+    }
+    print(f"[bench] {'quick' if settings.quick else 'full'} run: {', '.join(stages)}", flush=True)
+
+    try:
+        if "nlu" in stages or "cv" in stages:
+            from bench.nlu import NLUBench
+
+            with clock("nlu: data, noisy copy, configs"):
+                nlu = NLUBench(settings, RESULTS, clock)
+            results["nlu"] = nlu.summary()
+            pipelines = results["nlu"]["pipelines"] = {name: {} for name in results["nlu"]["pipelines_names"]}
+            if "nlu" in stages:
+                for name, result in nlu.test_sets().items():
+                    pipelines[name].update(result)
+            if "cv" in stages:
+                for name, result in nlu.cross_validation().items():
+                    pipelines[name]["cv"] = result
+
+        with tempfile.TemporaryDirectory(prefix="bench-assistant-") as tmp:
+            model = args.model
+            if "train" in stages and args.model is None:
+                from bench.nlu import train_assistant
+
+                with clock("train: rasa train (whole assistant)"):
+                    model, seconds = train_assistant(settings, Path(tmp), RESULTS / "logs" / "train_assistant.log")
+                results["training"] = {"assistant_seconds": seconds, "epochs_override": settings.epochs}
+            if "serving" in stages:
+                from bench.serving import ServingBench
+
+                results["serving"] = ServingBench(settings, model.resolve(), RESULTS, clock).run()
+
+    finally:
+        # A failed stage still leaves the figures of the stages before it.
+        results["total_seconds"] = time.monotonic() - started
+        (RESULTS / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        charts = make_charts(results, RESULTS)
+        (RESULTS / "report.md").write_text(render(results, charts), encoding="utf-8")
+    print(summary(results))
+    print(f"[bench] whole run: {_duration(results['total_seconds'])}; report: {RESULTS / 'report.md'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

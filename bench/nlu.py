@@ -1,0 +1,356 @@
+"""NLU figures of three pipelines on the same data: the project's config.yml, Rasa's default
+(what `rasa init` gives) and TF-IDF with logistic regression. Test set, noisy test set, 5-fold
+cross-validation, training time."""
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+import yaml
+from sklearn.model_selection import StratifiedKFold
+
+from bench.metrics import entity_f1, intent_scores, mean_and_std
+from bench.noise import noisy_copy
+from bench.settings import FOLDS, ROOT, BenchSettings, shown
+
+NLU_DATA = ROOT / "data" / "nlu"
+TEST_SET = ROOT / "tests" / "nlu" / "test_nlu.yml"
+PROJECT_CONFIG = ROOT / "config.yml"
+PIPELINES = {
+    "project": "project (config.yml)",
+    "rasa_default": "Rasa default (rasa init)",
+    "tfidf_logreg": "TF-IDF + logistic regression",
+}
+RASA_PIPELINES = ("project", "rasa_default")
+CV_SEED = 42
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str  # a retrieval intent counts as its full label, faq/ede
+    entities: FrozenSet[Tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    entities: FrozenSet[Tuple[str, str]]
+
+
+def _load(path: Path):
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return load_data(str(path))
+
+
+def examples_of(training_data) -> List[Example]:
+    return [
+        Example(
+            text=m.get("text"),
+            label=m.get_full_intent(),
+            entities=frozenset((e["entity"], e.get("value")) for e in m.get("entities") or []),
+        )
+        for m in training_data.intent_examples
+    ]
+
+
+def rasa_default_config(language: str = "fr") -> Dict[str, Any]:
+    """`rasa init`'s config.yml with `language` set, and the pipeline and policies that Rasa fills
+    in for it at training time (its pipeline and policies are left empty, commented out)."""
+    import rasa.cli
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+
+    written_by_init = Path(rasa.cli.__file__).parent / "initial_project" / "config.yml"
+    config = yaml.safe_load(written_by_init.read_text(encoding="utf-8"))
+    config["language"] = language
+    return DefaultV1Recipe.complete_config(config, {key for key in ("pipeline", "policies") if not config.get(key)})
+
+
+def write_config(config: Dict[str, Any], path: Path, comment: str = "") -> Path:
+    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    path.write_text(header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def with_epochs(config: Dict[str, Any], epochs: Optional[int]) -> Dict[str, Any]:
+    """The same config with every component that trains for epochs trained for `epochs` (quick mode)."""
+    if epochs is None:
+        return config
+    def override(items):
+        return [dict(item, epochs=epochs) if "epochs" in item else item for item in items or []]
+    return dict(config, pipeline=override(config.get("pipeline")), policies=override(config.get("policies")))
+
+
+def rasa_environment(cache_dir: Path) -> Dict[str, str]:
+    # A fresh cache per training: Rasa would otherwise reuse a previous run's featurisation.
+    return dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        RASA_CACHE_DIRECTORY=str(cache_dir),
+    )
+
+
+def run_rasa_train(arguments: Sequence[str], out_dir: Path, name: str, log_path: Path) -> Tuple[Path, float]:
+    """`rasa train ...` in a subprocess; the model's path and the command's wall-clock seconds."""
+    command = [sys.executable, "-m", "rasa", "train", *arguments, "--out", str(out_dir), "--fixed-model-name", name]
+    with tempfile.TemporaryDirectory(prefix="rasa-cache-") as cache, open(log_path, "w") as log:
+        started = time.monotonic()
+        completed = subprocess.run(command, cwd=ROOT, env=rasa_environment(Path(cache)), stdout=log,
+                                   stderr=subprocess.STDOUT)
+        seconds = time.monotonic() - started
+    model = out_dir / f"{name}.tar.gz"
+    if completed.returncode != 0 or not model.exists():
+        raise RuntimeError(f"rasa train {' '.join(arguments[:1])} failed ({completed.returncode}); see {log_path}")
+    return model, seconds
+
+
+class RasaNLU:
+    """A trained Rasa model answering like `rasa run` would parse a message."""
+
+    def __init__(self, model_path: Path):
+        from rasa.core.agent import Agent
+        from rasa.utils.log_utils import configure_structlog
+
+        # Unconfigured, Rasa's structlog prints every parsed message (text included) at debug level.
+        configure_structlog(logging.WARNING)
+        self.agent = Agent.load(str(model_path))
+
+    def predict(self, texts: Sequence[str]) -> List[Prediction]:
+        async def parse_all():
+            return [await self.agent.parse_message(text) for text in texts]
+
+        return [_prediction(parse) for parse in asyncio.run(parse_all())]
+
+
+def _prediction(parse: Dict[str, Any]) -> Prediction:
+    label = (parse.get("intent") or {}).get("name") or ""
+    selectors = parse.get("response_selector") or {}
+    if label in (selectors.get("all_retrieval_intents") or []):
+        # The selector is keyed by its retrieval intent, or "default" when it serves them all.
+        selector = selectors.get(label) or selectors.get("default") or {}
+        label = (selector.get("response") or {}).get("intent_response_key") or label
+    entities = frozenset((e["entity"], e.get("value")) for e in parse.get("entities") or [])
+    return Prediction(label, entities)
+
+
+class TfidfLogReg:
+    """Word 1-2-grams and character 2-5-grams (within word boundaries), balanced logistic regression."""
+
+    def __init__(self, examples: Sequence[Example]):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        self.model = make_pipeline(
+            make_union(
+                TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+            ),
+            LogisticRegression(class_weight="balanced", max_iter=2000),
+        )
+        self.model.fit([e.text for e in examples], [e.label for e in examples])
+
+    def predict(self, texts: Sequence[str]) -> List[Prediction]:
+        return [Prediction(label, frozenset()) for label in self.model.predict(list(texts))]
+
+
+def score(model, examples: Sequence[Example], with_entities: bool) -> Dict[str, Any]:
+    predictions = model.predict([e.text for e in examples])
+    scores = intent_scores([e.label for e in examples], [p.label for p in predictions])
+    if with_entities:
+        scores["entity_f1"] = entity_f1([set(e.entities) for e in examples], [set(p.entities) for p in predictions])
+    scores["errors"] = [
+        {"text": e.text, "expected": e.label, "predicted": p.label}
+        for e, p in zip(examples, predictions, strict=True) if e.label != p.label
+    ]
+    return scores
+
+
+def cv_folds(examples: Sequence[Example], folds: int = FOLDS, seed: int = CV_SEED):
+    labels = [e.label for e in examples]
+    return list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(labels, labels))
+
+
+def write_nlu_subset(training_data, indices: Sequence[int], path: Path) -> Path:
+    """The chosen examples with every synonym, regex and lookup table of the training data."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    subset = TrainingData(
+        training_examples=[training_data.intent_examples[i] for i in indices],
+        entity_synonyms=training_data.entity_synonyms,
+        regex_features=training_data.regex_features,
+        lookup_tables=training_data.lookup_tables,
+    )
+    RasaYAMLWriter().dump(str(path), subset)
+    return path
+
+
+def write_noisy_test_set(noisy: Sequence[Example], path: Path) -> Path:
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    messages = []
+    for example in noisy:
+        intent, _, response_key = example.label.partition("/")
+        data = {"text": example.text, "intent": intent}
+        if response_key:
+            data["intent_response_key"] = example.label
+        messages.append(Message(data=data))
+    RasaYAMLWriter().dump(str(path), TrainingData(training_examples=messages))
+    return path
+
+
+class NLUBench:
+    """Runs every NLU measure; `stage` times each step and prints it."""
+
+    def __init__(self, settings: BenchSettings, results_dir: Path, stage: Callable[[str], Any]):
+        self.settings = settings
+        self.results_dir = results_dir
+        self.logs = results_dir / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.stage = stage
+        self.training_data = _load(NLU_DATA)
+        self.training = examples_of(self.training_data)
+        self.test = examples_of(_load(TEST_SET))
+        noisy = noisy_copy([e.text for e in self.test], self.settings.noise_seed, self.settings.typo_rate)
+        self.noisy = [Example(n.text, e.label, frozenset()) for n, e in zip(noisy, self.test, strict=True)]
+        self.noise_summary = {
+            "seed": self.settings.noise_seed,
+            "typo_rate": self.settings.typo_rate,
+            "typos": sum(len(n.typos) for n in noisy),
+            "letters": sum(ch.isalpha() for e in self.test for ch in e.text),
+            "file": shown(write_noisy_test_set(self.noisy, results_dir / "noisy_test_nlu.yml")),
+        }
+        self.configs = self._write_configs()
+
+    def _write_configs(self) -> Dict[str, Path]:
+        default = write_config(
+            rasa_default_config(), self.results_dir / "rasa_default_config.yml",
+            "What `rasa init` writes (rasa/cli/initial_project/config.yml) with language: fr, and the\n"
+            "pipeline and policies Rasa fills in for its empty keys (engine/recipes/config_files/default_config.yml).",
+        )
+        configs = {"project": PROJECT_CONFIG, "rasa_default": default}
+        if self.settings.epochs is not None:
+            for name, path in list(configs.items()):
+                config = with_epochs(yaml.safe_load(path.read_text(encoding="utf-8")), self.settings.epochs)
+                configs[name] = write_config(config, self.logs / f"quick_{name}_config.yml",
+                                             f"quick mode: {path.name} with {self.settings.epochs} epochs")
+        return configs
+
+    def _train_rasa(self, name: str, nlu_path: Path, out_dir: Path, model_name: str) -> Tuple[Path, float]:
+        return run_rasa_train(
+            ["nlu", "--config", str(self.configs[name]), "--nlu", str(nlu_path)],
+            out_dir, model_name, self.logs / f"train_{model_name}.log",
+        )
+
+    @staticmethod
+    def _train_tfidf(training: Sequence[Example]) -> Tuple[TfidfLogReg, float]:
+        started = time.monotonic()
+        model = TfidfLogReg(training)
+        return model, time.monotonic() - started
+
+    def test_sets(self) -> Dict[str, Dict[str, Any]]:
+        """Trained on all of data/nlu, one training at a time (timed); scored on the test set and its noisy copy."""
+        results = {}
+        with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
+            for name in PIPELINES:
+                with self.stage(f"nlu {name}: train on data/nlu"):
+                    if name in RASA_PIPELINES:
+                        path, seconds = self._train_rasa(name, NLU_DATA, Path(tmp), name)
+                    else:
+                        model, seconds = self._train_tfidf(self.training)
+                with self.stage(f"nlu {name}: load, test and noisy test"):
+                    if name in RASA_PIPELINES:
+                        model = RasaNLU(path)
+                    results[name] = {
+                        "training_seconds": seconds,
+                        "test": score(model, self.test, with_entities=name in RASA_PIPELINES),
+                        "noisy": score(model, self.noisy, with_entities=False),
+                    }
+                del model
+                gc.collect()
+        return results
+
+    def cross_validation(self) -> Dict[str, Dict[str, Any]]:
+        """Each fold's Rasa trainings run `training_jobs` at a time (one training keeps about one core
+        busy); each model is scored as soon as it is trained."""
+        folds = cv_folds(self.training)[: self.settings.folds_run]
+        results: Dict[str, Dict[str, Any]] = {name: {"folds": [None] * len(folds)} for name in PIPELINES}
+
+        def record(name: str, number: int, scores: Dict[str, Any], seconds: float) -> None:
+            results[name]["folds"][number - 1] = {
+                "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"], "training_seconds": seconds,
+            }
+
+        with tempfile.TemporaryDirectory(prefix="bench-cv-") as tmp, \
+                ThreadPoolExecutor(max_workers=self.settings.training_jobs) as pool:
+            held_out, trainings = {}, {}
+            for number, (train_idx, test_idx) in enumerate(folds, start=1):
+                train_path = write_nlu_subset(self.training_data, train_idx, Path(tmp) / f"fold{number}.yml")
+                held_out[number] = [self.training[i] for i in test_idx]
+                for name in RASA_PIPELINES:
+                    trainings[pool.submit(self._timed_training, name, number, train_path, Path(tmp))] = (name, number)
+                with self.stage(f"cv fold {number}/{FOLDS} tfidf_logreg: train and score"):
+                    model, seconds = self._train_tfidf([self.training[i] for i in train_idx])
+                    record("tfidf_logreg", number, score(model, held_out[number], with_entities=False), seconds)
+            try:
+                for done in as_completed(trainings):
+                    name, number = trainings[done]
+                    path, seconds = done.result()
+                    with self.stage(f"cv fold {number}/{FOLDS} {name}: load and score"):
+                        model = RasaNLU(path)
+                        record(name, number, score(model, held_out[number], with_entities=False), seconds)
+                        del model
+                        gc.collect()
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # a failed fold ends the run without the queued trainings
+                raise
+        for result in results.values():
+            for metric in ("accuracy", "macro_f1"):
+                result[f"{metric}_mean"], result[f"{metric}_std"] = mean_and_std(f[metric] for f in result["folds"])
+        return results
+
+    def _timed_training(self, name: str, number: int, train_path: Path, out_dir: Path) -> Tuple[Path, float]:
+        with self.stage(f"cv fold {number}/{FOLDS} {name}: train"):
+            return self._train_rasa(name, train_path, out_dir, f"{name}_fold{number}")
+
+    def summary(self) -> Dict[str, Any]:
+        return {
+            "pipelines_names": dict(PIPELINES),
+            "training_examples": len(self.training),
+            "test_messages": len(self.test),
+            "folds": FOLDS,
+            "folds_run": self.settings.folds_run,
+            "cv_trainings_at_once": self.settings.training_jobs,
+            "epochs_override": self.settings.epochs,
+            "noise": self.noise_summary,
+            "configs": {name: shown(path) for name, path in self.configs.items()},
+        }
+
+
+def train_assistant(settings: BenchSettings, out_dir: Path, log_path: Path) -> Tuple[Path, float]:
+    """`rasa train` of config.yml, domain.yml and data/ (NLU and dialogue), as `make train` runs it."""
+    config = PROJECT_CONFIG
+    if settings.epochs is not None:
+        config = write_config(with_epochs(yaml.safe_load(PROJECT_CONFIG.read_text(encoding="utf-8")), settings.epochs),
+                              out_dir / "quick_config.yml", f"quick mode: config.yml with {settings.epochs} epochs")
+    return run_rasa_train(
+        ["--config", str(config), "--domain", str(ROOT / "domain.yml"), "--data", str(ROOT / "data")],
+        out_dir, "assistant", log_path,
+    )

@@ -1,0 +1,272 @@
+"""bench/results/report.md and its charts, from the results of one run (results.json)."""
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from bench.targets import REFERENCES, best_topology, check_all
+
+Results = Dict[str, Any]
+NLU_COLUMNS = [
+    ("test accuracy", ("test", "accuracy")),
+    ("test macro-F1", ("test", "macro_f1")),
+    ("entity F1", ("test", "entity_f1")),
+    ("noisy accuracy", ("noisy", "accuracy")),
+    ("noisy macro-F1", ("noisy", "macro_f1")),
+    ("CV accuracy", ("cv", "accuracy_mean")),
+    ("CV macro-F1", ("cv", "macro_f1_mean")),
+    ("NLU training (s)", ("training_seconds",)),
+]
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def fmt(value: Optional[float], digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def render(results: Results, charts: Dict[str, str]) -> str:
+    lines = ["# `make bench` report", ""]
+    if results.get("quick"):
+        lines += ["**Quick mode (BENCH_QUICK=1)**: fewer folds, epochs, concurrency levels and seconds of load; "
+                  "not the figures to quote.", ""]
+    lines += _machine(results)
+    lines += ["## Targets (issue 5, section 1)", ""]
+    rows = [[r["figure"], r["target"], r["measured"] or "–", r["status"], r["by"]] for r in check_all(results)]
+    lines += _table(["figure", "target", "measured", "met?", "by how much"], rows)
+    if "nlu" in results:
+        lines += _nlu(results["nlu"], charts)
+    if "training" in results:
+        lines += ["## Training", "",
+                  f"`rasa train` of config.yml, domain.yml and data/ (NLU and dialogue) into an empty directory "
+                  f"with an empty cache, wall clock: **{fmt(results['training']['assistant_seconds'], 0)} s**.", ""]
+    if "serving" in results:
+        lines += _serving(results, charts)
+    lines += ["## Stage times", ""]
+    stages = results.get("stages", {})
+    lines += _table(["stage", "seconds"], [[name, fmt(seconds, 0)] for name, seconds in stages.items()])
+    return "\n".join(lines)
+
+
+def _machine(results: Results) -> List[str]:
+    machine = results.get("machine", {})
+    rows = [
+        ["CPU", machine.get("cpu")],
+        ["cores", machine.get("cores")],
+        ["RAM", f"{machine.get('ram_gib')} GiB"],
+        ["kernel", machine.get("kernel")],
+        ["date", results.get("date")],
+        ["git commit", results.get("commit")],
+        ["whole run", f"{fmt(results.get('total_seconds'), 0)} s"],
+    ]
+    versions = results.get("versions", {})
+    return (["## Machine", ""] + _table(["", ""], rows)
+            + ["## Versions", ""] + _table(["software", "version"], [[k, v] for k, v in versions.items()]))
+
+
+def _nlu(nlu: Results, charts: Dict[str, str]) -> List[str]:
+    pipelines = nlu.get("pipelines", {})
+    noise = nlu.get("noise", {})
+    lines = [
+        "## NLU", "",
+        f"Trained on data/nlu ({nlu.get('training_examples')} examples, synonyms, regexes and lookup tables), scored "
+        f"on tests/nlu/test_nlu.yml ({nlu.get('test_messages')} messages). Macro-F1 over the test set's intents, "
+        "a fallback counted wrong; retrieval intents count as their full label (faq/…); entity F1 is micro-F1 over "
+        "(entity, canonical value) pairs. Noisy copy: lower case, no accents, AZERTY typos "
+        f"(seed {noise.get('seed')}, {noise.get('typos')} typos over {noise.get('letters')} letters, rate asked "
+        f"{noise.get('typo_rate')}), written to `{noise.get('file')}`. Cross-validation: {nlu.get('folds_run')} of "
+        f"{nlu.get('folds')} stratified folds of data/nlu (mean ± standard deviation; "
+        f"Rasa trainings at once: {nlu.get('cv_trainings_at_once')}, so the training times below come from the "
+        "test-set trainings, run one at a time). "
+        "Rasa's default pipeline: "
+        "`bench/results/rasa_default_config.yml`.",
+        "",
+    ]
+    if nlu.get("epochs_override"):
+        lines += [f"Epochs overridden to {nlu['epochs_override']} (quick mode).", ""]
+    rows = []
+    for name, label in nlu.get("pipelines_names", {}).items():
+        result = pipelines.get(name, {})
+        row = [label]
+        for column, keys in NLU_COLUMNS:
+            value = _dig(result, *keys)
+            if column.startswith("CV") and value is not None:
+                std = _dig(result, "cv", keys[1].replace("_mean", "_std"))
+                row.append(f"{fmt(value)} ± {fmt(std)}")
+            else:
+                row.append(fmt(value, 0 if column.endswith("(s)") else 3))
+        rows.append(row)
+    lines += _table(["pipeline"] + [c for c, _ in NLU_COLUMNS], rows)
+    lines += ["Ratios: the project's figure divided by the reference's.", ""]
+    ratio_rows = []
+    for column, keys in NLU_COLUMNS:
+        ours = _dig(pipelines.get("project"), *keys)
+        cells = [column]
+        for reference in REFERENCES:
+            theirs = _dig(pipelines.get(reference), *keys)
+            cells.append(fmt(ours / theirs, 2) if ours is not None and theirs else "–")
+        ratio_rows.append(cells)
+    lines += _table(["figure"] + [f"project / {label}" for label in REFERENCES.values()], ratio_rows)
+    if "nlu" in charts:
+        lines += [f"![macro-F1 by pipeline]({charts['nlu']})", ""]
+    return lines
+
+
+def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
+    serving = results["serving"]
+    best = best_topology(results)
+    lines = [
+        "## Serving", "",
+        f"`rasa run` with credentials.yml and endpoints.yml (REST channel, SQL tracker store on PostgreSQL database "
+        f"`{serving.get('database')}`), the action server (`python -m rasa_sdk`), model `{serving.get('model')}`. "
+        f"Closed loop: each simulated person runs whole conversations back to back, a new sender id each "
+        f"({', '.join(f'{k}: {v} turns' for k, v in serving.get('conversations', {}).items())}); "
+        f"{fmt(serving.get('warmup_seconds'), 0)} s of warm-up, then the turns answered within the measured "
+        "window. An error is an HTTP error, a timeout or an empty answer. With two replicas each turn goes to the "
+        f"other replica. Best topology (highest throughput): **{best}**.",
+        "",
+    ]
+    for name, topology in serving.get("topologies", {}).items():
+        rss = topology.get("peak_rss_mib", {})
+        lines += [f"### {name}", "",
+                  "Start to ready (process start to a REST message answered): "
+                  + ", ".join(f"{fmt(s, 1)} s" for s in topology.get("ready_seconds", []))
+                  + ". Peak RSS (VmHWM): " + ", ".join(f"{k} {fmt(v, 0)} MiB" for k, v in rss.items())
+                  + f". Consultation requests stored by the conversations: {topology.get('handoffs_stored', '–')}.",
+                  ""]
+        rows = []
+        for level in topology.get("levels", []):
+            cpu = ", ".join(f"{k} {fmt(v, 0)}%" for k, v in level.get("cpu_percent", {}).items())
+            rows.append([level["concurrency"], level["turns"], level["errors"], fmt(level["turns_per_second"], 1),
+                         fmt(level["p50"], 0), fmt(level["p95"], 0), fmt(level["p99"], 0), cpu])
+        lines += _table(["conversations", "turns", "errors", "turns/s", "p50 ms", "p95 ms", "p99 ms",
+                         "CPU (100% = one core)"], rows)
+        profile = topology.get("profile")
+        if profile:
+            lines += _profile(profile)
+    for key, title in (("latency", "latency by concurrency"), ("throughput", "throughput by topology")):
+        if key in charts:
+            lines += [f"![{title}]({charts[key]})", ""]
+    return lines
+
+
+def _profile(profile: Results) -> List[str]:
+    if "error" in profile:
+        return [f"py-spy could not profile the server ({profile['error']}); missed: "
+                + "; ".join(profile["because"]) + ".", ""]
+    lines = [
+        f"Profile (py-spy, {profile['seconds']} s at {profile['concurrency']} conversations, "
+        f"{profile['samples']} samples, `{profile['raw_file']}`), because: " + "; ".join(profile["because"]) + ".",
+        "",
+        "Ten hottest functions by own time:",
+        "",
+    ]
+    lines += _table(["function", "samples", "share"],
+                    [[f"`{h['function']}`", h["samples"], f"{h['share']:.1%}"] for h in profile["hottest"]])
+    lines += ["Samples by subsystem (innermost frame): "
+              + ", ".join(f"{name} {share:.0%}" for name, share in profile["subsystems"].items()) + ".", "",
+              profile["sentence"], ""]
+    return lines
+
+
+def make_charts(results: Results, directory: Path) -> Dict[str, str]:
+    """PNG charts next to the report; the name of each, by section."""
+    with warnings.catch_warnings():
+        # matplotlib 3.5 calls pyparsing names that pyparsing 3.3 deprecates: noise in the summary.
+        warnings.simplefilter("ignore")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import LogLocator, ScalarFormatter
+
+    charts: Dict[str, str] = {}
+    pipelines = _dig(results, "nlu", "pipelines") or {}
+    names = _dig(results, "nlu", "pipelines_names") or {}
+    if pipelines:
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        series = [("test", ("test", "macro_f1"), None), ("noisy", ("noisy", "macro_f1"), None),
+                  ("CV", ("cv", "macro_f1_mean"), ("cv", "macro_f1_std"))]
+        series = [s for s in series if any(_dig(pipelines.get(name), *s[1]) is not None for name in names)]
+        width = 0.8 / len(series)
+        for offset, (label, keys, std_keys) in enumerate(series):
+            values = [_dig(pipelines.get(name), *keys) or 0 for name in names]
+            errors = [_dig(pipelines.get(name), *std_keys) or 0 for name in names] if std_keys else None
+            bars = ax.bar([i + offset * width for i in range(len(names))], values, width, yerr=errors, capsize=4,
+                          label=label)
+            ax.bar_label(bars, fmt="%.3f", fontsize="x-small", padding=2)
+        ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(names))], list(names.values()))
+        ax.set_ylabel("intent macro-F1")
+        ax.set_ylim(0, 1)
+        ax.legend()
+        ax.set_title("Intent macro-F1 by pipeline")
+        charts["nlu"] = _save(fig, directory / "nlu_macro_f1.png")
+    topologies = _dig(results, "serving", "topologies") or {}
+    if topologies:
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        for (name, topology), style in zip(topologies.items(), ("-", "--", ":")):
+            levels = topology.get("levels", [])
+            for percentile, marker in (("p50", "o"), ("p95", "s"), ("p99", "^")):
+                ax.plot([level["concurrency"] for level in levels], [level[percentile] for level in levels],
+                        linestyle=style, marker=marker, label=f"{name} {percentile}")
+        concurrencies = sorted({level["concurrency"] for t in topologies.values() for level in t.get("levels", [])})
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(concurrencies, [str(c) for c in concurrencies])
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.minorticks_off()
+        ax.set_xlabel("concurrent conversations")
+        ax.set_ylabel("per-turn latency (ms)")
+        ax.legend(fontsize="small")
+        ax.set_title("Per-turn latency by concurrency")
+        charts["latency"] = _save(fig, directory / "latency.png")
+
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        width = 0.8 / len(topologies)
+        for offset, (name, topology) in enumerate(topologies.items()):
+            rates = {level["concurrency"]: level["turns_per_second"] for level in topology.get("levels", [])}
+            ax.bar([i + offset * width for i in range(len(concurrencies))],
+                   [rates.get(c, 0) for c in concurrencies], width, label=name)
+        ax.set_xticks([i + width * (len(topologies) - 1) / 2 for i in range(len(concurrencies))],
+                      [str(c) for c in concurrencies])
+        ax.set_xlabel("concurrent conversations")
+        ax.set_ylabel("sustained turns per second")
+        ax.legend()
+        ax.set_title("Throughput by topology")
+        charts["throughput"] = _save(fig, directory / "throughput.png")
+    return charts
+
+
+def _save(fig, path: Path) -> str:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path.name
+
+
+def summary(results: Results) -> str:
+    """The few lines printed at the end of a run."""
+    lines = ["Targets:"]
+    for row in check_all(results):
+        lines.append(f"  {row['status']:>12}  {row['figure']}: {row['measured'] or '–'} (target {row['target']})"
+                     + (f", {row['by']}" if row["by"] else ""))
+    return "\n".join(lines)

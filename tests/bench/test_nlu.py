@@ -1,0 +1,45 @@
+from collections import Counter
+
+from bench.nlu import Example, _prediction, cv_folds, with_epochs
+
+CONFIG = {
+    "language": "fr",
+    "pipeline": [{"name": "SpacyNLP"}, {"name": "DIETClassifier", "epochs": 60, "random_seed": 42}],
+    "policies": [{"name": "RulePolicy"}, {"name": "TEDPolicy", "epochs": 60}],
+}
+
+
+def test_quick_mode_changes_only_the_epochs():
+    quick = with_epochs(CONFIG, 10)
+    assert quick["pipeline"] == [{"name": "SpacyNLP"}, {"name": "DIETClassifier", "epochs": 10, "random_seed": 42}]
+    assert quick["policies"][1] == {"name": "TEDPolicy", "epochs": 10}
+    assert CONFIG["pipeline"][1]["epochs"] == 60
+    assert with_epochs(CONFIG, None) is CONFIG
+
+
+def test_a_retrieval_intent_is_scored_by_its_full_label():
+    parse = {
+        "intent": {"name": "faq", "confidence": 0.9},
+        "entities": [{"entity": "document", "value": "eca", "start": 0, "end": 3}],
+        "response_selector": {
+            "all_retrieval_intents": ["faq"],
+            "faq": {"response": {"intent_response_key": "faq/cric"}},
+        },
+    }
+    assert _prediction(parse).label == "faq/cric"
+    assert _prediction(parse).entities == frozenset({("document", "eca")})
+    # Rasa's default pipeline has one selector for every retrieval intent, keyed "default".
+    default = dict(parse, response_selector={"all_retrieval_intents": ["faq"],
+                                             "default": {"response": {"intent_response_key": "faq/ede"}}})
+    assert _prediction(default).label == "faq/ede"
+    assert _prediction({"intent": {"name": "nlu_fallback"}, "response_selector": {}}).label == "nlu_fallback"
+
+
+def test_folds_are_stratified_and_cover_every_example_once():
+    examples = [Example(f"{label} {i}", label, frozenset()) for label in ("a", "b", "c") for i in range(10)]
+    folds = cv_folds(examples)
+    assert len(folds) == 5
+    held_out = [i for _, test in folds for i in test]
+    assert sorted(held_out) == list(range(30))
+    for _, test in folds:
+        assert Counter(examples[i].label for i in test) == {"a": 2, "b": 2, "c": 2}
