@@ -9,11 +9,14 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 import requests
 
+# Bound before the autouse fixture pins `clock.today`: the servers run on the real calendar.
+from bot.clock import today as real_today
 from bot.wait_for_port import wait_for_port
 from tests.nlu_model import MODEL, ROOT, load_agent
 
@@ -46,6 +49,13 @@ class ChildProcess:
             raise RuntimeError(f"{self.command[:3]} did not start; see {self.log_path}")
         return self
 
+    def kill(self) -> None:
+        """What a crash or an out-of-memory kill does: no clean shutdown."""
+        self.process.kill()
+        self.process.wait()
+        self.process = None
+        self._log.close()
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
@@ -67,6 +77,32 @@ class ChildProcess:
         self.stop()
 
 
+def wait_for(condition, timeout=30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def consultation_script(number: int) -> List[str]:
+    """Ten turns from the refusal to a stored consultation request, as the servers' calendar runs."""
+    decision = (real_today() - timedelta(days=3)).strftime("%d/%m/%Y")
+    return [
+        "mon test de langue a expiré, j'avais fait ma demande au PTQF",
+        "/affirm",
+        '/inform{"location":"in_canada"}',
+        decision,
+        "/request_consultation",
+        "J'accepte",
+        f"Awa Diop, awa.diop{number}@example.org",
+        "passer",
+        "le matin",
+        "/affirm",
+    ]
+
+
 class ActionServer(ChildProcess):
     """`python -m rasa_sdk`, with its own database unless one is given."""
 
@@ -84,19 +120,24 @@ class ActionServer(ChildProcess):
 
 
 class RasaServer(ChildProcess):
-    """`rasa run` with the REST channel and the project's tracker store, as a deployment runs it."""
+    """`rasa run` with the project's credentials.yml and endpoints.yml, as a deployment runs it.
 
-    def __init__(self, log_path, action_url: str, env: Dict[str, str], extra_args: Sequence[str] = ()):
-        port = free_port()
-        endpoints = Path(log_path).parent / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "{action_url}"\n'
-            "tracker_store:\n  type: bot.tracker_store.DatabaseUrlTrackerStore\n",
-            encoding="utf-8",
-        )
-        command = [sys.executable, "-m", "rasa", "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-                   "--credentials", str(ROOT / "credentials.yml"), "--port", str(port), "--interface", "127.0.0.1",
-                   *extra_args]
+    Rasa reaches the action servers through its gateway route on its own port (ACTION_SERVER_URLS),
+    keeps the history in DATABASE_URL and takes the conversation lock in the local Redis.
+    """
+
+    def __init__(self, log_path, action_url: str, env: Dict[str, str], extra_args: Sequence[str] = (), port=None):
+        port = port or free_port()
+        # Its own Redis keys: message ids and choices of an earlier run are not this run's.
+        env = {
+            "RASA_PORT": str(port),
+            "ACTION_SERVER_URLS": action_url,
+            "REDIS_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            **env,
+        }
+        command = [sys.executable, "-m", "rasa", "run", "--model", str(MODEL), "--endpoints",
+                   str(ROOT / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
+                   "--interface", "127.0.0.1", *extra_args]
         super().__init__(command, log_path, env, port)
 
     def start(self, timeout: float = 180) -> "RasaServer":

@@ -17,11 +17,8 @@ from bot.channels.signatures import meta_signature
 from tests.assistant import ActionServer, RasaServer
 from tests.test_channels import (
     APP_SECRET,
-    TWILIO_NUMBER,
-    TWILIO_SID,
-    TWILIO_TOKEN,
-    VERIFY,
     Platform,
+    platform_env,
     twilio_signature,
 )
 
@@ -78,21 +75,7 @@ def channel_stack(folder: Path) -> Iterator[ChannelStack]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     platform = f"http://127.0.0.1:{server.server_port}"
-    env = {
-        "DATABASE_URL": f"sqlite:///{folder / 'assistant.db'}",
-        "GRAPH_API_URL": f"{platform}/graph",
-        "MESSENGER_VERIFY_TOKEN": VERIFY,
-        "MESSENGER_APP_SECRET": APP_SECRET,
-        "MESSENGER_PAGE_ACCESS_TOKEN": "page-token",
-        "WHATSAPP_VERIFY_TOKEN": VERIFY,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_ACCESS_TOKEN": "wa-token",
-        "WHATSAPP_PHONE_NUMBER_ID": "1029384756",
-        "TWILIO_ACCOUNT_SID": TWILIO_SID,
-        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-        "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
-        "TWILIO_API_URL": f"{platform}/twilio",
-    }
+    env = platform_env(folder, platform)
     token = secrets.token_urlsafe(24)
     try:
         with ActionServer(folder / "actions.log", env) as actions:

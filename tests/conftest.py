@@ -130,13 +130,27 @@ def _drop_conversation_history(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """An empty database at the latest schema: a SQLite file, then the real PostgreSQL server."""
-    url = f"sqlite:///{tmp_path / 'cases.db'}" if request.param == "sqlite" else _postgres_url()
+def empty_database(url: str) -> str:
+    """`url` at the latest schema, with no case, notice or conversation left by an earlier test."""
     _drop_conversation_history(url)
     downgrade(url)
     upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty database at the latest schema: a SQLite file, then the real PostgreSQL server."""
+    url = empty_database(f"sqlite:///{tmp_path / 'cases.db'}" if request.param == "sqlite" else _postgres_url())
+    yield url
+    downgrade(url)
+    _drop_conversation_history(url)
+
+
+@pytest.fixture(scope="module")
+def postgres_database():
+    """The real PostgreSQL server, emptied, for tests that run several servers on one database."""
+    url = empty_database(_postgres_url())
     yield url
     downgrade(url)
     _drop_conversation_history(url)
@@ -147,3 +161,13 @@ def engine(database_url):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def channel_stack(tmp_path_factory):
+    """`rasa run` with every channel and its HTTP API behind a random token (tests/channel_stack.py),
+    started once for both test_hostile_input.py and test_http_api_security.py."""
+    from tests.channel_stack import channel_stack as start
+
+    with start(tmp_path_factory.mktemp("channel_stack")) as stack:
+        yield stack

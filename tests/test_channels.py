@@ -57,10 +57,9 @@ def platform():
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def rasa(platform, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("channels")
-    env = {
+def platform_env(folder, platform: str) -> dict:
+    """Every channel configured, talking to the local stand-in for the Graph API and Twilio."""
+    return {
         "DATABASE_URL": f"sqlite:///{folder / 'assistant.db'}",
         "GRAPH_API_URL": f"{platform}/graph",
         "MESSENGER_VERIFY_TOKEN": VERIFY,
@@ -75,6 +74,12 @@ def rasa(platform, tmp_path_factory):
         "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
         "TWILIO_API_URL": f"{platform}/twilio",
     }
+
+
+@pytest.fixture(scope="module")
+def rasa(platform, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("channels")
+    env = platform_env(folder, platform)
     with ActionServer(folder / "actions.log", env) as actions:
         server = RasaServer(folder / "rasa.log", actions.url, env)
         server.env["TWILIO_WEBHOOK_URL"] = f"http://127.0.0.1:{server.port}/webhooks/twilio_whatsapp/webhook"

@@ -23,7 +23,7 @@ from sqlalchemy import text
 # Bound before the autouse fixture pins `clock.today`: the servers run on the real calendar.
 from bot.clock import today as real_today
 from bot.database import make_engine, upgrade
-from tests.assistant import ActionServer, ChildProcess, RasaServer, free_port
+from tests.assistant import ActionServer, ChildProcess, RasaServer, free_port, wait_for
 from tests.bot.test_outbox import Inbox
 from tests.nlu_model import ROOT
 
@@ -66,15 +66,6 @@ def operator(env, *args):
         text=True,
         timeout=60,
     )
-
-
-def wait_for(condition, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_from_the_story_to_the_firm_s_inbox_and_back_out(stack, tmp_path):
