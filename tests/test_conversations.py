@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot import clock
 from bot.case import DecisionLocation
+
+# Bound before the autouse fixture pins `clock.today`: the action server runs on the real calendar.
+from bot.clock import today as real_today
 from bot.dates import format_french_date
 from bot.deadlines import judicial_review_deadline
 from tests.assistant import ActionServer, Conversation, start_agent
@@ -56,9 +58,9 @@ def test_a_story_goes_straight_to_the_restatement(chat):
 
 def test_from_the_story_to_the_remedies_and_the_handoff(chat):
     reach_date_question(chat)
-    decision = clock.today() - timedelta(days=3)
+    decision = real_today() - timedelta(days=3)
     text = chat.say_text(decision.strftime("%d/%m/%Y"))
-    expected = judicial_review_deadline(DecisionLocation.IN_CANADA, decision, clock.today())
+    expected = judicial_review_deadline(DecisionLocation.IN_CANADA, decision, real_today())
     assert f"au plus tard le {format_french_date(expected.last_day)}" in text
     assert f"il vous reste {expected.days_left} jours" in text
     # In order: réexamen, then the Federal Court, then a new profile.
