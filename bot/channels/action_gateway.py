@@ -106,10 +106,11 @@ class ActionGatewayInput(InputChannel):
                 call = json.loads(request.body or b"{}")
             except ValueError:
                 return response.json({"error": "the body must be JSON"}, status=400)
-            logger.error("No action server could run %s: the person gets an apology.", call.get("next_action"))
+            logger.error("No action server could run %s.", call.get("next_action"))
+            result = failure_result(call)
             latest = (call.get("tracker") or {}).get("latest_message") or {}
             if not self._apologised.first_time(f"{call.get('sender_id')}/{latest.get('message_id')}"):
-                return response.json({"events": failure_result(call)["events"], "responses": []})
-            return response.json(failure_result(call))
+                result["responses"] = []  # this message has had its apology
+            return response.json(result)
 
         return gateway
