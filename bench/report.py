@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
+from bench.memory import grouped
 from bench.targets import REFERENCES, best_topology, check_all
 
 Results = Dict[str, Any]
@@ -160,10 +161,22 @@ def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
         profile = topology.get("profile")
         if profile:
             lines += _profile(profile)
+    lines += _memory(serving.get("memory_by_part"))
     for key, title in (("latency", "latency by concurrency"), ("throughput", "throughput by topology")):
         if key in charts:
             lines += [f"![{title}]({charts[key]})", ""]
     return lines
+
+
+def _memory(parts: Optional[List[Dict[str, float]]]) -> List[str]:
+    if not parts:
+        return []
+    total = sum(part["mib"] for part in parts)
+    lines = ["### Memory by part of the served model", "",
+             f"The model loaded in a fresh Python process, resident memory read before and after each part "
+             f"(`bench/memory.py`): **{fmt(total, 0)} MiB** in all.", ""]
+    rows = [[part["part"], fmt(part["mib"], 0), f"{part['mib'] / total:.0%}"] for part in grouped(parts)]
+    return lines + _table(["part", "MiB", "share"], rows)
 
 
 def _profile(profile: Results) -> List[str]:

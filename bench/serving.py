@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from bench.conversations import CONVERSATIONS
 from bench.load import REST_PATH, answer_problem, closed_loop
 from bench.machine import cpu_seconds, machine, machine_busy_seconds, peak_rss_mib
+from bench.memory import memory_by_part
 from bench.profile import MACHINE, hottest, read_raw, subsystem_shares, what_bounds_it
 from bench.settings import ROOT, BenchSettings, shown
 from bench.targets import serving_misses
@@ -162,6 +163,8 @@ class ServingBench:
             database_url = create_database(self.settings.postgres_admin_url, self.settings.database_name)
             subprocess.run([sys.executable, "-m", "bot.operator", "migrate"], cwd=ROOT, check=True,
                            env=_env(DATABASE_URL=database_url), stdout=subprocess.DEVNULL)
+        with self.stage("serving: memory by part of the model"):
+            memory = memory_by_part(self.model)
         topologies = {}
         for name, replicas in TOPOLOGIES.items():
             topologies[name] = self.topology(name, replicas, database_url)
@@ -171,6 +174,7 @@ class ServingBench:
             "conversations": {title: len(turns) for title, turns in CONVERSATIONS.items()},
             "warmup_seconds": self.settings.warmup_seconds,
             "topologies": topologies,
+            "memory_by_part": memory,
         }
 
     def topology(self, name: str, replicas: int, database_url: str) -> Dict[str, Any]:

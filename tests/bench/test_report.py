@@ -65,6 +65,9 @@ RESULTS = {
                                               "cpu_percent": {"rasa1": 97.0},
                                               "sentence": "What bounds it: a measured sentence."}},
         },
+        "memory_by_part": [{"part": "Python, Rasa and TensorFlow imports", "mib": 600.0},
+                           {"part": "run_DIETClassifier7", "mib": 700.0},
+                           {"part": "run_RegexFeaturizer3", "mib": 0.5}, {"part": "domain_provider", "mib": 1.5}],
     },
 }
 
@@ -124,6 +127,8 @@ def test_the_report_holds_the_machine_every_target_figure_ratio_and_profile(tmp_
     assert "| 10 | 960 | 0 | 16.0 | 225 | 450 | 675 |" in report
     assert "`call (keras/x.py:1)` | 900 | 47.0%" in report and "What bounds it: a measured sentence." in report
     assert "![throughput by topology](throughput.png)" in report
+    assert "**1302 MiB** in all" in report and "| run_DIETClassifier7 | 700 | 54% |" in report
+    assert "| everything else (parts under 20 MiB each) | 2 | 0% |" in report
     assert "Quick mode" not in report
     assert "Quick mode" in render(dict(RESULTS, quick=True), {})
     assert "missed" in summary(RESULTS)
