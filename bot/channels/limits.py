@@ -23,3 +23,8 @@ def is_text(value: Any) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def is_sender(value: Any) -> bool:
+    """A sender id the tracker store can keep: a text, not blank, within its column."""
+    return is_text(value) and bool(value.strip()) and len(value) <= MAX_SENDER_LENGTH

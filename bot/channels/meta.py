@@ -27,7 +27,7 @@ from bot.channels.choices import (
     numbered,
     split_text,
 )
-from bot.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
+from bot.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, is_sender, is_text
 from bot.channels.signatures import valid_meta_signature
 from bot.channels.texts import channel_text
 from bot.settings import MetaAppSettings
@@ -47,7 +47,7 @@ class Incoming:
 
 def checked(message: Incoming) -> Incoming:
     """The message if Meta could have sent it; ValueError otherwise (an id or a text that is no text)."""
-    if not is_text(message.sender_id) or not message.sender_id or len(message.sender_id) > MAX_SENDER_LENGTH:
+    if not is_sender(message.sender_id):
         raise ValueError("sender id")
     if message.message_id is not None and not is_text(message.message_id):
         raise ValueError("message id")

@@ -24,7 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio.packet import Packet
 
-from bot.channels.limits import MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
+from bot.channels.limits import MAX_MESSAGE_LENGTH, is_sender, is_text
 from bot.channels.texts import channel_text
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 def session_id_of(data: Any) -> Optional[str]:
     """The session id a client asked for, if it is one a conversation can have."""
     session_id = data.get("session_id") if isinstance(data, dict) else None
-    if is_text(session_id) and session_id.strip() and len(session_id) <= MAX_SENDER_LENGTH:
+    if is_sender(session_id):
         return session_id
     return None
 

@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.choices import ChoiceMemory, SeenMessages, choices_from_buttons, split_text
-from bot.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH
+from bot.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, is_sender
 from bot.channels.meta import numbered_text
 from bot.channels.texts import channel_text
 from bot.settings import TwilioSettings, twilio_settings
@@ -134,7 +134,7 @@ class TwilioWhatsAppInput(TwilioInput):
             # Status callbacks (queued, sent, delivered) carry a MessageStatus and no Body.
             if not sender or form.get("MessageStatus"):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            if len(sender) > MAX_SENDER_LENGTH or not MEDIA_COUNT.fullmatch(media):
+            if not is_sender(sender) or not MEDIA_COUNT.fullmatch(media):
                 return response.text("malformed message", status=400)
             if not self.seen.first_time(message_id):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
