@@ -27,7 +27,8 @@ from bot.channels.choices import (
     numbered,
     split_text,
 )
-from bot.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, is_sender, is_text
+from bot.channels.incoming import hand_over
+from bot.channels.limits import MAX_BODY_BYTES, is_sender, is_text
 from bot.channels.signatures import valid_meta_signature
 from bot.channels.texts import channel_text
 from bot.settings import MetaAppSettings
@@ -155,20 +156,8 @@ class MetaWebhookInput(InputChannel):
             for message in messages:
                 if not self.seen.first_time(message.message_id):
                     continue
-                if message.text is None:
-                    await output.send_text_message(
-                        message.sender_id, channel_text("utter_channel_not_understood_media")
-                    )
-                    continue
-                if len(message.text) > MAX_MESSAGE_LENGTH:
-                    await output.send_text_message(message.sender_id, channel_text("utter_channel_message_too_long"))
-                    continue
-                text = self.memory.resolve(message.sender_id, message.text)
-                await on_new_message(
-                    UserMessage(
-                        text, output, message.sender_id, input_channel=self.name(), message_id=message.message_id
-                    )
-                )
+                await hand_over(message.text, message.sender_id, message.message_id, output, self.memory,
+                                self.name(), on_new_message)
             return response.text("EVENT_RECEIVED")
 
         return webhook

@@ -20,9 +20,9 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.choices import ChoiceMemory, SeenMessages, choices_from_buttons, split_text
-from bot.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, is_sender
+from bot.channels.incoming import hand_over
+from bot.channels.limits import MAX_BODY_BYTES, is_sender
 from bot.channels.meta import numbered_text
-from bot.channels.texts import channel_text
 from bot.settings import TwilioSettings, twilio_settings
 from bot.shared_state import channel_state
 
@@ -138,16 +138,9 @@ class TwilioWhatsAppInput(TwilioInput):
                 return response.text("malformed message", status=400)
             if not self.seen.first_time(message_id):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            output = self.get_output_channel()
-            if not text and int(media) > 0:
-                await output.send_text_message(sender, channel_text("utter_channel_not_understood_media"))
-            elif len(text or "") > MAX_MESSAGE_LENGTH:
-                await output.send_text_message(sender, channel_text("utter_channel_message_too_long"))
-            else:
-                text = self.memory.resolve(sender, text or "")
-                await on_new_message(
-                    UserMessage(text, output, sender, input_channel=self.name(), message_id=message_id)
-                )
+            readable = None if not text and int(media) > 0 else text or ""
+            await hand_over(readable, sender, message_id, self.get_output_channel(), self.memory, self.name(),
+                            on_new_message)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return webhook
