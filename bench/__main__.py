@@ -2,7 +2,8 @@
 
 Stages: nlu (three pipelines on the test set and its noisy copy), cv (cross-validation), train (the
 whole assistant, whose model is then served), serving (the real stack under load). `--stages` runs a
-subset while developing; `--model` serves an existing model instead of the one trained in the run.
+subset while developing; `--model` serves an existing model instead of the one trained in the run;
+`--report-only` writes the report and charts again from the last run's results.json and logs.
 """
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from typing import Dict, Iterator
 from bench.machine import git_commit, machine, now, versions
 from bench.report import make_charts, render, summary
 from bench.settings import RESULTS, bench_settings
+from bench.training import training_by_component
 
 STAGES = ("nlu", "cv", "train", "serving")
+TRAIN_LOG = RESULTS / "logs" / "train_assistant.log"
 
 
 class StageClock:
@@ -47,7 +50,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, among {', '.join(STAGES)}")
     parser.add_argument("--model", type=Path, help="serve this model instead of training one (skips 'train')")
+    parser.add_argument("--report-only", action="store_true", help="measure nothing: write the last run's report again")
     args = parser.parse_args(argv)
+    if args.report_only:
+        results = json.loads((RESULTS / "results.json").read_text(encoding="utf-8"))
+        write_report(results)
+        print(summary(results))
+        return 0
     stages = [s for s in args.stages.split(",") if s]
     unknown = set(stages) - set(STAGES)
     if unknown:
@@ -93,7 +102,7 @@ def main(argv=None) -> int:
                 from bench.nlu import train_assistant
 
                 with clock("train: rasa train (whole assistant)"):
-                    model, seconds = train_assistant(settings, Path(tmp), RESULTS / "logs" / "train_assistant.log")
+                    model, seconds = train_assistant(settings, Path(tmp), TRAIN_LOG)
                 results["training"] = {"assistant_seconds": seconds, "epochs_override": settings.epochs}
             if "serving" in stages:
                 from bench.serving import ServingBench
@@ -103,12 +112,20 @@ def main(argv=None) -> int:
     finally:
         # A failed stage still leaves the figures of the stages before it.
         results["total_seconds"] = time.monotonic() - started
-        (RESULTS / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-        charts = make_charts(results, RESULTS)
-        (RESULTS / "report.md").write_text(render(results, charts), encoding="utf-8")
+        write_report(results)
     print(summary(results))
     print(f"[bench] whole run: {_duration(results['total_seconds'])}; report: {RESULTS / 'report.md'}", flush=True)
     return 0
+
+
+def write_report(results: Dict) -> None:
+    """results.json, the charts and report.md; figures derived from the run's logs are added first."""
+    if "training" in results and TRAIN_LOG.exists():
+        results["training"]["components"] = training_by_component(
+            TRAIN_LOG.read_text(encoding="utf-8", errors="replace"), results["training"]["assistant_seconds"])
+    (RESULTS / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    charts = make_charts(results, RESULTS)
+    (RESULTS / "report.md").write_text(render(results, charts), encoding="utf-8")
 
 
 if __name__ == "__main__":

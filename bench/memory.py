@@ -1,6 +1,7 @@
-"""Where a served model's memory goes. A child process reads its resident memory (VmRSS) after the
-imports, after each graph node of the model is loaded, and after its first messages are parsed;
-each part is what it added. This explains the Rasa server's peak RSS, which `serving` measures."""
+"""Where a served model's memory and start-up time go. A child process reads its resident memory
+(VmRSS) and the clock after the imports, after each graph node of the model is loaded, and after its
+first messages are parsed; each part is what it added. This explains the Rasa server's peak RSS and
+its time to ready, which `serving` measures."""
 from __future__ import annotations
 
 import asyncio
@@ -8,14 +9,16 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Callable, Dict, List
 
 from bench.settings import ROOT
 
 MESSAGES = ("bonjour", "mon test de langue a expiré", "oui")
 IMPORTS = "Python, Rasa and TensorFlow imports"
 PARSED = "first messages parsed"
+BETWEEN_NODES = "unpacking the model, building its graph (outside the nodes)"
 
 
 def rss_mib() -> float:
@@ -26,7 +29,7 @@ def rss_mib() -> float:
 
 
 def memory_by_part(model: Path) -> List[Dict[str, float]]:
-    """[{"part": ..., "mib": ...}] in loading order, measured in a fresh Python process."""
+    """[{"part": ..., "mib": ..., "seconds": ...}] in loading order, measured in a fresh Python process."""
     done = subprocess.run([sys.executable, "-m", "bench.memory", str(model)], cwd=ROOT, capture_output=True,
                           text=True, check=True,
                           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false"))
@@ -36,36 +39,51 @@ def memory_by_part(model: Path) -> List[Dict[str, float]]:
 def grouped(parts: List[Dict[str, float]], at_least_mib: float = 20) -> List[Dict[str, float]]:
     """Parts under `at_least_mib` summed into one row, so the table shows what matters."""
     kept = [part for part in parts if part["mib"] >= at_least_mib]
-    rest = sum(part["mib"] for part in parts if part["mib"] < at_least_mib)
-    small = [{"part": f"everything else (parts under {at_least_mib:.0f} MiB each)", "mib": rest}] if rest else []
-    return kept + small
+    small = [part for part in parts if part["mib"] < at_least_mib]
+    if not small:
+        return kept
+    rest = {"part": f"everything else (parts under {at_least_mib:.0f} MiB each)"}
+    rest.update({key: sum(part[key] for part in small) for key in small[0] if key != "part"})
+    return kept + [rest]
 
 
 def _measure(model: str) -> List[Dict[str, float]]:
-    started = rss_mib()
-    import rasa.engine.graph as graph
-    import tensorflow  # noqa: F401  (imported by the model's first node anyway; counted with the imports)
-    from rasa.core.agent import load_agent
+    parts: List[Dict[str, float]] = []
 
-    parts = [{"part": IMPORTS, "mib": rss_mib() - started}]
+    def measured(part: str, step: Callable[[], Any]) -> Any:
+        memory, clock = rss_mib(), time.monotonic()
+        done = step()
+        parts.append({"part": part, "mib": rss_mib() - memory, "seconds": time.monotonic() - clock})
+        return done
+
+    def imports() -> Callable[..., Any]:
+        import tensorflow  # noqa: F401  (imported by the model's first node anyway; counted with the imports)
+        from rasa.core.agent import load_agent
+
+        return load_agent
+
+    load_agent = measured(IMPORTS, imports)
+    import rasa.engine.graph as graph
+
     load_component = graph.GraphNode._load_component
 
     def measured_load(node, **kwargs):
-        before = rss_mib()
-        load_component(node, **kwargs)
-        parts.append({"part": node._node_name, "mib": rss_mib() - before})
+        measured(node._node_name, lambda: load_component(node, **kwargs))
 
     graph.GraphNode._load_component = measured_load
+    nodes_from = len(parts)
+    memory, clock = rss_mib(), time.monotonic()
     agent = asyncio.run(load_agent(model))
     graph.GraphNode._load_component = load_component
+    nodes = parts[nodes_from:]
+    parts.append({"part": BETWEEN_NODES, "mib": rss_mib() - memory - sum(part["mib"] for part in nodes),
+                  "seconds": time.monotonic() - clock - sum(part["seconds"] for part in nodes)})
 
     async def parse() -> None:
         for text in MESSAGES:
             await agent.parse_message(text)
 
-    before = rss_mib()
-    asyncio.run(parse())
-    parts.append({"part": PARSED, "mib": rss_mib() - before})
+    measured(PARSED, lambda: asyncio.run(parse()))
     return parts
 
 

@@ -54,9 +54,7 @@ def render(results: Results, charts: Dict[str, str]) -> str:
     if "nlu" in results:
         lines += _nlu(results["nlu"], charts)
     if "training" in results:
-        lines += ["## Training", "",
-                  f"`rasa train` of config.yml, domain.yml and data/ (NLU and dialogue) into an empty directory "
-                  f"with an empty cache, wall clock: **{fmt(results['training']['assistant_seconds'], 0)} s**.", ""]
+        lines += _training(results["training"])
     if "serving" in results:
         lines += _serving(results, charts)
     lines += ["## Stage times", ""]
@@ -168,15 +166,32 @@ def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
     return lines
 
 
+def _training(training: Results) -> List[str]:
+    total = training["assistant_seconds"]
+    lines = ["## Training", "",
+             f"`rasa train` of config.yml, domain.yml and data/ (NLU and dialogue) into an empty directory "
+             f"with an empty cache, wall clock: **{fmt(total, 0)} s**.", ""]
+    components = training.get("components")
+    if components:
+        lines += ["By component, from Rasa's log (whole seconds):", ""]
+        lines += _table(["component", "seconds", "share"],
+                        [[part["part"], fmt(part["seconds"], 0), f"{part['seconds'] / total:.0%}"]
+                         for part in components if part["seconds"] >= 1])
+    return lines
+
+
 def _memory(parts: Optional[List[Dict[str, float]]]) -> List[str]:
     if not parts:
         return []
     total = sum(part["mib"] for part in parts)
-    lines = ["### Memory by part of the served model", "",
-             f"The model loaded in a fresh Python process, resident memory read before and after each part "
-             f"(`bench/memory.py`): **{fmt(total, 0)} MiB** in all.", ""]
-    rows = [[part["part"], fmt(part["mib"], 0), f"{part['mib'] / total:.0%}"] for part in grouped(parts)]
-    return lines + _table(["part", "MiB", "share"], rows)
+    timed = all("seconds" in part for part in parts)
+    lines = ["### Memory and start-up by part of the served model", "",
+             f"The model loaded in a fresh Python process, resident memory and clock read before and after each "
+             f"part (`bench/memory.py`): **{fmt(total, 0)} MiB** in all"
+             + (f", in **{fmt(sum(part['seconds'] for part in parts), 1)} s**." if timed else "."), ""]
+    rows = [[part["part"], fmt(part["mib"], 0), f"{part['mib'] / total:.0%}"]
+            + ([fmt(part["seconds"], 1)] if timed else []) for part in grouped(parts)]
+    return lines + _table(["part", "MiB", "share"] + (["seconds"] if timed else []), rows)
 
 
 def _profile(profile: Results) -> List[str]:

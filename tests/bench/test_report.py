@@ -45,7 +45,9 @@ RESULTS = {
         "noise": {"seed": 42, "typo_rate": 0.03, "typos": 300, "letters": 10000,
                   "file": "bench/results/noisy_test_nlu.yml"},
     },
-    "training": {"assistant_seconds": 340.0, "epochs_override": None},
+    "training": {"assistant_seconds": 340.0, "epochs_override": None,
+                 "components": [{"part": "DIETClassifier", "seconds": 280.0}, {"part": "RulePolicy", "seconds": 0.0},
+                                {"part": "outside the components", "seconds": 60.0}]},
     "serving": {
         "model": "/tmp/assistant.tar.gz", "database": "entree_express_bench", "conversations": {"a": 14},
         "warmup_seconds": 10,
@@ -65,9 +67,10 @@ RESULTS = {
                                               "cpu_percent": {"rasa1": 97.0},
                                               "sentence": "What bounds it: a measured sentence."}},
         },
-        "memory_by_part": [{"part": "Python, Rasa and TensorFlow imports", "mib": 600.0},
-                           {"part": "run_DIETClassifier7", "mib": 700.0},
-                           {"part": "run_RegexFeaturizer3", "mib": 0.5}, {"part": "domain_provider", "mib": 1.5}],
+        "memory_by_part": [{"part": "Python, Rasa and TensorFlow imports", "mib": 600.0, "seconds": 9.0},
+                           {"part": "run_DIETClassifier7", "mib": 700.0, "seconds": 12.0},
+                           {"part": "run_RegexFeaturizer3", "mib": 0.5, "seconds": 0.25},
+                           {"part": "domain_provider", "mib": 1.5, "seconds": 0.25}],
     },
 }
 
@@ -127,8 +130,10 @@ def test_the_report_holds_the_machine_every_target_figure_ratio_and_profile(tmp_
     assert "| 10 | 960 | 0 | 16.0 | 225 | 450 | 675 |" in report
     assert "`call (keras/x.py:1)` | 900 | 47.0%" in report and "What bounds it: a measured sentence." in report
     assert "![throughput by topology](throughput.png)" in report
-    assert "**1302 MiB** in all" in report and "| run_DIETClassifier7 | 700 | 54% |" in report
-    assert "| everything else (parts under 20 MiB each) | 2 | 0% |" in report
+    assert "**1302 MiB** in all, in **21.5 s**" in report and "| run_DIETClassifier7 | 700 | 54% | 12.0 |" in report
+    assert "| everything else (parts under 20 MiB each) | 2 | 0% | 0.5 |" in report
+    assert "| DIETClassifier | 280 | 82% |" in report and "| outside the components | 60 | 18% |" in report
+    assert "RulePolicy" not in report  # under a second
     assert "Quick mode" not in report
     assert "Quick mode" in render(dict(RESULTS, quick=True), {})
     assert "missed" in summary(RESULTS)
