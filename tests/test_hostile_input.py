@@ -369,7 +369,9 @@ def twilio_status(form: dict) -> int:
     """Twilio is told 200 for what it sent; 400 only for a form no Twilio request looks like."""
     if not form.get("From") or form.get("MessageStatus"):
         return 200  # a status callback, or nobody to answer
-    malformed = len(form["From"]) > MAX_SENDER_LENGTH or not re.fullmatch(r"[0-9]{1,2}", form.get("NumMedia") or "0")
+    sender = form["From"]
+    malformed = (not sender.strip() or len(sender) > MAX_SENDER_LENGTH
+                 or not re.fullmatch(r"[0-9]{1,2}", form.get("NumMedia") or "0"))
     return 400 if malformed else 200
 
 
@@ -382,6 +384,7 @@ def test_twilio_any_form(channel_stack):
     @example(form=dict(twilio_message("", "whatsapp:+15145550112"), NumMedia="9" * 5000))
     @example(form=twilio_message("Bonjour", "whatsapp:+" + "1" * 400))
     @example(form=dict(twilio_message("Bonjour", "whatsapp:+15145550113"), ProfileName=""))
+    @example(form=twilio_message("Bonjour", " \t"))
     def post(form):
         assert stack.post_twilio(form).status_code == twilio_status(form), form
 
