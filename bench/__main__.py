@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -81,6 +82,8 @@ def main(argv=None) -> int:
     }
     print(f"[bench] {'quick' if settings.quick else 'full'} run: {', '.join(stages)}", flush=True)
 
+    # `kill` (SIGTERM) ends the run like Ctrl-C does: the figures of the stages already done are kept.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         if "nlu" in stages or "cv" in stages:
             from bench.nlu import NLUBench
@@ -90,7 +93,7 @@ def main(argv=None) -> int:
             results["nlu"] = nlu.summary()
             pipelines = results["nlu"]["pipelines"] = {name: {} for name in results["nlu"]["pipelines_names"]}
             if "nlu" in stages:
-                for name, result in nlu.test_sets().items():
+                for name, result in nlu.test_sets():
                     pipelines[name].update(result)
             if "cv" in stages:
                 for name, result in nlu.cross_validation().items():
@@ -116,6 +119,10 @@ def main(argv=None) -> int:
     print(summary(results))
     print(f"[bench] whole run: {_duration(results['total_seconds'])}; report: {RESULTS / 'report.md'}", flush=True)
     return 0
+
+
+def _stop(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def write_report(results: Dict) -> None:

@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 from sklearn.model_selection import StratifiedKFold
@@ -265,9 +265,9 @@ class NLUBench:
         model = TfidfLogReg(training)
         return model, time.monotonic() - started
 
-    def test_sets(self) -> Dict[str, Dict[str, Any]]:
-        """Trained on all of data/nlu, one training at a time (timed); scored on the test set and its noisy copy."""
-        results = {}
+    def test_sets(self) -> Iterator[Tuple[str, Dict[str, Any]]]:
+        """Trained on all of data/nlu, one training at a time (timed); scored on the test set and its noisy
+        copy. Each pipeline's figures come as soon as they are measured, so a stopped run keeps them."""
         with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
             for name in PIPELINES:
                 with self.stage(f"nlu {name}: train on data/nlu"):
@@ -278,14 +278,14 @@ class NLUBench:
                 with self.stage(f"nlu {name}: load, test and noisy test"):
                     if name in RASA_PIPELINES:
                         model = RasaNLU(path)
-                    results[name] = {
+                    result = {
                         "training_seconds": seconds,
                         "test": score(model, self.test, with_entities=name in RASA_PIPELINES),
                         "noisy": score(model, self.noisy, with_entities=False),
                     }
                 del model
                 gc.collect()
-        return results
+                yield name, result
 
     def cross_validation(self) -> Dict[str, Dict[str, Any]]:
         """Each fold's Rasa trainings run `training_jobs` at a time (one training keeps about one core
@@ -319,7 +319,8 @@ class NLUBench:
                         del model
                         gc.collect()
             except BaseException:
-                pool.shutdown(cancel_futures=True)  # a failed fold ends the run without the queued trainings
+                # A failed fold or a stopped run ends the run at once; trainings already running finish unused.
+                pool.shutdown(wait=False, cancel_futures=True)
                 raise
         for result in results.values():
             for metric in ("accuracy", "macro_f1"):
