@@ -79,9 +79,18 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _status_mib(pid, field: str) -> float:
+    return int((_proc_field(Path(f"/proc/{pid}/status"), field) or "0 kB").split()[0]) / 1024
+
+
 def peak_rss_mib(pid: int) -> float:
     """VmHWM: the most resident memory the process has held since it started."""
-    return int((_proc_field(Path(f"/proc/{pid}/status"), "VmHWM") or "0 kB").split()[0]) / 1024
+    return _status_mib(pid, "VmHWM")
+
+
+def rss_mib(pid="self") -> float:
+    """VmRSS: the memory the process holds now."""
+    return _status_mib(pid, "VmRSS")
 
 
 def machine_busy_seconds() -> float:

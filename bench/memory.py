@@ -13,19 +13,13 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List
 
+from bench.machine import rss_mib
 from bench.settings import ROOT
 
 MESSAGES = ("bonjour", "mon test de langue a expiré", "oui")
 IMPORTS = "Python, Rasa and TensorFlow imports"
 PARSED = "first messages parsed"
 BETWEEN_NODES = "unpacking the model, building its graph (outside the nodes)"
-
-
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 def memory_by_part(model: Path) -> List[Dict[str, float]]:
