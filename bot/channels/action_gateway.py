@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import action_response_check
 from bot.channels.choices import SeenMessages
 from bot.settings import ActionGatewaySettings, action_gateway_settings
 
@@ -55,6 +56,8 @@ class ActionGatewayInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "ActionGatewayInput":
+        # Rasa builds its channels once, at start-up, in the process that calls the action servers.
+        action_response_check.install()
         return cls(action_gateway_settings())
 
     def __init__(self, settings: ActionGatewaySettings):
