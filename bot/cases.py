@@ -5,23 +5,19 @@ SQLAlchemy 1.4 (Rasa's pin) and 2.0. The schema is in bot/schema.py, owned by mi
 """
 from __future__ import annotations
 
-import logging
 import secrets
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, desc, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from bot.conversations import erase_conversation, purge_conversations
-from bot.database import RECONNECT_WAITS, lost_connection
+from bot.database import reconnecting
 from bot.outbox import Notice
 from bot.schema import handoff_cases, notices
-
-logger = logging.getLogger(__name__)
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a reference is read out on the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -119,27 +115,23 @@ def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[No
     A commit whose answer was lost and is tried again meets the unique conversation_id: the
     caller then returns the case already stored, never a second one.
     """
-    for wait in (*RECONNECT_WAITS, None):
-        try:
-            with engine.begin() as connection:
-                case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
-                for notice in case_notices:
-                    connection.execute(
-                        insert(notices).values(
-                            case_id=case_id,
-                            kind=notice.kind.value,
-                            payload=notice.payload,
-                            attempts=0,
-                            next_attempt_at=values["created_at"],
-                            created_at=values["created_at"],
-                        )
+
+    def insert_all() -> None:
+        with engine.begin() as connection:
+            case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
+            for notice in case_notices:
+                connection.execute(
+                    insert(notices).values(
+                        case_id=case_id,
+                        kind=notice.kind.value,
+                        payload=notice.payload,
+                        attempts=0,
+                        next_attempt_at=values["created_at"],
+                        created_at=values["created_at"],
                     )
-            return
-        except DBAPIError as error:
-            if wait is None or isinstance(error, IntegrityError) or not lost_connection(error):
-                raise
-            logger.warning("Cases: database unreachable; trying again in %.1f s.", wait)
-            time.sleep(wait)
+                )
+
+    reconnecting(insert_all, "Cases")
 
 
 def list_cases(engine: Engine) -> List[StoredCase]:

@@ -1,19 +1,26 @@
 """The database behind the firm's cases: DATABASE_URL, a SQLite file by default, PostgreSQL in production."""
 from __future__ import annotations
 
+import asyncio
+import itertools
+import logging
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Awaitable, Callable, Optional, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "var" / "assistant.db"
+
+logger = logging.getLogger(__name__)
+Result = TypeVar("Result")
 
 
 def database_url() -> str:
@@ -39,7 +46,38 @@ RECONNECT_WAITS = (0.2, 0.5, 1.0, 2.0, 3.5)
 
 
 def lost_connection(error: DBAPIError) -> bool:
+    # A constraint violation is the database's answer, never a lost connection: trying again cannot help.
+    if isinstance(error, IntegrityError):
+        return False
     return isinstance(error, OperationalError) or bool(error.connection_invalidated)
+
+
+def reconnecting(call: Callable[[], Result], what: str) -> Result:
+    """`call()`, tried again while the database restarts: the caller waits a few seconds instead of failing."""
+    for attempt in itertools.count():
+        try:
+            return call()
+        except DBAPIError as error:
+            time.sleep(_wait_before_retry(error, attempt, what))
+    raise AssertionError("unreachable")
+
+
+async def reconnecting_async(call: Callable[[], Awaitable[Result]], what: str) -> Result:
+    """`reconnecting` for a coroutine: the event loop serves other conversations while this one waits."""
+    for attempt in itertools.count():
+        try:
+            return await call()
+        except DBAPIError as error:
+            await asyncio.sleep(_wait_before_retry(error, attempt, what))
+    raise AssertionError("unreachable")
+
+
+def _wait_before_retry(error: DBAPIError, attempt: int, what: str) -> float:
+    if attempt >= len(RECONNECT_WAITS) or not lost_connection(error):
+        raise error
+    wait = RECONNECT_WAITS[attempt]
+    logger.warning("%s: database unreachable; trying again in %.1f s.", what, wait)
+    return wait
 
 
 def alembic_config(url: str) -> Config:

@@ -5,21 +5,17 @@ survives a restart of both servers and erasing a person reaches both in one tran
 """
 from __future__ import annotations
 
-import asyncio
-import logging
-from typing import Any, Awaitable, Callable, Optional, TypeVar
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.exc import DBAPIError
 
-from bot.database import RECONNECT_WAITS, database_url, ensure_sqlite_folder, lost_connection
+from bot.database import database_url, ensure_sqlite_folder, reconnecting_async
 
-logger = logging.getLogger(__name__)
-Result = TypeVar("Result")
+HISTORY = "Conversation history"
 
 
 class DatabaseUrlTrackerStore(SQLTrackerStore):
@@ -40,25 +36,13 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
-    async def _retrying(self, call: Callable[[], Awaitable[Result]]) -> Result:
-        """While the database restarts, the message waits a few seconds instead of failing."""
-        for wait in (*RECONNECT_WAITS, None):
-            try:
-                return await call()
-            except DBAPIError as error:
-                if wait is None or not lost_connection(error):
-                    raise
-                logger.warning("Conversation history: database unreachable; trying again in %.1f s.", wait)
-                await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
-
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         parent = super()._retrieve
-        return await self._retrying(lambda: parent(sender_id, fetch_events_from_all_sessions))
+        return await reconnecting_async(lambda: parent(sender_id, fetch_events_from_all_sessions), HISTORY)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         # Safe to repeat: only the events not yet stored are written.
         parent = super().save
-        await self._retrying(lambda: parent(tracker))
+        await reconnecting_async(lambda: parent(tracker), HISTORY)

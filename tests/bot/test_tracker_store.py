@@ -8,9 +8,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
-from bot import tracker_store
 from bot.database import make_engine
 from bot.tracker_store import DatabaseUrlTrackerStore
 
@@ -40,25 +38,3 @@ def test_connections_killed_by_a_database_restart_are_replaced_before_the_next_m
     retrieved = asyncio.run(store.retrieve("p1"))
     assert [event.text for event in retrieved.events if isinstance(event, UserUttered)] == ["bonjour"]
 
-
-def test_a_database_that_comes_back_within_seconds_only_delays_the_message(store, monkeypatch):
-    monkeypatch.setattr(tracker_store, "RECONNECT_WAITS", (0.01, 0.01, 0.01))
-    failures = []
-
-    async def down_twice():
-        if len(failures) < 2:
-            failures.append(1)
-            raise OperationalError("select", {}, ConnectionError("server closed the connection"))
-        return "answered"
-
-    assert asyncio.run(store._retrying(down_twice)) == "answered"
-
-
-def test_a_database_still_down_after_the_retries_raises(store, monkeypatch):
-    monkeypatch.setattr(tracker_store, "RECONNECT_WAITS", (0.01,))
-
-    async def down():
-        raise OperationalError("select", {}, ConnectionError("server closed the connection"))
-
-    with pytest.raises(OperationalError):
-        asyncio.run(store._retrying(down))
