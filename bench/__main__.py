@@ -96,8 +96,7 @@ def main(argv=None) -> int:
                 for name, result in nlu.test_sets():
                     pipelines[name].update(result)
             if "cv" in stages:
-                for name, result in nlu.cross_validation().items():
-                    pipelines[name]["cv"] = result
+                nlu.cross_validation(pipelines)
 
         with tempfile.TemporaryDirectory(prefix="bench-assistant-") as tmp:
             model = args.model

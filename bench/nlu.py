@@ -185,6 +185,17 @@ def cv_folds(examples: Sequence[Example], folds: int = FOLDS, seed: int = CV_SEE
     return list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(labels, labels))
 
 
+def record_fold(cv: Dict[str, Any], number: int, scores: Dict[str, Any], seconds: float) -> None:
+    """Fold `number` (from 1) into `cv`, whose mean and spread then cover the folds scored so far."""
+    cv["folds"][number - 1] = {
+        "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"], "training_seconds": seconds,
+    }
+    done = [fold for fold in cv["folds"] if fold is not None]
+    cv["folds_done"] = len(done)
+    for metric in ("accuracy", "macro_f1"):
+        cv[f"{metric}_mean"], cv[f"{metric}_std"] = mean_and_std(fold[metric] for fold in done)
+
+
 def write_nlu_subset(training_data, indices: Sequence[int], path: Path) -> Path:
     """The chosen examples with every synonym, regex and lookup table of the training data."""
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
@@ -287,16 +298,16 @@ class NLUBench:
                 gc.collect()
                 yield name, result
 
-    def cross_validation(self) -> Dict[str, Dict[str, Any]]:
-        """Each fold's Rasa trainings run `training_jobs` at a time (one training keeps about one core
-        busy); each model is scored as soon as it is trained."""
+    def cross_validation(self, pipelines: Dict[str, Dict[str, Any]]) -> None:
+        """Writes each pipeline's `cv` entry in `pipelines` as its folds are scored, so that a stopped run
+        keeps the folds done. Rasa trainings run `training_jobs` at a time; each model is scored as soon
+        as it is trained."""
         folds = cv_folds(self.training)[: self.settings.folds_run]
-        results: Dict[str, Dict[str, Any]] = {name: {"folds": [None] * len(folds)} for name in PIPELINES}
+        for name in PIPELINES:
+            pipelines[name]["cv"] = {"folds": [None] * len(folds), "folds_done": 0}
 
         def record(name: str, number: int, scores: Dict[str, Any], seconds: float) -> None:
-            results[name]["folds"][number - 1] = {
-                "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"], "training_seconds": seconds,
-            }
+            record_fold(pipelines[name]["cv"], number, scores, seconds)
 
         with tempfile.TemporaryDirectory(prefix="bench-cv-") as tmp, \
                 ThreadPoolExecutor(max_workers=self.settings.training_jobs) as pool:
@@ -322,10 +333,6 @@ class NLUBench:
                 # A failed fold or a stopped run ends the run at once; trainings already running finish unused.
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
-        for result in results.values():
-            for metric in ("accuracy", "macro_f1"):
-                result[f"{metric}_mean"], result[f"{metric}_std"] = mean_and_std(f[metric] for f in result["folds"])
-        return results
 
     def _timed_training(self, name: str, number: int, train_path: Path, out_dir: Path) -> Tuple[Path, float]:
         with self.stage(f"cv fold {number}/{FOLDS} {name}: train"):

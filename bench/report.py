@@ -107,7 +107,11 @@ def _nlu(nlu: Results, charts: Dict[str, str]) -> List[str]:
             value = _dig(result, *keys)
             if column.startswith("CV") and value is not None:
                 std = _dig(result, "cv", keys[1].replace("_mean", "_std"))
-                row.append(f"{fmt(value)} ± {fmt(std)}")
+                done = _dig(result, "cv", "folds_done")
+                # A stopped run scores fewer folds than it set out to: say over how many.
+                partial = f" ({done} of {nlu.get('folds_run')} folds)" if done is not None and done < nlu.get(
+                    "folds_run", done) else ""
+                row.append(f"{fmt(value)} ± {fmt(std)}{partial}")
             else:
                 row.append(fmt(value, 0 if column.endswith("(s)") else 3))
         rows.append(row)

@@ -1,6 +1,6 @@
 from collections import Counter
 
-from bench.nlu import Example, _prediction, cv_folds, with_epochs
+from bench.nlu import Example, _prediction, cv_folds, record_fold, with_epochs
 
 CONFIG = {
     "language": "fr",
@@ -43,3 +43,13 @@ def test_folds_are_stratified_and_cover_every_example_once():
     assert sorted(held_out) == list(range(30))
     for _, test in folds:
         assert Counter(examples[i].label for i in test) == {"a": 2, "b": 2, "c": 2}
+
+
+def test_cross_validation_figures_cover_the_folds_scored_so_far():
+    cv = {"folds": [None] * 5, "folds_done": 0}
+    record_fold(cv, 3, {"accuracy": 0.9, "macro_f1": 0.8}, 100.0)
+    assert (cv["folds_done"], cv["macro_f1_mean"], cv["macro_f1_std"]) == (1, 0.8, 0.0)
+    record_fold(cv, 1, {"accuracy": 1.0, "macro_f1": 1.0}, 120.0)
+    assert cv["folds_done"] == 2 and cv["folds"][0]["training_seconds"] == 120.0 and cv["folds"][1] is None
+    assert abs(cv["macro_f1_mean"] - 0.9) < 1e-9 and abs(cv["macro_f1_std"] - 0.1) < 1e-9
+    assert abs(cv["accuracy_mean"] - 0.95) < 1e-9

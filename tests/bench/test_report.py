@@ -157,3 +157,12 @@ def test_a_profile_that_py_spy_could_not_take_says_why():
     results["serving"]["topologies"]["two Rasa replicas"]["profile"] = {
         "because": ["p95 latency at 1 conversation: 110 ms"], "error": "Permission denied (os error 13)"}
     assert "py-spy could not profile the server (Permission denied (os error 13))" in render(results, {})
+
+
+def test_a_cross_validation_stopped_early_says_over_how_many_folds():
+    results = copy.deepcopy(RESULTS)
+    results["nlu"]["pipelines"]["rasa_default"]["cv"]["folds_done"] = 3
+    results["nlu"]["pipelines"]["project"]["cv"]["folds_done"] = 5
+    report = render(results, {})
+    assert "0.910 ± 0.020 (3 of 5 folds)" in report
+    assert "0.930 ± 0.020 |" in report
