@@ -92,9 +92,9 @@ def with_epochs(config: Dict[str, Any], epochs: Optional[int]) -> Dict[str, Any]
     return dict(config, pipeline=override(config.get("pipeline")), policies=override(config.get("policies")))
 
 
-def rasa_environment(cache_dir: Path) -> Dict[str, str]:
+def rasa_environment(cache_dir: Path, tf_threads: Optional[int] = None) -> Dict[str, str]:
     # A fresh cache per training: Rasa would otherwise reuse a previous run's featurisation.
-    return dict(
+    env = dict(
         os.environ,
         PYTHONPATH=str(ROOT),
         RASA_TELEMETRY_ENABLED="false",
@@ -102,14 +102,19 @@ def rasa_environment(cache_dir: Path) -> Dict[str, str]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         RASA_CACHE_DIRECTORY=str(cache_dir),
     )
+    if tf_threads is not None:
+        # Read by Rasa at start-up (rasa/utils/tensorflow/environment.py).
+        env.update(TF_INTRA_OP_PARALLELISM_THREADS=str(tf_threads), TF_INTER_OP_PARALLELISM_THREADS=str(tf_threads))
+    return env
 
 
-def run_rasa_train(arguments: Sequence[str], out_dir: Path, name: str, log_path: Path) -> Tuple[Path, float]:
+def run_rasa_train(arguments: Sequence[str], out_dir: Path, name: str, log_path: Path,
+                   tf_threads: Optional[int] = None) -> Tuple[Path, float]:
     """`rasa train ...` in a subprocess; the model's path and the command's wall-clock seconds."""
     command = [sys.executable, "-m", "rasa", "train", *arguments, "--out", str(out_dir), "--fixed-model-name", name]
     with tempfile.TemporaryDirectory(prefix="rasa-cache-") as cache, open(log_path, "w") as log:
         started = time.monotonic()
-        completed = subprocess.run(command, cwd=ROOT, env=rasa_environment(Path(cache)), stdout=log,
+        completed = subprocess.run(command, cwd=ROOT, env=rasa_environment(Path(cache), tf_threads), stdout=log,
                                    stderr=subprocess.STDOUT)
         seconds = time.monotonic() - started
     model = out_dir / f"{name}.tar.gz"
@@ -265,9 +270,13 @@ class NLUBench:
         return configs
 
     def _train_rasa(self, name: str, nlu_path: Path, out_dir: Path, model_name: str) -> Tuple[Path, float]:
+        # One TensorFlow thread per training when two run at once: a training keeps about one core busy
+        # either way, but two trainings with TensorFlow's default thread pools took twice as long side
+        # by side as alone (README, "Measured").
         return run_rasa_train(
             ["nlu", "--config", str(self.configs[name]), "--nlu", str(nlu_path)],
             out_dir, model_name, self.logs / f"train_{model_name}.log",
+            tf_threads=1 if self.settings.training_jobs > 1 else None,
         )
 
     @staticmethod
@@ -277,26 +286,37 @@ class NLUBench:
         return model, time.monotonic() - started
 
     def test_sets(self) -> Iterator[Tuple[str, Dict[str, Any]]]:
-        """Trained on all of data/nlu, one training at a time (timed); scored on the test set and its noisy
-        copy. Each pipeline's figures come as soon as they are measured, so a stopped run keeps them."""
-        with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
-            for name in PIPELINES:
-                with self.stage(f"nlu {name}: train on data/nlu"):
+        """Trained on all of data/nlu (the Rasa pipelines `training_jobs` at a time, each timed); scored on the
+        test set and its noisy copy. Each pipeline's figures come as soon as they are measured, so a stopped
+        run keeps them."""
+        with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp, \
+                ThreadPoolExecutor(max_workers=self.settings.training_jobs) as pool:
+            trainings = {
+                name: pool.submit(self._timed_training, f"nlu {name}: train on data/nlu", name, NLU_DATA, Path(tmp),
+                                  name)
+                for name in RASA_PIPELINES
+            }
+            try:
+                for name in PIPELINES:
                     if name in RASA_PIPELINES:
-                        path, seconds = self._train_rasa(name, NLU_DATA, Path(tmp), name)
+                        path, seconds = trainings[name].result()
                     else:
-                        model, seconds = self._train_tfidf(self.training)
-                with self.stage(f"nlu {name}: load, test and noisy test"):
-                    if name in RASA_PIPELINES:
-                        model = RasaNLU(path)
-                    result = {
-                        "training_seconds": seconds,
-                        "test": score(model, self.test, with_entities=name in RASA_PIPELINES),
-                        "noisy": score(model, self.noisy, with_entities=False),
-                    }
-                del model
-                gc.collect()
-                yield name, result
+                        with self.stage(f"nlu {name}: train on data/nlu"):
+                            model, seconds = self._train_tfidf(self.training)
+                    with self.stage(f"nlu {name}: load, test and noisy test"):
+                        if name in RASA_PIPELINES:
+                            model = RasaNLU(path)
+                        result = {
+                            "training_seconds": seconds,
+                            "test": score(model, self.test, with_entities=name in RASA_PIPELINES),
+                            "noisy": score(model, self.noisy, with_entities=False),
+                        }
+                    del model
+                    gc.collect()
+                    yield name, result
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
 
     def cross_validation(self, pipelines: Dict[str, Dict[str, Any]]) -> None:
         """Writes each pipeline's `cv` entry in `pipelines` as its folds are scored, so that a stopped run
@@ -316,7 +336,9 @@ class NLUBench:
                 train_path = write_nlu_subset(self.training_data, train_idx, Path(tmp) / f"fold{number}.yml")
                 held_out[number] = [self.training[i] for i in test_idx]
                 for name in RASA_PIPELINES:
-                    trainings[pool.submit(self._timed_training, name, number, train_path, Path(tmp))] = (name, number)
+                    label, model_name = f"cv fold {number}/{FOLDS} {name}: train", f"{name}_fold{number}"
+                    future = pool.submit(self._timed_training, label, name, train_path, Path(tmp), model_name)
+                    trainings[future] = (name, number)
                 with self.stage(f"cv fold {number}/{FOLDS} tfidf_logreg: train and score"):
                     model, seconds = self._train_tfidf([self.training[i] for i in train_idx])
                     record("tfidf_logreg", number, score(model, held_out[number], with_entities=False), seconds)
@@ -334,9 +356,10 @@ class NLUBench:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
 
-    def _timed_training(self, name: str, number: int, train_path: Path, out_dir: Path) -> Tuple[Path, float]:
-        with self.stage(f"cv fold {number}/{FOLDS} {name}: train"):
-            return self._train_rasa(name, train_path, out_dir, f"{name}_fold{number}")
+    def _timed_training(self, label: str, name: str, nlu_path: Path, out_dir: Path, model_name: str
+                        ) -> Tuple[Path, float]:
+        with self.stage(label):
+            return self._train_rasa(name, nlu_path, out_dir, model_name)
 
     def summary(self) -> Dict[str, Any]:
         return {
@@ -345,7 +368,7 @@ class NLUBench:
             "test_messages": len(self.test),
             "folds": FOLDS,
             "folds_run": self.settings.folds_run,
-            "cv_trainings_at_once": self.settings.training_jobs,
+            "rasa_trainings_at_once": self.settings.training_jobs,
             "epochs_override": self.settings.epochs,
             "noise": self.noise_summary,
             "configs": {name: shown(path) for name, path in self.configs.items()},

@@ -91,8 +91,8 @@ def _nlu(nlu: Results, charts: Dict[str, str]) -> List[str]:
         f"(seed {noise.get('seed')}, {noise.get('typos')} typos over {noise.get('letters')} letters, rate asked "
         f"{noise.get('typo_rate')}), written to `{noise.get('file')}`. Cross-validation: {nlu.get('folds_run')} of "
         f"{nlu.get('folds')} stratified folds of data/nlu (mean ± standard deviation; "
-        f"Rasa trainings at once: {nlu.get('cv_trainings_at_once')}, so the training times below come from the "
-        "test-set trainings, run one at a time). "
+        f"Rasa trainings at once, in both: {nlu.get('rasa_trainings_at_once')}, one TensorFlow thread each when "
+        "more than one). "
         "Rasa's default pipeline: "
         "`bench/results/rasa_default_config.yml`.",
         "",

@@ -17,7 +17,7 @@ FOLDS = 5
 class BenchSettings:
     quick: bool
     folds_run: int  # of the FOLDS folds, how many are trained and scored
-    training_jobs: int  # cross-validation trainings run at once
+    training_jobs: int  # Rasa NLU trainings run at once (test set and cross-validation)
     epochs: Optional[int]  # None: every config as written; else their epochs overridden
     concurrency: Tuple[int, ...]
     warmup_seconds: float

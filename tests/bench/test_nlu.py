@@ -1,6 +1,7 @@
+import os
 from collections import Counter
 
-from bench.nlu import Example, _prediction, cv_folds, record_fold, with_epochs
+from bench.nlu import Example, _prediction, cv_folds, rasa_environment, record_fold, with_epochs
 
 CONFIG = {
     "language": "fr",
@@ -53,3 +54,12 @@ def test_cross_validation_figures_cover_the_folds_scored_so_far():
     assert cv["folds_done"] == 2 and cv["folds"][0]["training_seconds"] == 120.0 and cv["folds"][1] is None
     assert abs(cv["macro_f1_mean"] - 0.9) < 1e-9 and abs(cv["macro_f1_std"] - 0.1) < 1e-9
     assert abs(cv["accuracy_mean"] - 0.95) < 1e-9
+
+
+def test_a_training_beside_another_gets_one_tensorflow_thread(tmp_path):
+    assert rasa_environment(tmp_path, tf_threads=1)["TF_INTRA_OP_PARALLELISM_THREADS"] == "1"
+    assert rasa_environment(tmp_path, tf_threads=1)["TF_INTER_OP_PARALLELISM_THREADS"] == "1"
+    alone = rasa_environment(tmp_path)
+    assert alone["RASA_CACHE_DIRECTORY"] == str(tmp_path)
+    assert "TF_INTRA_OP_PARALLELISM_THREADS" not in alone or alone["TF_INTRA_OP_PARALLELISM_THREADS"] == os.environ.get(
+        "TF_INTRA_OP_PARALLELISM_THREADS")
