@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import os
 import time
@@ -54,22 +53,24 @@ def lost_connection(error: DBAPIError) -> bool:
 
 def reconnecting(call: Callable[[], Result], what: str) -> Result:
     """`call()`, tried again while the database restarts: the caller waits a few seconds instead of failing."""
-    for attempt in itertools.count():
+    attempt = 0
+    while True:
         try:
             return call()
         except DBAPIError as error:
             time.sleep(_wait_before_retry(error, attempt, what))
-    raise AssertionError("unreachable")
+        attempt += 1
 
 
 async def reconnecting_async(call: Callable[[], Awaitable[Result]], what: str) -> Result:
     """`reconnecting` for a coroutine: the event loop serves other conversations while this one waits."""
-    for attempt in itertools.count():
+    attempt = 0
+    while True:
         try:
             return await call()
         except DBAPIError as error:
             await asyncio.sleep(_wait_before_retry(error, attempt, what))
-    raise AssertionError("unreachable")
+        attempt += 1
 
 
 def _wait_before_retry(error: DBAPIError, attempt: int, what: str) -> float:
