@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
@@ -232,6 +233,18 @@ def write_noisy_test_set(noisy: Sequence[Example], path: Path) -> Path:
     return path
 
 
+@contextmanager
+def training_pool(jobs: int) -> Iterator[ThreadPoolExecutor]:
+    """A failed training or a stopped run ends the run at once: queued trainings are cancelled, and those
+    already running finish unused."""
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        try:
+            yield pool
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
 class NLUBench:
     """Runs every NLU measure; `stage` times each step and prints it."""
 
@@ -290,33 +303,29 @@ class NLUBench:
         test set and its noisy copy. Each pipeline's figures come as soon as they are measured, so a stopped
         run keeps them."""
         with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp, \
-                ThreadPoolExecutor(max_workers=self.settings.training_jobs) as pool:
+                training_pool(self.settings.training_jobs) as pool:
             trainings = {
                 name: pool.submit(self._timed_training, f"nlu {name}: train on data/nlu", name, NLU_DATA, Path(tmp),
                                   name)
                 for name in RASA_PIPELINES
             }
-            try:
-                for name in PIPELINES:
+            for name in PIPELINES:
+                if name in RASA_PIPELINES:
+                    path, seconds = trainings[name].result()
+                else:
+                    with self.stage(f"nlu {name}: train on data/nlu"):
+                        model, seconds = self._train_tfidf(self.training)
+                with self.stage(f"nlu {name}: load, test and noisy test"):
                     if name in RASA_PIPELINES:
-                        path, seconds = trainings[name].result()
-                    else:
-                        with self.stage(f"nlu {name}: train on data/nlu"):
-                            model, seconds = self._train_tfidf(self.training)
-                    with self.stage(f"nlu {name}: load, test and noisy test"):
-                        if name in RASA_PIPELINES:
-                            model = RasaNLU(path)
-                        result = {
-                            "training_seconds": seconds,
-                            "test": score(model, self.test, with_entities=name in RASA_PIPELINES),
-                            "noisy": score(model, self.noisy, with_entities=False),
-                        }
-                    del model
-                    gc.collect()
-                    yield name, result
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+                        model = RasaNLU(path)
+                    result = {
+                        "training_seconds": seconds,
+                        "test": score(model, self.test, with_entities=name in RASA_PIPELINES),
+                        "noisy": score(model, self.noisy, with_entities=False),
+                    }
+                del model
+                gc.collect()
+                yield name, result
 
     def cross_validation(self, pipelines: Dict[str, Dict[str, Any]]) -> None:
         """Writes each pipeline's `cv` entry in `pipelines` as its folds are scored, so that a stopped run
@@ -330,7 +339,7 @@ class NLUBench:
             record_fold(pipelines[name]["cv"], number, scores, seconds)
 
         with tempfile.TemporaryDirectory(prefix="bench-cv-") as tmp, \
-                ThreadPoolExecutor(max_workers=self.settings.training_jobs) as pool:
+                training_pool(self.settings.training_jobs) as pool:
             held_out, trainings = {}, {}
             for number, (train_idx, test_idx) in enumerate(folds, start=1):
                 train_path = write_nlu_subset(self.training_data, train_idx, Path(tmp) / f"fold{number}.yml")
@@ -342,19 +351,14 @@ class NLUBench:
                 with self.stage(f"cv fold {number}/{FOLDS} tfidf_logreg: train and score"):
                     model, seconds = self._train_tfidf([self.training[i] for i in train_idx])
                     record("tfidf_logreg", number, score(model, held_out[number], with_entities=False), seconds)
-            try:
-                for done in as_completed(trainings):
-                    name, number = trainings[done]
-                    path, seconds = done.result()
-                    with self.stage(f"cv fold {number}/{FOLDS} {name}: load and score"):
-                        model = RasaNLU(path)
-                        record(name, number, score(model, held_out[number], with_entities=False), seconds)
-                        del model
-                        gc.collect()
-            except BaseException:
-                # A failed fold or a stopped run ends the run at once; trainings already running finish unused.
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+            for done in as_completed(trainings):
+                name, number = trainings[done]
+                path, seconds = done.result()
+                with self.stage(f"cv fold {number}/{FOLDS} {name}: load and score"):
+                    model = RasaNLU(path)
+                    record(name, number, score(model, held_out[number], with_entities=False), seconds)
+                    del model
+                    gc.collect()
 
     def _timed_training(self, label: str, name: str, nlu_path: Path, out_dir: Path, model_name: str
                         ) -> Tuple[Path, float]:

@@ -1,6 +1,9 @@
+import threading
 from collections import Counter
 
-from bench.nlu import Example, _prediction, cv_folds, rasa_environment, record_fold, with_epochs
+import pytest
+
+from bench.nlu import Example, _prediction, cv_folds, rasa_environment, record_fold, training_pool, with_epochs
 
 CONFIG = {
     "language": "fr",
@@ -63,3 +66,21 @@ def test_a_training_beside_another_gets_one_tensorflow_thread(tmp_path, monkeypa
     alone = rasa_environment(tmp_path)
     assert alone["RASA_CACHE_DIRECTORY"] == str(tmp_path)
     assert "TF_INTRA_OP_PARALLELISM_THREADS" not in alone and "TF_INTER_OP_PARALLELISM_THREADS" not in alone
+
+
+def test_a_stopped_run_cancels_the_queued_trainings_and_lets_the_running_one_finish():
+    running, release = threading.Event(), threading.Event()
+
+    def training() -> str:
+        running.set()
+        release.wait(5)
+        return "trained"
+
+    with pytest.raises(KeyboardInterrupt):
+        with training_pool(1) as pool:
+            first, queued = pool.submit(training), pool.submit(training)
+            running.wait(5)
+            release.set()
+            raise KeyboardInterrupt
+    assert queued.cancelled()
+    assert first.result(timeout=5) == "trained"
