@@ -283,9 +283,10 @@ class NLUBench:
         return configs
 
     def _train_rasa(self, name: str, nlu_path: Path, out_dir: Path, model_name: str) -> Tuple[Path, float]:
-        # A training keeps about one core busy, so two run side by side on the 2 cores at nearly their speed
-        # alone. One TensorFlow thread each made them a little faster still: Rasa's default pipeline, fold 1,
-        # 10 epochs: 254 s alone; side by side 251 and 270 s, against 269 and 284 s with TensorFlow's pools.
+        # One at a time by default: in the full run of 2 December, side by side with one TensorFlow thread
+        # each, the project's DIET took 9.8 s an epoch against 4.9 s alone with TensorFlow's pools, and Rasa's
+        # default 18 s against 14.5 s alone on one thread. (Ten-epoch trainings had suggested the opposite:
+        # there, featurising, which uses one core whatever the threads, dominated.)
         return run_rasa_train(
             ["nlu", "--config", str(self.configs[name]), "--nlu", str(nlu_path)],
             out_dir, model_name, self.logs / f"train_{model_name}.log",

@@ -35,7 +35,7 @@ def bench_settings() -> BenchSettings:
     return BenchSettings(
         quick=quick,
         folds_run=1 if quick else FOLDS,
-        training_jobs=int(env.get("BENCH_JOBS", "1" if quick else "2")),
+        training_jobs=int(env.get("BENCH_JOBS", "1")),
         epochs=10 if quick else None,
         concurrency=(1, 5) if quick else (1, 10, 50),
         warmup_seconds=5 if quick else 10,
