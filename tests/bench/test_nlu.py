@@ -79,8 +79,10 @@ def test_a_stopped_run_cancels_the_queued_trainings_and_lets_the_running_one_fin
     with pytest.raises(KeyboardInterrupt):
         with training_pool(1) as pool:
             first, queued = pool.submit(training), pool.submit(training)
+            # The running training ends only once the queued one is cancelled (or, without the cancel, after
+            # 5 s, when the queued one then runs): releasing it earlier would race the interrupt.
+            queued.add_done_callback(lambda _: release.set())
             running.wait(5)
-            release.set()
             raise KeyboardInterrupt
     assert queued.cancelled()
     assert first.result(timeout=5) == "trained"
