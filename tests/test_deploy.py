@@ -23,6 +23,8 @@ from rasa.shared.utils.common import class_from_module_path
 from rasa.utils.endpoints import read_endpoint_config
 from sanic import Sanic
 
+from tests.assistant import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 NGINX_CONF = DEPLOY / "nginx" / "entree-express.conf"
@@ -182,12 +184,6 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def nginx_site(tmp_path):
     """deploy's conf in a wrapper nginx, on free ports, with a self-signed certificate and nothing behind it."""
@@ -204,7 +200,10 @@ def nginx_site(tmp_path):
     (site / "index.html").write_text("<p>the firm's page</p>", encoding="utf-8")
     http_port, https_port = free_port(), free_port()
     conf = nginx_text()
+    # The replicas' ports first, whole words: a free listen port such as 50057 must not be taken for one.
+    # Nothing listens on the replacement, so a proxied path answers 502.
     replacements = [
+        (r"\b127\.0\.0\.1:500\d\b", f"127.0.0.1:{free_port()}"),
         (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
         (r"listen \[::\]:80;\n", ""),
         (r"listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
@@ -213,8 +212,6 @@ def nginx_site(tmp_path):
         (r"/etc/letsencrypt/live/[^/]+/privkey\.pem", str(tmp_path / "key.pem")),
         (r"/var/log/nginx/", f"{tmp_path}/"),
         (r"root /var/www/entree-express;", f"root {site};"),
-        # The replicas' ports: nothing listens there, so a proxied path answers 502.
-        (r"127\.0\.0\.1:500\d", f"127.0.0.1:{free_port()}"),
     ]
     for pattern, replacement in replacements:
         conf, count = re.subn(pattern, replacement, conf)
