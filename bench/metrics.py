@@ -1,10 +1,11 @@
 """Scores shared by the bench and the NLU quality test, so both report the same figures."""
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Sequence, Set, Tuple
+from collections import Counter
+from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
 
 import numpy
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
 EntityPairs = Set[Tuple[str, str]]
 
@@ -23,6 +24,35 @@ def entity_f1(expected: Sequence[EntityPairs], predicted: Sequence[EntityPairs])
 def intent_macro_f1(expected: Sequence[str], predicted: Sequence[str]) -> float:
     """Macro-F1 over the intents of the test set; a prediction outside them (a fallback) is wrong."""
     return float(f1_score(expected, predicted, average="macro", labels=sorted(set(expected)), zero_division=0))
+
+
+def per_label(expected: Sequence[str], predicted: Sequence[str]) -> Dict[str, Dict[str, float]]:
+    """Precision, recall, F1 and number of examples of each expected label; a fallback is wrong, as in
+    `intent_macro_f1`."""
+    labels = sorted(set(expected))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        expected, predicted, labels=labels, zero_division=0)
+    return {
+        label: {"precision": float(p), "recall": float(r), "f1": float(f), "examples": int(n)}
+        for label, p, r, f, n in zip(labels, precision, recall, f1, support)
+    }
+
+
+def causes_of(label: str) -> Set[str]:
+    """A two-cause label is one label, `refusal_a+refusal_b`; its causes are its parts."""
+    return set(label.split("+"))
+
+
+def confusions(expected: Sequence[str], predicted: Sequence[str], top: int) -> Dict[str, Any]:
+    """The `top` most frequent (expected, predicted) mistakes, and how many mistakes kept a cause: a single
+    cause taken for a pair holding it, or a pair for one of its causes or for another pair sharing one."""
+    mistakes = [(e, p) for e, p in zip(expected, predicted, strict=True) if e != p]
+    return {
+        "errors": len(mistakes),
+        "sharing_a_cause": sum(1 for e, p in mistakes if causes_of(e) & causes_of(p)),
+        "most_frequent": [{"expected": e, "predicted": p, "count": n}
+                          for (e, p), n in Counter(mistakes).most_common(top)],
+    }
 
 
 def intent_scores(expected: Sequence[str], predicted: Sequence[str]) -> Dict[str, float]:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Seq
 import yaml
 from sklearn.model_selection import StratifiedKFold
 
-from bench.metrics import entity_f1, intent_scores, mean_and_std
+from bench.metrics import confusions, entity_f1, intent_scores, mean_and_std, per_label
 from bench.noise import noisy_copy
 from bench.settings import FOLDS, ROOT, BenchSettings, shown
 
@@ -34,6 +34,7 @@ PIPELINES = {
 }
 RASA_PIPELINES = ("project", "rasa_default")
 CV_SEED = 42
+CONFUSIONS_SHOWN = 15
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ def score(model, examples: Sequence[Example], with_entities: bool) -> Dict[str, 
         {"text": e.text, "expected": e.label, "predicted": p.label}
         for e, p in zip(examples, predictions, strict=True) if e.label != p.label
     ]
+    scores["labels"] = [[e.label, p.label] for e, p in zip(examples, predictions, strict=True)]
     return scores
 
 
@@ -192,14 +194,21 @@ def cv_folds(examples: Sequence[Example], folds: int = FOLDS, seed: int = CV_SEE
 
 
 def record_fold(cv: Dict[str, Any], number: int, scores: Dict[str, Any], seconds: float) -> None:
-    """Fold `number` (from 1) into `cv`, whose mean and spread then cover the folds scored so far."""
+    """Fold `number` (from 1) into `cv`, whose mean and spread, figures by label and most frequent
+    confusions then cover the folds scored so far."""
     cv["folds"][number - 1] = {
         "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"], "training_seconds": seconds,
+        "labels": scores["labels"],
     }
     done = [fold for fold in cv["folds"] if fold is not None]
     cv["folds_done"] = len(done)
     for metric in ("accuracy", "macro_f1"):
         cv[f"{metric}_mean"], cv[f"{metric}_std"] = mean_and_std(fold[metric] for fold in done)
+    # Every held-out example once: pooled over folds, a label's few examples still give one F1.
+    expected = [pair[0] for fold in done for pair in fold["labels"]]
+    predicted = [pair[1] for fold in done for pair in fold["labels"]]
+    cv["by_label"] = per_label(expected, predicted)
+    cv["confusions"] = confusions(expected, predicted, top=CONFUSIONS_SHOWN)
 
 
 def write_nlu_subset(training_data, indices: Sequence[int], path: Path) -> Path:

@@ -128,6 +128,33 @@ def _nlu(nlu: Results, charts: Dict[str, str]) -> List[str]:
     lines += _table(["figure"] + [f"project / {label}" for label in REFERENCES.values()], ratio_rows)
     if "nlu" in charts:
         lines += [f"![macro-F1 by pipeline]({charts['nlu']})", ""]
+    return lines + _cv_by_label(nlu)
+
+
+def _cv_by_label(nlu: Results) -> List[str]:
+    names = {name: label for name, label in nlu.get("pipelines_names", {}).items()
+             if _dig(nlu, "pipelines", name, "cv", "by_label")}
+    if not names:
+        return []
+    cvs = {name: nlu["pipelines"][name]["cv"] for name in names}
+    # Sorted by the project's F1 when it was cross-validated, else by the first pipeline that was.
+    first = "project" if "project" in cvs else next(iter(cvs))
+    by_label = cvs[first]["by_label"]
+    lines = ["### Cross-validation by label", "",
+             "Every held-out example of the folds scored, pooled, so that a label with few examples still gets "
+             f"one F1; lowest first ({names[first]}).", ""]
+    rows = [[f"`{label}`", figures["examples"]]
+            + [fmt(_dig(cvs[name], "by_label", label, "f1")) for name in names]
+            for label, figures in sorted(by_label.items(), key=lambda item: (item[1]["f1"], item[0]))]
+    lines += _table(["label", "examples"] + [f"F1 {label}" for label in names.values()], rows)
+    lines += ["Mistakes that keep a cause (a single cause taken for a pair holding it, a pair for one of its "
+              "causes, or for a pair sharing one): "
+              + "; ".join(f"{names[name]} {cv['confusions']['sharing_a_cause']} of {cv['confusions']['errors']}"
+                          for name, cv in cvs.items()) + ".", ""]
+    lines += [f"Most frequent mistakes ({names[first]}):", ""]
+    lines += _table(["expected", "predicted", "times"],
+                    [[f"`{m['expected']}`", f"`{m['predicted']}`", m["count"]]
+                     for m in cvs[first]["confusions"]["most_frequent"]])
     return lines
 
 

@@ -2,7 +2,15 @@ import math
 
 import pytest
 
-from bench.metrics import entity_f1, intent_macro_f1, intent_scores, latency_percentiles, mean_and_std
+from bench.metrics import (
+    confusions,
+    entity_f1,
+    intent_macro_f1,
+    intent_scores,
+    latency_percentiles,
+    mean_and_std,
+    per_label,
+)
 
 
 def test_entity_f1_counts_only_exact_canonical_pairs():
@@ -31,3 +39,23 @@ def test_percentiles_interpolate_between_ranks():
 def test_mean_and_population_spread():
     assert mean_and_std([0.8, 0.9, 1.0]) == pytest.approx((0.9, math.sqrt(0.02 / 3)))
     assert mean_and_std([0.9]) == (0.9, 0.0)
+
+
+def test_per_label_figures_count_a_fallback_as_wrong():
+    expected = ["greet", "greet", "deny"]
+    predicted = ["greet", "nlu_fallback", "greet"]
+    figures = per_label(expected, predicted)
+    assert set(figures) == {"greet", "deny"}
+    assert figures["greet"] == pytest.approx({"precision": 0.5, "recall": 0.5, "f1": 0.5, "examples": 2})
+    assert figures["deny"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "examples": 1}
+
+
+def test_confusions_rank_mistakes_and_count_those_that_keep_a_cause():
+    expected = ["refusal_a", "refusal_a", "refusal_a+refusal_b", "refusal_a+refusal_b", "greet", "greet"]
+    predicted = ["refusal_a+refusal_b", "refusal_a+refusal_b", "refusal_b+refusal_c", "refusal_c", "affirm", "greet"]
+    found = confusions(expected, predicted, top=2)
+    assert found["errors"] == 5
+    # a for a+b twice, a+b for b+c (b kept); a+b for c and greet for affirm keep none.
+    assert found["sharing_a_cause"] == 3
+    assert found["most_frequent"][0] == {"expected": "refusal_a", "predicted": "refusal_a+refusal_b", "count": 2}
+    assert len(found["most_frequent"]) == 2

@@ -50,12 +50,16 @@ def test_folds_are_stratified_and_cover_every_example_once():
 
 def test_cross_validation_figures_cover_the_folds_scored_so_far():
     cv = {"folds": [None] * 5, "folds_done": 0}
-    record_fold(cv, 3, {"accuracy": 0.9, "macro_f1": 0.8}, 100.0)
+    record_fold(cv, 3, {"accuracy": 0.5, "macro_f1": 0.8, "labels": [["a", "a"], ["b", "a"]]}, 100.0)
     assert (cv["folds_done"], cv["macro_f1_mean"], cv["macro_f1_std"]) == (1, 0.8, 0.0)
-    record_fold(cv, 1, {"accuracy": 1.0, "macro_f1": 1.0}, 120.0)
+    assert cv["by_label"]["b"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "examples": 1}
+    record_fold(cv, 1, {"accuracy": 1.0, "macro_f1": 1.0, "labels": [["b", "b"]]}, 120.0)
     assert cv["folds_done"] == 2 and cv["folds"][0]["training_seconds"] == 120.0 and cv["folds"][1] is None
     assert abs(cv["macro_f1_mean"] - 0.9) < 1e-9 and abs(cv["macro_f1_std"] - 0.1) < 1e-9
-    assert abs(cv["accuracy_mean"] - 0.95) < 1e-9
+    assert abs(cv["accuracy_mean"] - 0.75) < 1e-9
+    # Pooled over the folds done: b's two held-out examples, one right.
+    assert cv["by_label"]["b"]["examples"] == 2 and cv["by_label"]["b"]["recall"] == 0.5
+    assert cv["confusions"]["most_frequent"] == [{"expected": "b", "predicted": "a", "count": 1}]
 
 
 def test_a_training_beside_another_gets_one_tensorflow_thread(tmp_path, monkeypatch):
