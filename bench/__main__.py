@@ -1,9 +1,10 @@
 """`python -m bench` (what `make bench` runs): measures, then writes bench/results/ and prints a summary.
 
 Stages: nlu (three pipelines on the test set and its noisy copy), cv (cross-validation), train (the
-whole assistant, whose model is then served), serving (the real stack under load). `--stages` runs a
-subset while developing; `--model` serves an existing model instead of the one trained in the run;
-`--report-only` writes the report and charts again from the last run's results.json and logs.
+whole assistant, whose model is then served), serving (the real stack under load). While developing,
+`--stages` runs a subset and `--pipelines` some of the NLU pipelines; `--model` serves an existing
+model instead of the one trained in the run; `--report-only` writes the report and charts again from
+the last run's results.json and logs.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Dict, Iterator
 
 from bench.machine import git_commit, machine, now, versions
+from bench.nlu import PIPELINES
 from bench.report import make_charts, render, summary
 from bench.settings import RESULTS, bench_settings
 from bench.training import training_by_component
@@ -50,6 +52,8 @@ def _duration(seconds: float) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, among {', '.join(STAGES)}")
+    parser.add_argument("--pipelines", default=",".join(PIPELINES),
+                        help=f"NLU pipelines, comma-separated, among {', '.join(PIPELINES)}")
     parser.add_argument("--model", type=Path, help="serve this model instead of training one (skips 'train')")
     parser.add_argument("--report-only", action="store_true", help="measure nothing: write the last run's report again")
     args = parser.parse_args(argv)
@@ -62,6 +66,10 @@ def main(argv=None) -> int:
     unknown = set(stages) - set(STAGES)
     if unknown:
         parser.error(f"unknown stage(s): {', '.join(sorted(unknown))}")
+    pipelines = [p for p in args.pipelines.split(",") if p]
+    unknown = set(pipelines) - set(PIPELINES)
+    if unknown or not pipelines:
+        parser.error(f"unknown or no pipeline(s): {', '.join(sorted(unknown))}")
     if "serving" in stages and "train" not in stages and args.model is None:
         parser.error("serving needs a model: add the 'train' stage or give --model")
 
@@ -89,7 +97,7 @@ def main(argv=None) -> int:
             from bench.nlu import NLUBench
 
             with clock("nlu: data, noisy copy, configs"):
-                nlu = NLUBench(settings, RESULTS, clock)
+                nlu = NLUBench(settings, RESULTS, clock, pipelines)
             results["nlu"] = nlu.summary()
             pipelines = results["nlu"]["pipelines"] = {name: {} for name in results["nlu"]["pipelines_names"]}
             if "nlu" in stages:

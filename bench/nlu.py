@@ -257,8 +257,11 @@ def training_pool(jobs: int) -> Iterator[ThreadPoolExecutor]:
 class NLUBench:
     """Runs every NLU measure; `stage` times each step and prints it."""
 
-    def __init__(self, settings: BenchSettings, results_dir: Path, stage: Callable[[str], Any]):
+    def __init__(self, settings: BenchSettings, results_dir: Path, stage: Callable[[str], Any],
+                 pipelines: Sequence[str] = tuple(PIPELINES)):
         self.settings = settings
+        self.pipelines = [name for name in PIPELINES if name in pipelines]
+        self.rasa_pipelines = [name for name in self.pipelines if name in RASA_PIPELINES]
         self.results_dir = results_dir
         self.logs = results_dir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -317,9 +320,9 @@ class NLUBench:
             trainings = {
                 name: pool.submit(self._timed_training, f"nlu {name}: train on data/nlu", name, NLU_DATA, Path(tmp),
                                   name)
-                for name in RASA_PIPELINES
+                for name in self.rasa_pipelines
             }
-            for name in PIPELINES:
+            for name in self.pipelines:
                 if name in RASA_PIPELINES:
                     path, seconds = trainings[name].result()
                 else:
@@ -342,7 +345,7 @@ class NLUBench:
         keeps the folds done. Rasa trainings run `training_jobs` at a time; each model is scored as soon
         as it is trained."""
         folds = cv_folds(self.training)[: self.settings.folds_run]
-        for name in PIPELINES:
+        for name in self.pipelines:
             pipelines[name]["cv"] = {"folds": [None] * len(folds), "folds_done": 0}
 
         def record(name: str, number: int, scores: Dict[str, Any], seconds: float) -> None:
@@ -354,13 +357,14 @@ class NLUBench:
             for number, (train_idx, test_idx) in enumerate(folds, start=1):
                 train_path = write_nlu_subset(self.training_data, train_idx, Path(tmp) / f"fold{number}.yml")
                 held_out[number] = [self.training[i] for i in test_idx]
-                for name in RASA_PIPELINES:
+                for name in self.rasa_pipelines:
                     label, model_name = f"cv fold {number}/{FOLDS} {name}: train", f"{name}_fold{number}"
                     future = pool.submit(self._timed_training, label, name, train_path, Path(tmp), model_name)
                     trainings[future] = (name, number)
-                with self.stage(f"cv fold {number}/{FOLDS} tfidf_logreg: train and score"):
-                    model, seconds = self._train_tfidf([self.training[i] for i in train_idx])
-                    record("tfidf_logreg", number, score(model, held_out[number], with_entities=False), seconds)
+                if "tfidf_logreg" in self.pipelines:
+                    with self.stage(f"cv fold {number}/{FOLDS} tfidf_logreg: train and score"):
+                        model, seconds = self._train_tfidf([self.training[i] for i in train_idx])
+                        record("tfidf_logreg", number, score(model, held_out[number], with_entities=False), seconds)
             for done in as_completed(trainings):
                 name, number = trainings[done]
                 path, seconds = done.result()
@@ -377,7 +381,7 @@ class NLUBench:
 
     def summary(self) -> Dict[str, Any]:
         return {
-            "pipelines_names": dict(PIPELINES),
+            "pipelines_names": {name: PIPELINES[name] for name in self.pipelines},
             "training_examples": len(self.training),
             "test_messages": len(self.test),
             "folds": FOLDS,

@@ -1,9 +1,21 @@
+import contextlib
+import dataclasses
 import threading
 from collections import Counter
 
 import pytest
 
-from bench.nlu import Example, _prediction, cv_folds, rasa_environment, record_fold, training_pool, with_epochs
+from bench.nlu import (
+    Example,
+    NLUBench,
+    _prediction,
+    cv_folds,
+    rasa_environment,
+    record_fold,
+    training_pool,
+    with_epochs,
+)
+from bench.settings import bench_settings
 
 CONFIG = {
     "language": "fr",
@@ -90,3 +102,15 @@ def test_a_stopped_run_cancels_the_queued_trainings_and_lets_the_running_one_fin
             raise KeyboardInterrupt
     assert queued.cancelled()
     assert first.result(timeout=5) == "trained"
+
+
+def test_only_the_pipelines_asked_for_are_trained_and_scored(tmp_path):
+    settings = dataclasses.replace(bench_settings(), folds_run=1, epochs=None)
+    nlu = NLUBench(settings, tmp_path, lambda name: contextlib.nullcontext(), pipelines=("tfidf_logreg",))
+    assert nlu.summary()["pipelines_names"] == {"tfidf_logreg": "TF-IDF + logistic regression"}
+    pipelines = {"tfidf_logreg": {}}
+    # No Rasa pipeline asked for: no Rasa training, so this runs in seconds.
+    nlu.cross_validation(pipelines)
+    cv = pipelines["tfidf_logreg"]["cv"]
+    assert cv["folds_done"] == 1
+    assert sum(f["examples"] for f in cv["by_label"].values()) == len(cv_folds(nlu.training)[0][1])
