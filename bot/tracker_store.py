@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -29,12 +28,10 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         url = database_url()
         ensure_sqlite_folder(url)
         # SQLTrackerStore takes a full URL given as its host as it is.
+        # No pool pre-ping, unlike the cases' engine: it cost a round trip on each of a turn's several
+        # checkouts. A connection that a PostgreSQL restart killed fails once, SQLAlchemy then drops the
+        # whole pool, and `reconnecting_async` tries the read or write again on a new connection.
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
-        # Rasa's engine keeps pooled connections that a PostgreSQL restart has killed, and the next
-        # message would fail on one: pre_ping replaces them before use.
-        self.engine.dispose()
-        self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
-        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

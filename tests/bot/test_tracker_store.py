@@ -21,7 +21,7 @@ def store(postgres_database, monkeypatch):
     store.engine.dispose()
 
 
-def test_connections_killed_by_a_database_restart_are_replaced_before_the_next_message(store, postgres_database):
+def test_connections_killed_by_a_database_restart_are_replaced_and_the_next_message_is_read(store, postgres_database):
     tracker = DialogueStateTracker.from_events("p1", [UserUttered("bonjour")])
     asyncio.run(store.save(tracker))
     admin = make_engine(postgres_database)
