@@ -1,9 +1,11 @@
 """The situation questions: asks only what the remedy engine still needs, validates each answer."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from datetime import date
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -11,7 +13,7 @@ from actions.case_slots import UNKNOWN, causes_slot, enum_slot
 from actions.form_answers import TypedAnswerForm, canonical_or_reask
 from bot import clock
 from bot.case import Authority, DecisionLocation, FairnessLetter, Program
-from bot.dates import parse_decision_date
+from bot.dates import decision_date_in_story, format_french_date, parse_decision_date
 from bot.triage import Question, questions_to_ask
 
 # Messages that leave the question aside; rules answer them and the form asks again.
@@ -41,6 +43,27 @@ def _valid_or_reask(
     return canonical_or_reask(dispatcher, tracker, slot, value, allowed, ANSWER_ENTITIES.get(slot))
 
 
+def _story(tracker: Tracker) -> List[str]:
+    """What the person wrote since the conversation (re)started."""
+    texts: List[str] = []
+    for event in tracker.events:
+        if event.get("event") in ("restart", "session_started"):
+            texts = []
+        elif event.get("event") == "user" and not (event.get("text") or "").startswith("/"):
+            texts.append(event.get("text") or "")
+    return texts
+
+
+def _decision_date_in_story(tracker: Tracker) -> Optional[date]:
+    """On the form's first turn only, and only if the date was never asked, answered or changed: a
+    date the person corrected must not come back from their first message."""
+    if tracker.get_slot("requested_slot") is not None:
+        return None
+    if any(event.get("event") == "slot" and event.get("name") == "decision_date" for event in tracker.events):
+        return None
+    return decision_date_in_story(_story(tracker), clock.today())
+
+
 class ValidateTriageForm(TypedAnswerForm):
     form_slots = QUESTION_SLOTS
     interruptions = INTERRUPTIONS
@@ -62,6 +85,18 @@ class ValidateTriageForm(TypedAnswerForm):
             enum_slot(tracker, "fairness_letter", FairnessLetter),
         )
         return [question.value for question in questions]
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        told = _decision_date_in_story(tracker) if Question.DECISION_DATE.value in required else None
+        if told is None:
+            return events
+        # Said back, so that a wrong reading is seen and can be changed before the deadline is counted.
+        dispatcher.utter_message(response="utter_decision_date_in_story", decision_date=format_french_date(told))
+        return events + [SlotSet(Question.DECISION_DATE.value, told.isoformat())]
 
     async def validate_program(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         result = _valid_or_reask(dispatcher, tracker, "program", value, Program)

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Optional
+from typing import Iterable, Optional
 
 import dateparser
 from babel.dates import format_date
@@ -79,6 +79,32 @@ def parse_decision_date(text: Optional[str], today: date) -> ParsedDate:
     if result.value is not None and result.value > today:
         return ParsedDate(problem=DateProblem.IN_FUTURE)
     return result
+
+
+# In a person's account of the refusal, a date counts as the decision's only right after a word about
+# the decision ("refusée le 20 novembre", "lettre reçue hier"): "mon test du 3 mars a expiré" gives
+# the test's date, not the letter's.
+DECISION_CUE = r"\b(?:refus\w*|rejet\w*|re[çc]u\w*|lettre|d[ée]cision|r[ée]ponse)\b"
+MONTH = (r"(?:janv\w*|f[ée]vr\w*|mars|avr\w*|mai|juin|juil\w*|ao[uû]t|sept\w*|oct\w*|nov\w*|d[ée]c\w*)\.?")
+DATE_SPAN = (
+    rf"\d{{1,2}}(?:er)?\s+{MONTH}(?:\s+\d{{4}})?"
+    r"|\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?"
+    r"|avant-hier|hier|aujourd'hui|ce matin"
+    r"|il y a (?:\d+|un|une|deux|trois|quatre|cinq|six|dix|quinze) (?:jours?|semaines?)"
+)
+DECISION_DATE_IN_STORY = re.compile(rf"{DECISION_CUE}[^.!?\n]{{0,40}}?\b({DATE_SPAN})(?!\w)", re.IGNORECASE)
+
+
+def decision_date_in_story(texts: Iterable[str], today: date) -> Optional[date]:
+    """The decision's date where the person's own account states it next to the decision, and states
+    only one: two different dates, or none readable, and the question is asked instead."""
+    days = set()
+    for text in texts:
+        for match in DECISION_DATE_IN_STORY.finditer(text or ""):
+            parsed = parse_decision_date(match.group(1), today)
+            if parsed.value is not None:
+                days.add(parsed.value)
+    return days.pop() if len(days) == 1 else None
 
 
 def format_french_date(day: date, weekday: bool = True) -> str:

@@ -179,6 +179,20 @@ def test_changing_the_date_asks_it_again(chat):
     assert "À quelle date" in text
 
 
+def test_a_decision_date_in_the_story_is_said_back_not_asked_and_can_be_changed(chat):
+    decision = real_today() - timedelta(days=3)
+    chat.say(f"Ma demande PTQF a été refusée le {format_french_date(decision, weekday=False)}, "
+             "mon test de langue avait expiré")
+    text = chat.say_text("/affirm")
+    assert f"Je retiens la date de la décision que vous avez indiquée : le {format_french_date(decision)}" in text
+    assert "À quelle date" not in text and "au Canada ou à l'étranger" in text
+    remedies = chat.say_text('/inform{"location":"in_canada"}')
+    expected = judicial_review_deadline(DecisionLocation.IN_CANADA, decision, real_today())
+    assert f"au plus tard le {format_french_date(expected.last_day)}" in remedies
+    # Typed as the assistant said: the date is asked, not read again from the story.
+    assert "À quelle date" in chat.say_text("changer la date")
+
+
 def test_a_wrong_restatement_offers_every_cause(chat):
     chat.say("mon test de langue a expiré")
     messages = chat.say("/deny")

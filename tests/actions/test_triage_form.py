@@ -158,3 +158,52 @@ def test_a_canonical_entity_beside_a_stray_one_answers_the_question(make_tracker
     result = run_action(ValidateTriageForm(), tracker)
     assert result.slots["decision_location"] == "in_canada"
     assert result.messages == []
+
+
+def _first_form_turn(make_tracker, story, slots=None, history=()):
+    """The person told their story, confirmed the causes ("oui"), and the form starts: nothing asked yet."""
+    told = [{"event": "user", "text": story, "parse_data": {"intent": {"name": "refusal_missing_documents"}}}]
+    return make_tracker(
+        "oui",
+        "affirm",
+        slots={"refusal_causes": ["missing_documents"], "program": "fsw", "authority": "ircc", **(slots or {})},
+        active_loop=FORM,
+        history=[*history, *told],
+    )
+
+
+def test_a_decision_date_in_the_story_is_kept_and_said_back(make_tracker, run_action):
+    story = "Ma demande PTQF a été refusée le 20 novembre, mon test de langue avait expiré"
+    result = run_action(ValidateTriageForm(), _first_form_turn(make_tracker, story))
+    assert result.slots["decision_date"] == "2026-11-20"
+    assert result.message("utter_decision_date_in_story")["decision_date"] == "vendredi 20 novembre 2026"
+    # The date is not asked again; the office is.
+    assert result.slots["requested_slot"] == "decision_location"
+
+
+def test_a_story_without_the_decision_date_leaves_the_question(make_tracker, run_action):
+    result = run_action(ValidateTriageForm(), _first_form_turn(make_tracker, "mon test passé le 3 mars 2024 a expiré"))
+    assert "decision_date" not in result.slots
+    assert result.responses == []
+    assert result.slots["requested_slot"] == "decision_location"
+
+
+def test_a_story_before_a_restart_is_not_read(make_tracker, run_action):
+    before = [{"event": "user", "text": "refusé le 20 novembre", "parse_data": {}}, {"event": "restart"}]
+    result = run_action(ValidateTriageForm(), _first_form_turn(make_tracker, "mon test a expiré", history=before))
+    assert "decision_date" not in result.slots
+
+
+def test_a_date_already_set_or_changed_is_not_taken_again_from_the_story(make_tracker, run_action):
+    # "changer la date" emptied the slot: the first message must not fill it again.
+    changed = [{"event": "slot", "name": "decision_date", "value": None}]
+    result = run_action(ValidateTriageForm(), _first_form_turn(make_tracker, "refusé le 20 novembre", history=changed))
+    assert "decision_date" not in result.slots and result.responses == []
+
+
+def test_no_date_is_said_back_when_the_deadline_does_not_need_it(make_tracker, run_action):
+    # An open fairness letter: there is no decision yet, so no date to count from.
+    tracker = _first_form_turn(make_tracker, "lettre reçue le 20 novembre, ils parlent de fausse déclaration",
+                               slots={"refusal_causes": ["misrepresentation"], "fairness_letter": "open"})
+    result = run_action(ValidateTriageForm(), tracker)
+    assert "utter_decision_date_in_story" not in result.responses

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from bot.dates import DateProblem, format_french_date, parse_decision_date
+from bot.dates import DateProblem, decision_date_in_story, format_french_date, parse_decision_date
 
 TODAY = date(2026, 11, 29)
 
@@ -61,3 +61,41 @@ def test_french_long_format():
 
 def test_french_date_without_weekday():
     assert format_french_date(date(2026, 11, 29), weekday=False) == "29 novembre 2026"
+
+
+@pytest.mark.parametrize(
+    "texts, expected",
+    [
+        (["Ma demande PTQF a été refusée le 20 novembre, mon test de langue avait expiré"], date(2026, 11, 20)),
+        (["j'ai reçu la lettre de refus le 3/11 pour fausse déclaration"], date(2026, 11, 3)),
+        (["lettre de refus datée du 12 octobre 2026, ils parlent de mon expérience"], date(2026, 10, 12)),
+        (["refus reçu hier, mon score est trop bas"], date(2026, 11, 28)),
+        (["ils ont rejeté ma demande il y a deux semaines, documents manquants"], date(2026, 11, 15)),
+        (["Décision du 5 nov : criminalité"], date(2026, 11, 5)),
+        # The same date twice is still one date.
+        (["refusé le 20 novembre", "la lettre du 20 novembre dit fausse déclaration"], date(2026, 11, 20)),
+        # The test's date is not next to the decision: only the refusal's counts.
+        (["mon IELTS passé le 3 mars 2024 a expiré, refus reçu le 20 novembre"], date(2026, 11, 20)),
+    ],
+)
+def test_the_decision_date_is_found_where_the_story_states_it_next_to_the_decision(texts, expected):
+    assert decision_date_in_story(texts, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["mon test de langue a expiré"],
+        # A date, but not the decision's.
+        ["mon test de langue passé le 3 mars 2024 a expiré"],
+        ["j'ai eu 450 points au tirage du 12 novembre"],
+        # Two decision dates: which one is the letter's is asked.
+        ["refus reçu le 3 novembre, puis une autre lettre de refus le 20 novembre"],
+        # A year alone, or a date still to come, is not the letter's day.
+        ["refusé en 2025"],
+        ["la décision est attendue le 30/12/2026"],
+        [""],
+    ],
+)
+def test_no_decision_date_is_taken_from_a_story_that_does_not_state_exactly_one(texts):
+    assert decision_date_in_story(texts, TODAY) is None
