@@ -93,6 +93,14 @@ DATE_SPAN = (
     r"|il y a (?:\d+|un|une|deux|trois|quatre|cinq|six|dix|quinze) (?:jours?|semaines?)"
 )
 DECISION_DATE_IN_STORY = re.compile(rf"{DECISION_CUE}[^.!?\n]{{0,40}}?\b({DATE_SPAN})(?!\w)", re.IGNORECASE)
+# "lettre d'équité reçue le 3 novembre", "l'invitation reçue le 2 octobre": the clause names another
+# letter or document, whose date is not the decision's.
+OTHER_DOCUMENT = re.compile(
+    r"[ée]quit[ée]|\bpfl\b|employeur|\bemploi\b|r[ée]f[ée]rence|offre|invitation|\bita\b|\bipd\b|\btest\b"
+    r"|ielts|\btef\b|\btcf\b|celpip|examen|passeport|certificat|dipl[ôo]me",
+    re.IGNORECASE,
+)
+CLAUSE_BREAK = re.compile(r"[,;:.!?\n]")
 
 
 def decision_date_in_story(texts: Iterable[str], today: date) -> Optional[date]:
@@ -101,6 +109,10 @@ def decision_date_in_story(texts: Iterable[str], today: date) -> Optional[date]:
     days = set()
     for text in texts:
         for match in DECISION_DATE_IN_STORY.finditer(text or ""):
+            # From the start of the clause to the date: "l'invitation reçue le 2 octobre" names the invitation.
+            clause = CLAUSE_BREAK.split(text[: match.start()])[-1] + text[match.start():match.start(1)]
+            if OTHER_DOCUMENT.search(clause):
+                continue
             parsed = parse_decision_date(match.group(1), today)
             if parsed.value is not None:
                 days.add(parsed.value)

@@ -76,6 +76,7 @@ def test_french_date_without_weekday():
         (["refusé le 20 novembre", "la lettre du 20 novembre dit fausse déclaration"], date(2026, 11, 20)),
         # The test's date is not next to the decision: only the refusal's counts.
         (["mon IELTS passé le 3 mars 2024 a expiré, refus reçu le 20 novembre"], date(2026, 11, 20)),
+        (["ma lettre d'employeur n'était pas signée. Lettre de refus reçue le 20 novembre"], date(2026, 11, 20)),
     ],
 )
 def test_the_decision_date_is_found_where_the_story_states_it_next_to_the_decision(texts, expected):
@@ -89,6 +90,10 @@ def test_the_decision_date_is_found_where_the_story_states_it_next_to_the_decisi
         # A date, but not the decision's.
         ["mon test de langue passé le 3 mars 2024 a expiré"],
         ["j'ai eu 450 points au tirage du 12 novembre"],
+        # A letter, but not the decision: its date would count the deadline from the wrong day.
+        ["lettre d'équité procédurale reçue le 3 novembre, ils parlent de fausse déclaration"],
+        ["ma lettre d'employeur datée du 3 mars 2024 n'était pas signée"],
+        ["l'invitation reçue le 2 octobre, puis plus rien"],
         # Two decision dates: which one is the letter's is asked.
         ["refus reçu le 3 novembre, puis une autre lettre de refus le 20 novembre"],
         # A year alone, or a date still to come, is not the letter's day.
