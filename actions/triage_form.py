@@ -55,9 +55,9 @@ def _story(tracker: Tracker) -> List[str]:
 
 
 def _decision_date_in_story(tracker: Tracker) -> Optional[date]:
-    """On the form's first turn only, and only if the date was never asked, answered or changed: a
-    date the person corrected must not come back from their first message."""
-    if tracker.get_slot("requested_slot") is not None:
+    """Only while the date was never set: a date the person corrected must not come back from their
+    first message. An answer to the date question itself is the validation's to read."""
+    if tracker.get_slot("requested_slot") == Question.DECISION_DATE.value:
         return None
     if any(event.get("event") == "slot" and event.get("name") == "decision_date" for event in tracker.events):
         return None

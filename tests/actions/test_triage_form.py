@@ -181,6 +181,27 @@ def test_a_decision_date_in_the_story_is_kept_and_said_back(make_tracker, run_ac
     assert result.slots["requested_slot"] == "decision_location"
 
 
+def test_a_decision_date_given_with_another_answer_is_kept_too(make_tracker, run_action):
+    tracker = make_tracker(
+        "PTQF, refusé le 20 novembre",
+        "inform",
+        slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
+        extracted={"program": "fsw"},
+        active_loop=FORM,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.slots["decision_date"] == "2026-11-20"
+    assert result.responses == ["utter_decision_date_in_story"]
+    assert result.slots["requested_slot"] == "decision_location"
+
+
+def test_an_answer_to_the_date_question_is_not_said_back_twice(make_tracker, run_action):
+    tracker = _date_answer(make_tracker, "la lettre de refus est arrivée le 3 novembre")
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.slots["decision_date"] == "2026-11-03"
+    assert "utter_decision_date_in_story" not in result.responses
+
+
 def test_a_story_without_the_decision_date_leaves_the_question(make_tracker, run_action):
     result = run_action(ValidateTriageForm(), _first_form_turn(make_tracker, "mon test passé le 3 mars 2024 a expiré"))
     assert "decision_date" not in result.slots
