@@ -3,14 +3,19 @@ from actions.triage_form import ValidateTriageForm
 FORM = "triage_form"
 
 
-def test_asks_only_what_is_missing_for_a_federal_program(make_tracker, run_action):
-    tracker = make_tracker(
-        "PTQF",
-        "inform",
+def _program_answer(make_tracker, text, intent, extracted=None):
+    """An answer to the first question, the program, for a low score."""
+    return make_tracker(
+        text,
+        intent,
         slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
-        extracted={"program": "fsw"},
+        extracted=extracted,
         active_loop=FORM,
     )
+
+
+def test_asks_only_what_is_missing_for_a_federal_program(make_tracker, run_action):
+    tracker = _program_answer(make_tracker, "PTQF", "inform", {"program": "fsw"})
     result = run_action(ValidateTriageForm(), tracker)
     assert result.slots["program"] == "fsw"
     # A federal program: IRCC decided, no need to ask.
@@ -20,13 +25,7 @@ def test_asks_only_what_is_missing_for_a_federal_program(make_tracker, run_actio
 
 
 def test_a_quebec_decision_ends_the_questions(make_tracker, run_action):
-    tracker = make_tracker(
-        '/inform{"authority":"mifi"}',
-        "inform",
-        slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
-        extracted={"authority": "mifi"},
-        active_loop=FORM,
-    )
+    tracker = _program_answer(make_tracker, '/inform{"authority":"mifi"}', "inform", {"authority": "mifi"})
     result = run_action(ValidateTriageForm(), tracker)
     # Rasa's own mapping already stored "mifi"; the button text is not read as a program.
     assert "program" not in result.slots
@@ -35,12 +34,7 @@ def test_a_quebec_decision_ends_the_questions(make_tracker, run_action):
 
 
 def test_an_unreadable_program_is_asked_again_with_examples(make_tracker, run_action):
-    tracker = make_tracker(
-        "celui pour les gens qualifiés je crois",
-        "inform",
-        slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
-        active_loop=FORM,
-    )
+    tracker = _program_answer(make_tracker, "celui pour les gens qualifiés je crois", "inform")
     result = run_action(ValidateTriageForm(), tracker)
     assert result.responses == ["utter_invalid_program"]
     assert result.slots["program"] is None
@@ -48,13 +42,7 @@ def test_an_unreadable_program_is_asked_again_with_examples(make_tracker, run_ac
 
 
 def test_dont_know_for_the_program_asks_who_refused(make_tracker, run_action):
-    tracker = make_tracker(
-        "je sais pas",
-        "dont_know",
-        slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
-        extracted={"program": "unknown"},
-        active_loop=FORM,
-    )
+    tracker = _program_answer(make_tracker, "je sais pas", "dont_know", {"program": "unknown"})
     result = run_action(ValidateTriageForm(), tracker)
     assert result.slots["program"] == "unknown"
     assert result.slots["requested_slot"] == "authority"
@@ -182,13 +170,7 @@ def test_a_decision_date_in_the_story_is_kept_and_said_back(make_tracker, run_ac
 
 
 def test_a_decision_date_given_with_another_answer_is_kept_too(make_tracker, run_action):
-    tracker = make_tracker(
-        "PTQF, refusé le 20 novembre",
-        "inform",
-        slots={"refusal_causes": ["low_score"], "requested_slot": "program"},
-        extracted={"program": "fsw"},
-        active_loop=FORM,
-    )
+    tracker = _program_answer(make_tracker, "PTQF, refusé le 20 novembre", "inform", {"program": "fsw"})
     result = run_action(ValidateTriageForm(), tracker)
     assert result.slots["decision_date"] == "2026-11-20"
     assert result.responses == ["utter_decision_date_in_story"]
