@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Optional, Tuple, Type, TypeVar
+from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar
 
 from rasa_sdk import Tracker
 
@@ -42,6 +42,18 @@ def decision_date_slot(tracker: Tracker) -> Optional[date]:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def person_messages(tracker: Tracker) -> List[Dict[str, Any]]:
+    """What the person typed since the last restart, button choices left out: Rasa sends actions every
+    event, including those of a conversation "recommencer" has forgotten."""
+    messages: List[Dict[str, Any]] = []
+    for event in tracker.events:
+        if event.get("event") == "restart":
+            messages = []
+        elif event.get("event") == "user" and event.get("text") and not event["text"].startswith("/"):
+            messages.append(event)
+    return messages
 
 
 def case_from_tracker(tracker: Tracker) -> Case:

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.case_slots import case_from_tracker
+from actions.case_slots import case_from_tracker, person_messages
 from actions.consultation_form import CONSENT, FORM_SLOTS, GIVEN, REFERENCE, REFUSED, given, method_label
 from actions.domain_text import response_text
 from actions.handoff import case_summary, plan_for, utter_firm_contact
@@ -38,12 +38,9 @@ def _slot(tracker: Tracker, field: ContactField) -> Optional[str]:
 def _description(tracker: Tracker) -> Optional[str]:
     """The person's own words about the refusal: every message read as a cause of refusal."""
     texts = [
-        event.get("text")
-        for event in tracker.events
-        if event.get("event") == "user"
-        and ((event.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("refusal_")
-        and event.get("text")
-        and not event["text"].startswith("/")
+        message["text"]
+        for message in person_messages(tracker)
+        if ((message.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("refusal_")
     ]
     return "\n".join(texts) or None
 

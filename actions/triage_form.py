@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.case_slots import UNKNOWN, causes_slot, enum_slot
+from actions.case_slots import UNKNOWN, causes_slot, enum_slot, person_messages
 from actions.form_answers import TypedAnswerForm, canonical_or_reask
 from bot import clock
 from bot.case import Authority, DecisionLocation, FairnessLetter, Program
@@ -43,17 +43,6 @@ def _valid_or_reask(
     return canonical_or_reask(dispatcher, tracker, slot, value, allowed, ANSWER_ENTITIES.get(slot))
 
 
-def _story(tracker: Tracker) -> List[str]:
-    """What the person wrote since the conversation (re)started."""
-    texts: List[str] = []
-    for event in tracker.events:
-        if event.get("event") in ("restart", "session_started"):
-            texts = []
-        elif event.get("event") == "user" and not (event.get("text") or "").startswith("/"):
-            texts.append(event.get("text") or "")
-    return texts
-
-
 def _decision_date_in_story(tracker: Tracker) -> Optional[date]:
     """Only while the date was never set: a date the person corrected must not come back from their
     first message. An answer to the date question itself is the validation's to read."""
@@ -61,7 +50,7 @@ def _decision_date_in_story(tracker: Tracker) -> Optional[date]:
         return None
     if any(event.get("event") == "slot" and event.get("name") == "decision_date" for event in tracker.events):
         return None
-    return decision_date_in_story(_story(tracker), clock.today())
+    return decision_date_in_story([message["text"] for message in person_messages(tracker)], clock.today())
 
 
 class ValidateTriageForm(TypedAnswerForm):

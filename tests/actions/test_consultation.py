@@ -53,6 +53,14 @@ def submit(make_tracker, run_action, slots, history=STORY):
     return run_action(ActionSubmitConsultation(), tracker)
 
 
+def test_the_description_leaves_out_a_story_told_before_a_restart(database, make_tracker, run_action):
+    forgotten = [{"event": "user", "text": "refusé pour fausse déclaration",
+                  "parse_data": {"intent": {"name": "refusal_misrepresentation"}}}, {"event": "restart"}]
+    submit(make_tracker, run_action, dict(SITUATION, **CONTACT), history=forgotten + STORY)
+    [case] = list_cases(database)
+    assert case.description == "l'agent n'a pas lu mes lettres d'employeur"
+
+
 def test_a_confirmed_request_is_stored_with_its_summary_and_notices(database, make_tracker, run_action):
     run = submit(make_tracker, run_action, dict(SITUATION, **CONTACT))
     [case] = list_cases(database)
