@@ -7,6 +7,8 @@ from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
 import numpy
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
+from bot.case import causes_from_intent
+
 EntityPairs = Set[Tuple[str, str]]
 
 
@@ -38,18 +40,13 @@ def per_label(expected: Sequence[str], predicted: Sequence[str]) -> Dict[str, Di
     }
 
 
-def causes_of(label: str) -> Set[str]:
-    """A two-cause label is one label, `refusal_a+refusal_b`; its causes are its parts."""
-    return set(label.split("+"))
-
-
 def confusions(expected: Sequence[str], predicted: Sequence[str], top: int) -> Dict[str, Any]:
     """The `top` most frequent (expected, predicted) mistakes, and how many mistakes kept a cause: a single
     cause taken for a pair holding it, or a pair for one of its causes or for another pair sharing one."""
     mistakes = [(e, p) for e, p in zip(expected, predicted, strict=True) if e != p]
     return {
         "errors": len(mistakes),
-        "sharing_a_cause": sum(1 for e, p in mistakes if causes_of(e) & causes_of(p)),
+        "sharing_a_cause": sum(1 for e, p in mistakes if set(causes_from_intent(e)) & set(causes_from_intent(p))),
         "most_frequent": [{"expected": e, "predicted": p, "count": n}
                           for (e, p), n in Counter(mistakes).most_common(top)],
     }

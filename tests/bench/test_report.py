@@ -169,13 +169,14 @@ def test_a_cross_validation_stopped_early_says_over_how_many_folds():
     assert "0.930 ± 0.020 |" in report
 
 
+SINGLE, PAIR = "refusal_low_score", "refusal_low_score+refusal_work_experience"
+
+
 def test_cross_validation_by_label_lists_the_weakest_labels_first_and_the_mistakes():
     results = copy.deepcopy(RESULTS)
     held_out = {
-        "project": [["refusal_a", "refusal_a+refusal_b"], ["refusal_a", "refusal_a"], ["greet", "greet"],
-                    ["refusal_a+refusal_b", "refusal_a+refusal_b"]],
-        "tfidf_logreg": [["refusal_a", "refusal_a"], ["refusal_a", "refusal_a"], ["greet", "affirm"],
-                         ["refusal_a+refusal_b", "refusal_a+refusal_b"]],
+        "project": [[SINGLE, PAIR], [SINGLE, SINGLE], ["greet", "greet"], [PAIR, PAIR]],
+        "tfidf_logreg": [[SINGLE, SINGLE], [SINGLE, SINGLE], ["greet", "affirm"], [PAIR, PAIR]],
     }
     for name, labels in held_out.items():
         cv = {"folds": [None], "folds_done": 0}
@@ -184,12 +185,12 @@ def test_cross_validation_by_label_lists_the_weakest_labels_first_and_the_mistak
     report = render(results, {})
     section = report.split("### Cross-validation by label")[1].split("\n## ")[0]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
-    # The project's F1: refusal_a 2/3, the pair 2/3, greet 1; ties by name. Rasa's default has no CV here.
-    assert rows[0] == "| `refusal_a` | 2 | 0.667 | 1.000 |"
-    assert rows[1] == "| `refusal_a+refusal_b` | 1 | 0.667 | 1.000 |"
+    # The project's F1: the single cause 2/3, the pair 2/3, greet 1; ties by name. Rasa's default has no CV here.
+    assert rows[0] == f"| `{SINGLE}` | 2 | 0.667 | 1.000 |"
+    assert rows[1] == f"| `{PAIR}` | 1 | 0.667 | 1.000 |"
     assert rows[2] == "| `greet` | 1 | 1.000 | 0.000 |"
     assert "project (config.yml) 1 of 1; TF-IDF + logistic regression 0 of 1." in section
-    assert "| `refusal_a` | `refusal_a+refusal_b` | 1 |" in section
+    assert f"| `{SINGLE}` | `{PAIR}` | 1 |" in section
 
 
 def test_no_cross_validation_by_label_without_held_out_labels():
