@@ -45,9 +45,9 @@ actions: install
 	$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT)
 
 # The processes both `run` and `serve` need next to Rasa, stopped when Rasa stops.
-START_WORKERS = $(BIN)/python -m bot.operator migrate || exit 1; \
+START_WORKERS = $(BIN)/python -m bot.storage.operator migrate || exit 1; \
 	$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) > .rasa-actions.log 2>&1 & pids=$$!; \
-	$(BIN)/python -m bot.outbox > .outbox.log 2>&1 & pids="$$pids $$!"; \
+	$(BIN)/python -m bot.storage.notice_worker > .outbox.log 2>&1 & pids="$$pids $$!"; \
 	trap 'kill $$pids 2>/dev/null' EXIT; \
 	$(BIN)/python -m bot.wait_for_port 127.0.0.1 $(ACTION_PORT)
 
@@ -70,7 +70,7 @@ serve: train
 	$(if $(and $(filter-out 0 false no,$(RASA_ENABLE_API) $(RASA_JWT_METHOD)),$(if $(RASA_API_TOKEN)$(RASA_JWT_SECRET),,no)),\
 	  $(error Rasa's HTTP API was asked for (RASA_ENABLE_API or RASA_JWT_METHOD) but neither RASA_API_TOKEN nor RASA_JWT_SECRET is set: refusing to open it without authentication))
 	@$(START_WORKERS) && \
-	  { $(BIN)/python -m bot.web_demo --port $(WEB_PORT) --rasa-url http://127.0.0.1:$(RASA_PORT) & pids="$$pids $$!"; } && \
+	  { $(BIN)/python -m bot.web.demo --port $(WEB_PORT) --rasa-url http://127.0.0.1:$(RASA_PORT) & pids="$$pids $$!"; } && \
 	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
 	    --interface $(RASA_INTERFACE) --port $(RASA_PORT) --cors http://127.0.0.1:$(WEB_PORT) $(RASA_API_FLAGS)
 

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar
 
 from rasa_sdk import Tracker
 
-from bot.case import (
+from bot.domain.case import (
     Authority,
     Case,
     DecisionLocation,

@@ -9,25 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consultation_form import CONFIRMED, change_buttons
 from actions.domain_text import response_text
-from bot.contact import ContactField
-from bot.triage import Question
+from bot.domain.contact import ContactField, contact_fields_to_ask_again
+from bot.domain.triage import Question, questions_to_ask_again
 
-# Answers that only make sense given another one are asked again with it.
-DEPENDENT_ANSWERS = {
-    Question.PROGRAM: (Question.AUTHORITY,),
-    Question.AUTHORITY: (Question.PROGRAM,),
-    Question.FAIRNESS_LETTER: (),
-    Question.DECISION_LOCATION: (),
-    Question.DECISION_DATE: (),
-}
-# The method is a choice between the e-mail and the phone: it is asked again when either changes.
-DEPENDENT_CONTACT_ANSWERS = {
-    ContactField.NAME: (),
-    ContactField.EMAIL: (ContactField.METHOD,),
-    ContactField.PHONE: (ContactField.METHOD,),
-    ContactField.METHOD: (),
-    ContactField.MOMENTS: (),
-}
 # The synonym mapper is blind to the entity type: "courriel" may come as the contact method's value.
 CONTACT_ALIASES = {"email": ContactField.EMAIL, "phone": ContactField.PHONE, "whatsapp": ContactField.METHOD}
 
@@ -85,12 +69,10 @@ class ActionChangeAnswer(Action):
             field = _contact_field(choice)
             if field is None:
                 return [SlotSet("answer_to_change", None)]
-            cleared = (field,) + DEPENDENT_CONTACT_ANSWERS[field]
-            events = [SlotSet(f.value, None) for f in cleared]
+            events = [SlotSet(f.value, None) for f in contact_fields_to_ask_again(field)]
             return events + [SlotSet(CONFIRMED, None), SlotSet("answer_to_change", None)]
         try:
             question = Question(choice)
         except ValueError:
             return [SlotSet("answer_to_change", None)]
-        cleared = (question,) + DEPENDENT_ANSWERS[question]
-        return [SlotSet(q.value, None) for q in cleared] + [SlotSet("answer_to_change", None)]
+        return [SlotSet(q.value, None) for q in questions_to_ask_again(question)] + [SlotSet("answer_to_change", None)]

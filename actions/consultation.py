@@ -14,15 +14,15 @@ from actions.case_slots import case_from_tracker, person_messages
 from actions.consultation_form import CONSENT, FORM_SLOTS, GIVEN, REFERENCE, REFUSED, given, method_label
 from actions.domain_text import response_text
 from actions.handoff import case_summary, plan_for, utter_firm_contact
-from bot import clock
-from bot.cases import StoredCase, save_case
-from bot.consultation import Contact, case_payload, new_case
-from bot.contact import ContactField, ContactMethod, display_phone
-from bot.conversations import redact_conversation
-from bot.database import shared_engine
-from bot.dates import format_french_date
-from bot.deadlines import business_days_after
-from bot.outbox import Notice, NoticeKind
+from bot.domain import clock
+from bot.storage.case_records import StoredCase, save_case
+from bot.domain.consultation import Contact, case_payload, new_case
+from bot.domain.contact import ContactField, ContactMethod, display_phone
+from bot.storage.conversations import redact_conversation
+from bot.storage.database import shared_engine
+from bot.domain.dates import format_french_date
+from bot.domain.deadlines import business_days_after
+from bot.storage.outbox import Notice, NoticeKind
 from bot.settings import firm_settings, notice_settings, privacy_settings
 
 logger = logging.getLogger(__name__)

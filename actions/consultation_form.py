@@ -10,10 +10,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.domain_text import response_text
 from actions.form_answers import TypedAnswerForm, canonical_or_reask
-from bot.contact import (
+from bot.domain.contact import (
     NONE,
     ContactField,
     ContactMethod,
+    contact_questions,
     display_phone,
     parse_email,
     parse_moments,
@@ -127,11 +128,11 @@ class ValidateConsultationForm(TypedAnswerForm):
             return []
         if tracker.get_slot(CONSENT) == REFUSED:
             return [CONSENT]
-        slots = [CONSENT, ContactField.NAME.value, ContactField.EMAIL.value, ContactField.PHONE.value]
-        # The method is asked only when there is a choice.
-        if given(tracker.get_slot(ContactField.EMAIL.value)) and given(tracker.get_slot(ContactField.PHONE.value)):
-            slots.append(ContactField.METHOD.value)
-        return slots + [ContactField.MOMENTS.value, CONFIRMED]
+        questions = contact_questions(
+            email_given=given(tracker.get_slot(ContactField.EMAIL.value)),
+            phone_given=given(tracker.get_slot(ContactField.PHONE.value)),
+        )
+        return [CONSENT] + [field.value for field in questions] + [CONFIRMED]
 
     async def validate_consultation_consent(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         answer = yes_or_no(tracker, value, GIVEN, REFUSED)

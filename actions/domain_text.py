@@ -3,11 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List
 
-from bot.case import RefusalCause, intent_for_causes
-
-
-def response_text(domain: Dict[str, Any], response: str) -> str:
-    return domain["responses"][response][0]["text"]
+from bot.domain.case import RefusalCause, intent_for_causes
+from bot.texts import response_text
 
 
 def cause_label(domain: Dict[str, Any], cause: RefusalCause) -> str:

@@ -9,11 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_slots import UNKNOWN, case_from_tracker
 from actions.domain_text import cause_label, response_text
-from bot import clock
-from bot.case import Case
-from bot.dates import format_french_date
-from bot.deadlines import Deadline, DeadlineStatus, DecisionDateInFuture
-from bot.remedies import RemedyPlan, recommend
+from bot.domain import clock
+from bot.domain.case import Case
+from bot.domain.dates import format_french_date
+from bot.domain.deadlines import Deadline, DeadlineStatus, DecisionDateInFuture
+from bot.domain.remedies import RemedyPlan, recommend
 from bot.settings import firm_settings
 
 

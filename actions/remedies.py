@@ -8,10 +8,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_slots import case_from_tracker
-from bot import clock
-from bot.dates import format_french_date
-from bot.deadlines import Deadline, DeadlineStatus, DecisionDateInFuture
-from bot.remedies import Remedy, RemedyOption, RemedyPlan, recommend
+from bot.domain import clock
+from bot.domain.dates import format_french_date
+from bot.domain.deadlines import Deadline, DeadlineStatus, DecisionDateInFuture
+from bot.domain.remedies import Remedy, RemedyOption, RemedyPlan, recommend
 
 
 def judicial_review_response(deadline: Deadline) -> str:

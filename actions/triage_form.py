@@ -11,10 +11,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.case_slots import UNKNOWN, causes_slot, enum_slot, person_messages
 from actions.form_answers import TypedAnswerForm, canonical_or_reask
-from bot import clock
-from bot.case import Authority, DecisionLocation, FairnessLetter, Program
-from bot.dates import decision_date_in_story, format_french_date, parse_decision_date
-from bot.triage import Question, questions_to_ask
+from bot.domain import clock
+from bot.domain.case import Authority, DecisionLocation, FairnessLetter, Program
+from bot.domain.dates import decision_date_in_story, format_french_date, parse_decision_date
+from bot.domain.triage import Question, authority_implied_by, questions_to_ask
 
 # Messages that leave the question aside; rules answer them and the form asks again.
 INTERRUPTIONS = {
@@ -89,9 +89,9 @@ class ValidateTriageForm(TypedAnswerForm):
 
     async def validate_program(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         result = _valid_or_reask(dispatcher, tracker, "program", value, Program)
-        # Express Entry programs are federal: their refusals come from IRCC.
-        if result["program"] not in (None, Program.UNKNOWN.value) and not tracker.get_slot("authority"):
-            result["authority"] = Authority.IRCC.value
+        implied = authority_implied_by(Program(result["program"])) if result["program"] else None
+        if implied is not None and not tracker.get_slot("authority"):
+            result["authority"] = implied.value
         return result
 
     async def validate_authority(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:

@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
 import numpy
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
-from bot.case import causes_from_intent
+from bot.domain.case import causes_from_intent
 
 EntityPairs = Set[Tuple[str, str]]
 

@@ -13,7 +13,7 @@ SUBSYSTEMS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("TensorFlow (DIET, ResponseSelector, TED)", ("tensorflow/", "keras/", "tensorflow_text/")),
     ("spaCy", ("spacy/", "thinc/")),
     ("SQL tracker store (SQLAlchemy, psycopg2)", ("sqlalchemy/", "psycopg2/")),
-    ("Redis lock store", ("redis/", "bot/lock_store")),
+    ("Redis lock store", ("redis/", "bot/rasa_plugins/lock_store")),
     ("numpy, scipy, scikit-learn", ("numpy/", "scipy/", "sklearn/")),
     ("HTTP (Sanic, aiohttp, asyncio)", ("sanic/", "aiohttp/", "asyncio/", "uvloop/", "httptools/")),
     ("Rasa's own Python", ("rasa/", "rasa_sdk/")),

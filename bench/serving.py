@@ -24,7 +24,7 @@ from bench.memory import memory_by_part
 from bench.profile import MACHINE, hottest, read_raw, subsystem_shares, what_bounds_it
 from bench.settings import ROOT, BenchSettings, shown
 from bench.targets import serving_misses
-from tests.assistant import ChildProcess, free_port
+from tests.system.assistant import ChildProcess, free_port
 
 TOPOLOGIES = {"one Rasa process": 1, "two Rasa replicas": 2}
 READY_TIMEOUT = 300
@@ -43,7 +43,7 @@ def create_database(admin_url: str, name: str) -> str:
 
 
 def stored_handoffs(database_url: str) -> int:
-    from bot.schema import handoff_cases
+    from bot.storage.schema import handoff_cases
 
     engine = create_engine(database_url, future=True)
     try:
@@ -161,7 +161,7 @@ class ServingBench:
     def run(self) -> Dict[str, Any]:
         with self.stage("serving: database"):
             database_url = create_database(self.settings.postgres_admin_url, self.settings.database_name)
-            subprocess.run([sys.executable, "-m", "bot.operator", "migrate"], cwd=ROOT, check=True,
+            subprocess.run([sys.executable, "-m", "bot.storage.operator", "migrate"], cwd=ROOT, check=True,
                            env=_env(DATABASE_URL=database_url), stdout=subprocess.DEVNULL)
         with self.stage("serving: memory by part of the model"):
             memory = memory_by_part(self.model)

@@ -1,8 +1,8 @@
-"""Alembic environment: the URL comes from bot.database (DATABASE_URL), never from a file."""
+"""Alembic environment: the URL comes from bot.storage.database (DATABASE_URL), never from a file."""
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.schema import metadata
+from bot.storage.schema import metadata
 
 config = context.config
 

@@ -5,22 +5,33 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 import pytest
-import yaml
+from bot.texts import domain_file
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from bot import clock
-from bot.database import downgrade, make_engine, upgrade
+from bot.domain import clock
+from bot.storage.database import downgrade, make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 29)
 
+# Every test has a tier, the most demanding of its markers: unit (no service, no trained model),
+# integration (a real PostgreSQL or Redis), system (servers, the trained model, spaCy's model or a
+# browser). `make check` runs the tests whose tier is unit.
+TIERS = ("unit", "integration", "system")
+
+
+def pytest_collection_modifyitems(config, items):
+    untiered = [item.nodeid for item in items if not any(item.get_closest_marker(tier) for tier in TIERS)]
+    if untiered:
+        raise pytest.UsageError("tests without a tier marker (unit, integration, system): " + ", ".join(untiered))
+
 
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return domain_file()
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +149,7 @@ def empty_database(url: str) -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
 def database_url(request, tmp_path):
     """An empty database at the latest schema: a SQLite file, then the real PostgreSQL server."""
     url = empty_database(f"sqlite:///{tmp_path / 'cases.db'}" if request.param == "sqlite" else _postgres_url())
@@ -165,9 +176,9 @@ def engine(database_url):
 
 @pytest.fixture(scope="session")
 def channel_stack(tmp_path_factory):
-    """`rasa run` with every channel and its HTTP API behind a random token (tests/channel_stack.py),
+    """`rasa run` with every channel and its HTTP API behind a random token (tests/system/channel_stack.py),
     started once for both test_hostile_input.py and test_http_api_security.py."""
-    from tests.channel_stack import channel_stack as start
+    from tests.system.channel_stack import channel_stack as start
 
     with start(tmp_path_factory.mktemp("channel_stack")) as stack:
         yield stack

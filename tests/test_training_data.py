@@ -5,7 +5,10 @@ import re
 import subprocess
 import sys
 
-from tests.nlu_model import ROOT
+from tests.system.nlu_model import ROOT
+import pytest
+
+pytestmark = pytest.mark.unit
 
 UNUSED_UTTERANCE = re.compile(r"The utterance '([^']+)' is not used in any story or rule")
 # A retrieval intent is both in domain.yml and in the NLU data: Rasa 3.6 warns about it, harmlessly.
@@ -14,7 +17,7 @@ KNOWN_HARMLESS = ("duplicated intents have been found across multiple domain fil
 
 def _action_sources() -> str:
     """The actions, and the connectors and demo page that add a few words of their own."""
-    paths = [*(ROOT / "actions").glob("*.py"), *(ROOT / "bot" / "channels").glob("*.py"), ROOT / "bot" / "web_demo.py"]
+    paths = [*(ROOT / "actions").glob("*.py"), *(ROOT / "bot").rglob("*.py")]
     return "\n".join(path.read_text(encoding="utf-8") for path in paths)
 
 
@@ -37,6 +40,7 @@ def _sent_by_an_action(utterance: str, sources: str) -> bool:
     return any(utterance.startswith(prefix) for prefix in prefixes)
 
 
+@pytest.mark.system
 def test_rasa_data_validate_is_clean():
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate"],

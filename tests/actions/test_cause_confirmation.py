@@ -3,7 +3,10 @@ from actions.cause_confirmation import (
     ActionOfferCauses,
     ActionRestateCauses,
 )
-from bot.case import RefusalCause
+from bot.domain.case import RefusalCause
+import pytest
+
+pytestmark = pytest.mark.unit
 
 
 def test_restates_a_single_cause_and_remembers_it(make_tracker, run_action):

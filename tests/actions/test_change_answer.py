@@ -1,4 +1,7 @@
+import pytest
 from actions.change_answer import ActionAskAnswerToChange, ActionChangeAnswer
+
+pytestmark = pytest.mark.unit
 
 
 def test_offers_only_the_answers_given(make_tracker, run_action):

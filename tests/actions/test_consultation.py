@@ -2,10 +2,12 @@ import pytest
 from sqlalchemy import select
 
 from actions.consultation import ActionCancelConsultation, ActionSubmitConsultation
-from bot.cases import list_cases
-from bot.database import make_engine, shared_engine, upgrade
-from bot.schema import notices
+from bot.storage.case_records import list_cases
+from bot.storage.database import make_engine, shared_engine, upgrade
+from bot.storage.schema import notices
 from bot.settings import notice_settings
+
+pytestmark = pytest.mark.unit
 
 SITUATION = {
     "refusal_causes": ["officer_error"],
@@ -110,6 +112,7 @@ def test_a_second_request_after_sending_does_not_store_again(database, make_trac
     assert len(list_cases(database)) == 1
 
 
+@pytest.mark.integration
 def test_a_database_that_is_down_gets_a_clear_answer_and_keeps_the_answers(make_tracker, run_action, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
     shared_engine.cache_clear()

@@ -10,6 +10,8 @@ from actions.consultation_form import (
 )
 from bot.settings import privacy_settings
 
+pytestmark = pytest.mark.unit
+
 FORM = "consultation_form"
 CONTACT = {"consultation_consent": "given", "contact_name": "Awa Diop"}
 

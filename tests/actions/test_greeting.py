@@ -1,4 +1,7 @@
+import pytest
 from actions.greeting import ActionGreet
+
+pytestmark = pytest.mark.unit
 
 
 def _after(make_tracker, response):

@@ -5,6 +5,8 @@ from actions.case_slots import case_from_tracker
 from actions.handoff import ActionHandoff, summary_lines, utter_firm_contact
 from bot.settings import firm_settings
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(autouse=True)
 def firm(monkeypatch):
@@ -28,7 +30,7 @@ def test_gives_the_firm_details_from_configuration():
 def summary(domain, make_tracker, slots):
     tracker = make_tracker("oui", "request_consultation", slots=slots)
     case = case_from_tracker(tracker)
-    from bot.remedies import recommend
+    from bot.domain.remedies import recommend
     from tests.conftest import TODAY
 
     return summary_lines(domain, tracker, case, recommend(case, TODAY).deadline if case.causes else None)

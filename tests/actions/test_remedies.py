@@ -1,4 +1,7 @@
+import pytest
 from actions.remedies import ActionExplainRemedies
+
+pytestmark = pytest.mark.unit
 
 
 def _situation(**slots):

@@ -1,4 +1,7 @@
+import pytest
 from actions.session_start import ActionSessionStart
+
+pytestmark = pytest.mark.unit
 
 
 def test_opens_with_who_the_assistant_is(make_tracker, run_action):

@@ -1,4 +1,7 @@
+import pytest
 from actions.triage_form import ValidateTriageForm
+
+pytestmark = pytest.mark.unit
 
 FORM = "triage_form"
 

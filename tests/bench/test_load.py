@@ -2,6 +2,8 @@ import pytest
 
 from bench.load import Turn, answer_problem, summarise
 
+pytestmark = pytest.mark.unit
+
 
 def test_only_turns_finished_inside_the_window_count():
     turns = [

@@ -12,6 +12,8 @@ from bench.metrics import (
     per_label,
 )
 
+pytestmark = pytest.mark.unit
+
 
 def test_entity_f1_counts_only_exact_canonical_pairs():
     expected = [{("document", "language_test")}, {("program", "fsw"), ("location", "in_canada")}, set()]

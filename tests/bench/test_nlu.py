@@ -17,6 +17,8 @@ from bench.nlu import (
 )
 from bench.settings import bench_settings
 
+pytestmark = pytest.mark.unit
+
 CONFIG = {
     "language": "fr",
     "pipeline": [{"name": "SpacyNLP"}, {"name": "DIETClassifier", "epochs": 60, "random_seed": 42}],
@@ -104,6 +106,7 @@ def test_a_stopped_run_cancels_the_queued_trainings_and_lets_the_running_one_fin
     assert first.result(timeout=5) == "trained"
 
 
+@pytest.mark.system
 def test_only_the_pipelines_asked_for_are_trained_and_scored(tmp_path):
     settings = dataclasses.replace(bench_settings(), folds_run=1, epochs=None)
     nlu = NLUBench(settings, tmp_path, lambda name: contextlib.nullcontext(), pipelines=("tfidf_logreg",))

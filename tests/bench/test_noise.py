@@ -4,6 +4,8 @@ import pytest
 
 from bench.noise import NEIGHBOURS, TYPO_KINDS, add_noise, noisy_copy, strip_accents
 
+pytestmark = pytest.mark.unit
+
 MESSAGES = [
     "Mon test de langue a expiré, ils ont refusé ma demande à cause de ça",
     "J'ai reçu une lettre d'équité procédurale : ils parlent de fausse déclaration",

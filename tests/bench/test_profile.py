@@ -1,4 +1,7 @@
+import pytest
 from bench.profile import MACHINE, OTHER, hottest, read_raw, subsystem_of, subsystem_shares, what_bounds_it
+
+pytestmark = pytest.mark.unit
 
 MAIN = "<module> (rasa/__main__.py:1)"
 RAW = f"""\

@@ -6,6 +6,8 @@ from bench.nlu import record_fold
 from bench.report import make_charts, render, summary
 from bench.targets import best_topology, check_all, serving_misses
 
+pytestmark = pytest.mark.unit
+
 
 def pipeline(test_f1, noisy_f1, cv_f1, entity_f1=None, seconds=100.0):
     test = {"accuracy": test_f1 + 0.01, "macro_f1": test_f1}

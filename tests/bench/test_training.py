@@ -1,4 +1,7 @@
+import pytest
 from bench.training import OUTSIDE, training_by_component
+
+pytestmark = pytest.mark.unit
 
 # Rasa colours its log: the first line starts with an escape sequence.
 LOG = "\x1b[0m" + """\

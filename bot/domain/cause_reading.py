@@ -1,0 +1,62 @@
+"""How the NLU's reading of a message becomes causes: restated when the model is clear enough, offered
+as choices when it hesitates. The ranking is the NLU's, as Rasa gives it: [{"name", "confidence"}]."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
+
+from bot.domain.case import RefusalCause, causes_from_intent, normalize_causes
+
+Ranking = Sequence[Mapping[str, Any]]
+
+FALLBACK_INTENT = "nlu_fallback"
+MAX_CHOICES = 3
+# Only the head of the ranking is considered, and only above this: further down is noise.
+MIN_CHOICE_CONFIDENCE = 0.1
+# "mon test de langue a expiré" often splits between missing_documents and a pair holding it:
+# when the close candidates share a cause and together are this likely, that cause is restated.
+SHARED_CAUSE_CONFIDENCE = 0.6
+# Two causes are restated only when the model prefers the pair clearly over one of its causes
+# alone: "mon test de langue a expiré" otherwise came out as a document and an officer's error.
+PAIR_MARGIN = 0.5
+
+
+def causes_read(intent: Optional[Mapping[str, Any]], ranking: Ranking) -> Tuple[RefusalCause, ...]:
+    """The causes the message states: its intent's, or one cause alone when the pair is not clearly ahead."""
+    intent = intent or {}
+    causes = causes_from_intent(intent.get("name"))
+    if len(causes) < 2:
+        return causes
+    pair_confidence = intent.get("confidence", 0)
+    for candidate in ranking:
+        single = causes_from_intent(candidate.get("name"))
+        if len(single) == 1 and single[0] in causes:
+            if pair_confidence - candidate.get("confidence", 0) < PAIR_MARGIN:
+                return single
+            break
+    return causes
+
+
+@dataclass(frozen=True)
+class CauseChoices:
+    """What to do with a hesitant reading: restate `shared` when set, else offer `choices` (maybe none)."""
+
+    choices: Tuple[Tuple[RefusalCause, ...], ...]
+    shared: Tuple[RefusalCause, ...] = ()
+
+
+def cause_choices(ranking: Ranking) -> CauseChoices:
+    """The best two or three readings as choices; their common cause instead, when they agree on one."""
+    candidates = [candidate for candidate in ranking if candidate.get("name") != FALLBACK_INTENT]
+    choices: List[Tuple[RefusalCause, ...]] = []
+    likelihood = 0.0
+    for candidate in candidates[:MAX_CHOICES]:
+        causes = causes_from_intent(candidate.get("name"))
+        confidence = candidate.get("confidence", 0)
+        if causes and confidence >= MIN_CHOICE_CONFIDENCE and causes not in choices:
+            choices.append(causes)
+            likelihood += confidence
+    shared = normalize_causes(set(choices[0]).intersection(*choices[1:])) if choices else ()
+    if len(choices) > 1 and shared and likelihood >= SHARED_CAUSE_CONFIDENCE:
+        return CauseChoices(tuple(choices), shared)
+    return CauseChoices(tuple(choices))

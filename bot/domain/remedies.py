@@ -1,0 +1,178 @@
+"""The remedy engine: for a refusal and its situation, the options in the order to consider them.
+
+Order (source article, domain-facts.md): inadmissibility first, then learning the reasons, then
+réexamen, then contrôle judiciaire with its deadline, then a new profile or application.
+Every option carries the primary source it rests on and the day that source was last reviewed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Optional, Tuple
+
+from bot.domain.case import Authority, Case, FairnessLetter, RefusalCause
+from bot.domain.deadlines import Deadline, DeadlineStatus, judicial_review_deadline
+
+# The day the texts below were checked against ../shared/reference/domain-facts.md.
+REVIEWED_ON = date(2026, 11, 29)
+
+IRPA = "https://laws-lois.justice.gc.ca/fra/lois/i-2.5/"
+FEDERAL_COURT = "https://www.fct-cf.gc.ca/fr/pages/immigration-et-refugies"
+IRCC = "https://www.canada.ca/fr/immigration-refugies-citoyennete.html"
+ATIP = "https://www.canada.ca/fr/immigration-refugies-citoyennete/organisation/transparence/acces-information-protection-renseignements-personnels.html"
+CRS = "https://www.canada.ca/fr/immigration-refugies-citoyennete/services/immigrer-canada/entree-express/admissibilite/criteres-systeme-classement-global.html"
+CICC = "https://college-ic.ca/"
+QUEBEC = "https://www.quebec.ca/immigration"
+
+
+class Remedy(str, Enum):
+    FAIRNESS_LETTER_RESPONSE = "fairness_letter_response"
+    CRIMINAL_REHABILITATION = "criminal_rehabilitation"
+    MEDICAL_EXCESSIVE_DEMAND = "medical_excessive_demand"
+    MISREPRESENTATION_BAR = "misrepresentation_bar"
+    QUEBEC_REMEDIES = "quebec_remedies"
+    GCMS_NOTES = "gcms_notes"
+    RECONSIDERATION = "reconsideration"
+    RECONSIDERATION_NOT_USEFUL = "reconsideration_not_useful"
+    JUDICIAL_REVIEW = "judicial_review"
+    NEW_APPLICATION = "new_application"
+
+
+class Professional(str, Enum):
+    LAWYER = "lawyer"
+    CRIC = "cric"
+    QUEBEC_PROFESSIONAL = "quebec_professional"
+
+
+class HandoffReason(str, Enum):
+    """Why the consultation is offered, most pressing first."""
+
+    FAIRNESS_LETTER_OPEN = "fairness_letter_open"
+    DEADLINE_URGENT = "deadline_urgent"
+    DEADLINE_EXPIRED = "deadline_expired"
+    INADMISSIBILITY = "inadmissibility"
+    QUEBEC_DECISION = "quebec_decision"
+    GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The primary text a remedy rests on; its French citation is part of the response in domain.yml."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class RemedyOption:
+    remedy: Remedy
+    causes: Tuple[RefusalCause, ...]
+    professional: Professional
+    source: Source
+    reviewed_on: date = REVIEWED_ON
+
+
+@dataclass(frozen=True)
+class RemedyPlan:
+    case: Case
+    options: Tuple[RemedyOption, ...]
+    deadline: Optional[Deadline]
+    urgent: bool
+    handoff_reason: HandoffReason
+
+    @property
+    def remedies(self) -> Tuple[Remedy, ...]:
+        return tuple(option.remedy for option in self.options)
+
+
+SOURCES = {
+    Remedy.FAIRNESS_LETTER_RESPONSE: Source(IRPA),
+    Remedy.CRIMINAL_REHABILITATION: Source(IRPA),
+    Remedy.MEDICAL_EXCESSIVE_DEMAND: Source(IRPA),
+    Remedy.MISREPRESENTATION_BAR: Source(IRPA),
+    Remedy.QUEBEC_REMEDIES: Source(QUEBEC),
+    Remedy.GCMS_NOTES: Source(ATIP),
+    Remedy.RECONSIDERATION: Source(IRCC),
+    Remedy.RECONSIDERATION_NOT_USEFUL: Source(IRCC),
+    Remedy.JUDICIAL_REVIEW: Source(FEDERAL_COURT),
+    Remedy.NEW_APPLICATION: Source(CRS),
+}
+
+# A réexamen helps when the file held something the officer missed or misread (source article).
+RECONSIDERATION_HELPS = (
+    RefusalCause.MISSING_DOCUMENTS,
+    RefusalCause.WORK_EXPERIENCE,
+    RefusalCause.OFFICER_ERROR,
+    RefusalCause.UNKNOWN_REASON,
+)
+# ...and does not when the score was simply too low.
+RECONSIDERATION_DOES_NOT_HELP = (RefusalCause.LOW_SCORE, RefusalCause.PNP_CRITERIA)
+NEEDS_THE_REASONS = (RefusalCause.UNKNOWN_REASON, RefusalCause.OFFICER_ERROR)
+INADMISSIBILITIES = (
+    (RefusalCause.CRIMINAL_INADMISSIBILITY, Remedy.CRIMINAL_REHABILITATION),
+    (RefusalCause.MEDICAL_INADMISSIBILITY, Remedy.MEDICAL_EXCESSIVE_DEMAND),
+    (RefusalCause.MISREPRESENTATION, Remedy.MISREPRESENTATION_BAR),
+)
+
+
+def _option(remedy: Remedy, causes, professional: Professional) -> RemedyOption:
+    return RemedyOption(remedy, tuple(causes), professional, SOURCES[remedy])
+
+
+def _inadmissibility_options(case: Case):
+    return [
+        _option(remedy, (cause,), Professional.CRIC)
+        for cause, remedy in INADMISSIBILITIES
+        if case.has(cause)
+    ]
+
+
+def _handoff_reason(case: Case, deadline: Optional[Deadline]) -> HandoffReason:
+    if case.authority is Authority.MIFI:
+        return HandoffReason.QUEBEC_DECISION
+    if case.fairness_letter is FairnessLetter.OPEN:
+        return HandoffReason.FAIRNESS_LETTER_OPEN
+    if deadline is not None and deadline.status is DeadlineStatus.URGENT:
+        return HandoffReason.DEADLINE_URGENT
+    if deadline is not None and deadline.status is DeadlineStatus.EXPIRED:
+        return HandoffReason.DEADLINE_EXPIRED
+    if any(case.has(cause) for cause, _ in INADMISSIBILITIES):
+        return HandoffReason.INADMISSIBILITY
+    return HandoffReason.GENERAL
+
+
+def recommend(case: Case, today: date) -> RemedyPlan:
+    """The ordered options for this case. Raises DecisionDateInFuture for a date after today."""
+    if case.authority is Authority.MIFI:
+        # Quebec's own remedies, not the Federal Court [check]: hand to a Quebec professional.
+        options = [_option(Remedy.QUEBEC_REMEDIES, case.causes, Professional.QUEBEC_PROFESSIONAL)]
+        return RemedyPlan(case, tuple(options), None, False, HandoffReason.QUEBEC_DECISION)
+
+    if case.fairness_letter is FairnessLetter.OPEN:
+        # No decision yet: the answer to the letter is what matters, and it is urgent.
+        options = [_option(Remedy.FAIRNESS_LETTER_RESPONSE, case.causes, Professional.CRIC)]
+        options += _inadmissibility_options(case)
+        return RemedyPlan(case, tuple(options), None, True, HandoffReason.FAIRNESS_LETTER_OPEN)
+
+    deadline = judicial_review_deadline(case.location, case.decision_date, today)
+    options = _inadmissibility_options(case)
+
+    needs_reasons = [cause for cause in case.causes if cause in NEEDS_THE_REASONS]
+    if needs_reasons:
+        options.append(_option(Remedy.GCMS_NOTES, needs_reasons, Professional.CRIC))
+
+    helps = [cause for cause in case.causes if cause in RECONSIDERATION_HELPS]
+    does_not_help = [cause for cause in case.causes if cause in RECONSIDERATION_DOES_NOT_HELP]
+    if helps:
+        options.append(_option(Remedy.RECONSIDERATION, helps, Professional.CRIC))
+    elif does_not_help:
+        options.append(_option(Remedy.RECONSIDERATION_NOT_USEFUL, does_not_help, Professional.CRIC))
+
+    options.append(_option(Remedy.JUDICIAL_REVIEW, case.causes, Professional.LAWYER))
+
+    # A misrepresentation finding bars any new application for five years (IRPA 40(3)).
+    if not case.has(RefusalCause.MISREPRESENTATION):
+        options.append(_option(Remedy.NEW_APPLICATION, case.causes, Professional.CRIC))
+
+    urgent = deadline.status is DeadlineStatus.URGENT
+    return RemedyPlan(case, tuple(options), deadline, urgent, _handoff_reason(case, deadline))

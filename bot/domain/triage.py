@@ -1,0 +1,57 @@
+"""Which questions the remedy engine still needs answered, in the order to ask them."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import List, Optional, Tuple
+
+from bot.domain.case import Authority, FairnessLetter, Program, RefusalCause
+
+
+class Question(str, Enum):
+    """Each value is the slot that holds the answer."""
+
+    PROGRAM = "program"
+    AUTHORITY = "authority"
+    FAIRNESS_LETTER = "fairness_letter"
+    DECISION_LOCATION = "decision_location"
+    DECISION_DATE = "decision_date"
+
+
+# Answers that only make sense given another one are asked again with it.
+_ASKED_AGAIN_WITH = {
+    Question.PROGRAM: (Question.AUTHORITY,),
+    Question.AUTHORITY: (Question.PROGRAM,),
+}
+
+
+def questions_to_ask_again(changed: Question) -> Tuple[Question, ...]:
+    """The question a person wants to answer again, and those whose answer depends on it."""
+    return (changed,) + _ASKED_AGAIN_WITH.get(changed, ())
+
+
+def authority_implied_by(program: Optional[Program]) -> Optional[Authority]:
+    """Express Entry's programs are federal: naming one says IRCC decided. None when it says nothing."""
+    if program in (None, Program.UNKNOWN):
+        return None
+    return Authority.IRCC
+
+
+def questions_to_ask(
+    causes: Tuple[RefusalCause, ...],
+    program: Optional[Program],
+    authority: Optional[Authority],
+    fairness_letter: Optional[FairnessLetter],
+) -> List[Question]:
+    """All questions still relevant given what is known; answered ones are filtered by the caller."""
+    questions: List[Question] = []
+    if authority is Authority.MIFI:
+        return questions
+    questions.append(Question.PROGRAM)
+    if authority_implied_by(program) is None:
+        questions.append(Question.AUTHORITY)
+    if RefusalCause.MISREPRESENTATION in causes:
+        questions.append(Question.FAIRNESS_LETTER)
+        if fairness_letter is FairnessLetter.OPEN:
+            return questions
+    questions += [Question.DECISION_LOCATION, Question.DECISION_DATE]
+    return questions

@@ -1,0 +1,32 @@
+"""One person's message from a messaging platform (Messenger, WhatsApp), handed to Rasa.
+
+What Rasa cannot take gets a short French answer instead: a photo or a voice note, a text over the
+length limit. A "2" answering numbered choices becomes the choice's payload.
+"""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from bot.rasa_plugins.channels.choices import ChoiceMemory
+from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
+from bot.texts import file_response_text
+
+
+async def hand_over(
+    text: Optional[str],  # None: something the assistant cannot read
+    sender_id: str,
+    message_id: Optional[str],
+    output: OutputChannel,
+    memory: ChoiceMemory,
+    channel_name: str,
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+) -> None:
+    if text is None:
+        await output.send_text_message(sender_id, file_response_text("utter_channel_not_understood_media"))
+    elif len(text) > MAX_MESSAGE_LENGTH:
+        await output.send_text_message(sender_id, file_response_text("utter_channel_message_too_long"))
+    else:
+        await on_new_message(UserMessage(memory.resolve(sender_id, text), output, sender_id,
+                                         input_channel=channel_name, message_id=message_id))

@@ -1,0 +1,54 @@
+"""Rasa's REST channel (the website widget's) with its input checked before Rasa reads it.
+
+Rasa's own channel answers 500 to a body that is not a JSON object with a text sender; here
+such a request gets 400, an oversized one 413, and nothing reaches the dialogue.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_sender, is_text
+
+
+def problem(request: Request) -> Optional[HTTPResponse]:
+    """Why the request cannot be read as one person's message, or None when it can."""
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        return response.json({"error": "body too large"}, status=413)
+    try:
+        payload = json.loads(request.body or b"")
+    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
+        return response.json({"error": "the body must be JSON"}, status=400)
+    if not isinstance(payload, dict):
+        return response.json({"error": "the body must be a JSON object"}, status=400)
+    sender, message = payload.get("sender"), payload.get("message")
+    if not is_sender(sender):
+        return response.json({"error": f"'sender' must be a text of 1 to {MAX_SENDER_LENGTH} characters"}, status=400)
+    if not is_text(message):
+        return response.json({"error": "'message' must be a text"}, status=400)
+    if not isinstance(payload.get("metadata", {}), (dict, type(None))):
+        return response.json({"error": "'metadata' must be a JSON object"}, status=400)
+    if len(message) > MAX_MESSAGE_LENGTH:
+        return response.json({"error": f"'message' is longer than {MAX_MESSAGE_LENGTH} characters"}, status=413)
+    return None
+
+
+class RestInput(RasaRestInput):
+    """Webhook at /webhooks/rest/webhook, as Rasa's."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def check(request: Request) -> Optional[HTTPResponse]:
+            if request.method == "POST":
+                return problem(request)
+            return None
+
+        return blueprint

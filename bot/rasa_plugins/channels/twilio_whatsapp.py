@@ -1,0 +1,146 @@
+"""WhatsApp through Twilio: Rasa's twilio channel, with X-Twilio-Signature checked and choices numbered.
+
+Twilio's WhatsApp has no buttons for free-form messages: choices are numbered lines, and a reply
+"2" is taken as the second choice. Replies go out through Twilio's Messages API (asynchronously,
+where Rasa's channel blocks the event loop with the synchronous client).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+from urllib.parse import parse_qsl
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.twilio import TwilioInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot.rasa_plugins.channels.choices import ChoiceMemory, SeenMessages, choices_from_buttons, split_text
+from bot.rasa_plugins.channels.incoming import hand_over
+from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender
+from bot.rasa_plugins.channels.meta import numbered_text
+from bot.settings import TwilioSettings, twilio_settings
+from bot.rasa_plugins.shared_state import channel_state
+
+logger = logging.getLogger(__name__)
+
+TEXT_LENGTH = 1600
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MEDIA_COUNT = re.compile(r"[0-9]{1,2}")  # Twilio's NumMedia: at most 10
+
+
+def twilio_form(content_type: str, body: bytes) -> Optional[Dict[str, str]]:
+    """The fields as Twilio signed them, empty ones included; None for a body that is no UTF-8 form.
+
+    Sanic's request.form drops empty fields, and with them the signature of a photo sent without a
+    caption (an empty Body); it also logs a traceback for a body that is not UTF-8.
+    """
+    if content_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        return None
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return None
+
+
+def _whatsapp(number: str) -> str:
+    return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+
+
+class TwilioWhatsAppOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_whatsapp"
+
+    def __init__(self, settings: TwilioSettings, memory: ChoiceMemory):
+        self.settings = settings
+        self.memory = memory
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        url = f"{self.settings.api_url}/2010-04-01/Accounts/{self.settings.account_sid}/Messages.json"
+        auth = aiohttp.BasicAuth(self.settings.account_sid or "", self.settings.auth_token or "")
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10), auth=auth) as session:
+            for piece in split_text(text, TEXT_LENGTH):
+                form = {"From": _whatsapp(self.settings.whatsapp_number or ""), "To": recipient_id, "Body": piece}
+                async with session.post(url, data=form) as answer:
+                    if answer.status >= 400:
+                        logger.warning("twilio_whatsapp: the Messages API answered %s", answer.status)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        choices = choices_from_buttons(buttons)
+        self.memory.remember(recipient_id, choices)
+        await self.send_text_message(recipient_id, numbered_text(text or "", choices))
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_with_buttons(recipient_id, text, quick_replies)
+
+
+class TwilioWhatsAppInput(TwilioInput):
+    """Webhook at /webhooks/twilio_whatsapp/webhook; secrets from the environment."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        return cls(twilio_settings())
+
+    def __init__(self, settings: TwilioSettings) -> None:
+        super().__init__(settings.account_sid, settings.auth_token, settings.whatsapp_number, debug_mode=False)
+        self.settings = settings
+        self.memory = ChoiceMemory(shared=channel_state())
+        self.seen = SeenMessages(shared=channel_state())
+
+    def get_output_channel(self) -> OutputChannel:
+        return TwilioWhatsAppOutput(self.settings, self.memory)
+
+    def _signed(self, request: Request, form: Dict[str, str]) -> bool:
+        signature = request.headers.get("X-Twilio-Signature")
+        if not signature or not self.settings.auth_token:
+            return False
+        url = self.settings.webhook_url or request.url
+        return RequestValidator(self.settings.auth_token).validate(url, form, signature)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("twilio_whatsapp_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings.configured else "not configured"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def deliver(request: Request) -> HTTPResponse:
+            if not self.settings.configured:
+                return response.text("channel not configured", status=503)
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("body too large", status=413)
+            form = twilio_form(request.headers.get("content-type", ""), request.body or b"")
+            if form is None:
+                return response.text("the body must be a UTF-8 form", status=400)
+            if not self._signed(request, form):
+                logger.warning("twilio_whatsapp: request refused, missing or wrong signature")
+                return response.text("invalid signature", status=403)
+            sender, message_id, text = form.get("From"), form.get("MessageSid"), form.get("Body")
+            media = form.get("NumMedia") or "0"
+            # Status callbacks (queued, sent, delivered) carry a MessageStatus and no Body.
+            if not sender or form.get("MessageStatus"):
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            if not is_sender(sender) or not MEDIA_COUNT.fullmatch(media):
+                return response.text("malformed message", status=400)
+            if not self.seen.first_time(message_id):
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            readable = None if not text and int(media) > 0 else text or ""
+            await hand_over(readable, sender, message_id, self.get_output_channel(), self.memory, self.name(),
+                            on_new_message)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return webhook

@@ -1,0 +1,184 @@
+"""The firm's cases: one record per handoff, written atomically with its notices, erasable on request.
+
+Core tables with 2.0-style statements (select/insert on `engine.begin()`), which run unchanged on
+SQLAlchemy 1.4 (Rasa's pin) and 2.0. The schema is in bot/storage/schema.py, owned by migrations/.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from sqlalchemy import delete, desc, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage.conversations import erase_conversation, purge_conversations
+from bot.storage.database import reconnecting
+from bot.storage.outbox import Notice
+from bot.storage.schema import handoff_cases, notices
+
+# No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a reference is read out on the phone.
+REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+REFERENCE_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What the handoff stores: the person's contact, their consent and the case summary."""
+
+    conversation_id: str
+    channel: str
+    name: str
+    consent_version: str
+    consent_at: datetime
+    causes: Tuple[str, ...]
+    urgent: bool
+    email: Optional[str] = None
+    phone: Optional[str] = None
+    contact_method: Optional[str] = None
+    contact_moments: Optional[str] = None
+    program: Optional[str] = None
+    authority: Optional[str] = None
+    decision_location: Optional[str] = None
+    decision_date: Optional[date] = None
+    last_day: Optional[date] = None
+    days_left: Optional[int] = None
+    professional: Optional[str] = None
+    description: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class StoredCase(NewCase):
+    reference: str = ""
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    contacted_at: Optional[datetime] = None
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def _stored(row) -> StoredCase:
+    values = dict(row._mapping)
+    values.pop("id")
+    values["causes"] = tuple(values["causes"])
+    return StoredCase(**values)
+
+
+def _first(engine: Engine, condition) -> Optional[StoredCase]:
+    with engine.connect() as connection:
+        row = connection.execute(select(handoff_cases).where(condition)).first()
+    return _stored(row) if row else None
+
+
+def _by_conversation(engine: Engine, conversation_id: str) -> Optional[StoredCase]:
+    return _first(engine, handoff_cases.c.conversation_id == conversation_id)
+
+
+def _reference_is(reference: str):
+    # References are read out and retyped: case and stray spaces do not matter.
+    return handoff_cases.c.reference == reference.strip().upper()
+
+
+def save_case(
+    engine: Engine,
+    case: NewCase,
+    notices_for: Callable[[StoredCase], Sequence[Notice]] = lambda stored: (),
+    attempts: int = 5,
+) -> StoredCase:
+    """Stores the case and its notices to the firm in one transaction, once per conversation.
+
+    A second submission returns the first record and queues nothing. The unique constraint on
+    conversation_id, not a read-then-write, decides: two concurrent submissions cannot both insert.
+    """
+    for _ in range(attempts):
+        values = dict(asdict(case), causes=list(case.causes))
+        values.update(reference=new_reference(), created_at=datetime.now(timezone.utc))
+        stored = StoredCase(**dict(values, causes=case.causes))
+        try:
+            _insert_with_notices(engine, values, notices_for(stored))
+        except IntegrityError:
+            existing = _by_conversation(engine, case.conversation_id)
+            if existing is not None:
+                return existing
+            continue  # the reference collided with another case's: draw again
+        # Read back, so that the caller sees the values as the database keeps them.
+        return _by_conversation(engine, case.conversation_id) or stored
+    raise RuntimeError("could not store the case")
+
+
+def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[Notice]) -> None:
+    """One transaction, tried again while the database restarts.
+
+    A commit whose answer was lost and is tried again meets the unique conversation_id: the
+    caller then returns the case already stored, never a second one.
+    """
+
+    def insert_all() -> None:
+        with engine.begin() as connection:
+            case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
+            for notice in case_notices:
+                connection.execute(
+                    insert(notices).values(
+                        case_id=case_id,
+                        kind=notice.kind.value,
+                        payload=notice.payload,
+                        attempts=0,
+                        next_attempt_at=values["created_at"],
+                        created_at=values["created_at"],
+                    )
+                )
+
+    reconnecting(insert_all, "Cases")
+
+
+def list_cases(engine: Engine) -> List[StoredCase]:
+    """Urgent cases first, then the newest."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(handoff_cases).order_by(desc(handoff_cases.c.urgent), desc(handoff_cases.c.created_at))
+        ).all()
+    return [_stored(row) for row in rows]
+
+
+def get_case(engine: Engine, reference: str) -> Optional[StoredCase]:
+    return _first(engine, _reference_is(reference))
+
+
+def mark_contacted(engine: Engine, reference: str, when: datetime) -> bool:
+    with engine.begin() as connection:
+        result = connection.execute(update(handoff_cases).where(_reference_is(reference)).values(contacted_at=when))
+    return result.rowcount > 0
+
+
+def erase_case(engine: Engine, reference: str) -> bool:
+    """Deletes the record, its notices and the whole conversation it came from; True when there was one."""
+    with engine.begin() as connection:
+        row = connection.execute(
+            select(handoff_cases.c.id, handoff_cases.c.conversation_id).where(_reference_is(reference))
+        ).first()
+        if row is None:
+            return False
+        # Deleted explicitly: SQLite enforces ON DELETE CASCADE only when asked to, per connection.
+        connection.execute(delete(notices).where(notices.c.case_id == row.id))
+        connection.execute(delete(handoff_cases).where(handoff_cases.c.id == row.id))
+        erase_conversation(connection, row.conversation_id)
+    return True
+
+
+@dataclass(frozen=True)
+class Purged:
+    cases: int
+    events: int
+
+
+def purge_cases(engine: Engine, created_before: datetime) -> Purged:
+    """Deletes every case and every conversation event older than the cut-off (the retention period)."""
+    with engine.begin() as connection:
+        old = select(handoff_cases.c.id).where(handoff_cases.c.created_at < created_before)
+        connection.execute(delete(notices).where(notices.c.case_id.in_(old)))
+        cases = connection.execute(delete(handoff_cases).where(handoff_cases.c.created_at < created_before)).rowcount
+        events = purge_conversations(connection, created_before)
+    return Purged(cases, events)

@@ -1,0 +1,53 @@
+"""How a notice reaches the firm: an e-mail over SMTP, a JSON POST to a webhook."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import smtplib
+from email.message import EmailMessage
+from typing import Dict
+
+import requests
+
+from bot.storage.outbox import NoticeKind, PendingNotice, Sender
+from bot.settings import NoticeSettings
+
+
+def message_id(settings: NoticeSettings, notice: PendingNotice) -> str:
+    """The same Message-ID for every try of one notice, so that a mailbox shows a resent notice once."""
+    return f"<notice-{notice.id}@{settings.email_from.rpartition('@')[2] or 'localhost'}>"
+
+
+def send_email(settings: NoticeSettings, notice: PendingNotice) -> None:
+    message = EmailMessage()
+    message["From"] = settings.email_from
+    message["To"] = settings.email_to
+    message["Subject"] = notice.payload["subject"]
+    message["Message-ID"] = message_id(settings, notice)
+    message.set_content(notice.payload["body"])
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password or "")
+        smtp.send_message(message)
+
+
+def post_webhook(settings: NoticeSettings, notice: PendingNotice) -> None:
+    body = json.dumps(notice.payload, ensure_ascii=False).encode("utf-8")
+    headers = {"Content-Type": "application/json", "Idempotency-Key": f"notice-{notice.id}"}
+    if settings.webhook_secret:
+        signature = hmac.new(settings.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+        headers["X-Signature-256"] = f"sha256={signature}"
+    response = requests.post(settings.webhook_url, data=body, headers=headers, timeout=settings.timeout_seconds)
+    response.raise_for_status()
+
+
+def senders_from_settings(settings: NoticeSettings) -> Dict[NoticeKind, Sender]:
+    senders: Dict[NoticeKind, Sender] = {}
+    if settings.email_enabled:
+        senders[NoticeKind.EMAIL] = lambda notice: send_email(settings, notice)
+    if settings.webhook_url:
+        senders[NoticeKind.WEBHOOK] = lambda notice: post_webhook(settings, notice)
+    return senders

@@ -1,0 +1,52 @@
+"""The notice worker: `python -m bot.storage.notice_worker [--once]` delivers the outbox's notices to the firm."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from typing import List, Mapping, Optional
+
+from sqlalchemy.engine import Engine
+
+from bot.settings import notice_settings
+from bot.storage.database import make_engine
+from bot.storage.delivery import senders_from_settings
+from bot.storage.outbox import NoticeKind, Sender, deliver_due
+
+logger = logging.getLogger(__name__)
+
+
+def run(engine: Engine, senders: Mapping[NoticeKind, Sender], interval: float, stop: threading.Event) -> None:
+    """Delivers until `stop` is set; a database that is down is retried at the next round."""
+    while not stop.is_set():
+        try:
+            deliver_due(engine, senders)
+        except Exception as error:  # noqa: BLE001 - the worker must outlive a database restart
+            logger.error("outbox round failed: %s", type(error).__name__)
+        stop.wait(interval)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.storage.notice_worker", description="Delivers the notices to the firm.")
+    parser.add_argument("--once", action="store_true", help="one round, then exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    settings = notice_settings()
+    senders = senders_from_settings(settings)
+    if not senders:
+        logger.warning("no SMTP server nor webhook configured: cases are stored, nobody is notified")
+    engine = make_engine()
+    try:
+        if args.once:
+            report = deliver_due(engine, senders)
+            print(f"delivered {report.delivered}, failed {report.failed}")
+            return 0
+        run(engine, senders, settings.poll_seconds, threading.Event())
+        return 0
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+from datetime import date
+
+import pytest
+
+from bot.domain.dates import DateProblem, decision_date_in_story, format_french_date, parse_decision_date
+
+pytestmark = pytest.mark.unit
+
+TODAY = date(2026, 11, 29)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("le 3 novembre", date(2026, 11, 3)),
+        ("3 novembre", date(2026, 11, 3)),
+        ("03/11/2026", date(2026, 11, 3)),
+        ("3/11/26", date(2026, 11, 3)),
+        ("2026-11-03", date(2026, 11, 3)),
+        ("hier", date(2026, 11, 28)),
+        ("avant-hier", date(2026, 11, 27)),
+        ("il y a deux semaines", date(2026, 11, 15)),
+        ("il y a 10 jours", date(2026, 11, 19)),
+        ("la lettre date du 5 nov", date(2026, 11, 5)),
+        ("je l'ai reçue le 3 novembre", date(2026, 11, 3)),
+        # A day and month still to come this year is read as last year's.
+        ("le 5 décembre", date(2025, 12, 5)),
+    ],
+)
+def test_free_french_dates(text, expected):
+    assert parse_decision_date(text, TODAY).value == expected
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("31/02/2026", DateProblem.NONEXISTENT),
+        ("2026-02-30", DateProblem.NONEXISTENT),
+        ("05/12/2026", DateProblem.IN_FUTURE),
+        ("demain", DateProblem.IN_FUTURE),
+        ("je ne sais pas", DateProblem.UNREADABLE),
+        ("mon test de langue a expiré", DateProblem.UNREADABLE),
+        ("", DateProblem.UNREADABLE),
+        ("   ", DateProblem.UNREADABLE),
+        (None, DateProblem.UNREADABLE),
+        ("🙂🙂", DateProblem.UNREADABLE),
+        ("le 3 novembre " * 400, DateProblem.UNREADABLE),
+    ],
+)
+def test_what_is_not_a_usable_date(text, problem):
+    parsed = parse_decision_date(text, TODAY)
+    assert parsed.value is None
+    assert parsed.problem is problem
+
+
+def test_today_is_accepted():
+    assert parse_decision_date("aujourd'hui", TODAY).value == TODAY
+
+
+def test_french_long_format():
+    assert format_french_date(date(2026, 12, 14)) == "lundi 14 décembre 2026"
+
+
+def test_french_date_without_weekday():
+    assert format_french_date(date(2026, 11, 29), weekday=False) == "29 novembre 2026"
+
+
+@pytest.mark.parametrize(
+    "texts, expected",
+    [
+        (["Ma demande PTQF a été refusée le 20 novembre, mon test de langue avait expiré"], date(2026, 11, 20)),
+        (["j'ai reçu la lettre de refus le 3/11 pour fausse déclaration"], date(2026, 11, 3)),
+        (["lettre de refus datée du 12 octobre 2026, ils parlent de mon expérience"], date(2026, 10, 12)),
+        (["refus reçu hier, mon score est trop bas"], date(2026, 11, 28)),
+        (["ils ont rejeté ma demande il y a deux semaines, documents manquants"], date(2026, 11, 15)),
+        (["Décision du 5 nov : criminalité"], date(2026, 11, 5)),
+        # The same date twice is still one date.
+        (["refusé le 20 novembre", "la lettre du 20 novembre dit fausse déclaration"], date(2026, 11, 20)),
+        # The test's date is not next to the decision: only the refusal's counts.
+        (["mon IELTS passé le 3 mars 2024 a expiré, refus reçu le 20 novembre"], date(2026, 11, 20)),
+        (["ma lettre d'employeur n'était pas signée. Lettre de refus reçue le 20 novembre"], date(2026, 11, 20)),
+    ],
+)
+def test_the_decision_date_is_found_where_the_story_states_it_next_to_the_decision(texts, expected):
+    assert decision_date_in_story(texts, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["mon test de langue a expiré"],
+        # A date, but not the decision's.
+        ["mon test de langue passé le 3 mars 2024 a expiré"],
+        ["j'ai eu 450 points au tirage du 12 novembre"],
+        # A letter, but not the decision: its date would count the deadline from the wrong day.
+        ["lettre d'équité procédurale reçue le 3 novembre, ils parlent de fausse déclaration"],
+        ["ma lettre d'employeur datée du 3 mars 2024 n'était pas signée"],
+        ["l'invitation reçue le 2 octobre, puis plus rien"],
+        # Two decision dates: which one is the letter's is asked.
+        ["refus reçu le 3 novembre, puis une autre lettre de refus le 20 novembre"],
+        # A year alone, or a date still to come, is not the letter's day.
+        ["refusé en 2025"],
+        ["la décision est attendue le 30/12/2026"],
+        [""],
+    ],
+)
+def test_no_decision_date_is_taken_from_a_story_that_does_not_state_exactly_one(texts):
+    assert decision_date_in_story(texts, TODAY) is None

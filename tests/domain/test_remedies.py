@@ -1,0 +1,123 @@
+from datetime import date
+
+import pytest
+
+from bot.domain.case import Authority, Case, DecisionLocation, FairnessLetter, Program, RefusalCause
+from bot.domain.deadlines import DeadlineStatus, DecisionDateInFuture
+from bot.domain.remedies import HandoffReason, Professional, Remedy, recommend
+
+pytestmark = pytest.mark.unit
+
+C = RefusalCause
+R = Remedy
+TODAY = date(2026, 11, 29)
+
+
+def plan_for(*causes, **situation):
+    situation.setdefault("authority", Authority.IRCC)
+    situation.setdefault("location", DecisionLocation.IN_CANADA)
+    situation.setdefault("decision_date", date(2026, 11, 25))
+    return recommend(Case(causes=tuple(causes), **situation), TODAY)
+
+
+@pytest.mark.parametrize(
+    "cause, remedies",
+    [
+        (C.MISSING_DOCUMENTS, (R.RECONSIDERATION, R.JUDICIAL_REVIEW, R.NEW_APPLICATION)),
+        (C.MISREPRESENTATION, (R.MISREPRESENTATION_BAR, R.JUDICIAL_REVIEW)),
+        (C.LOW_SCORE, (R.RECONSIDERATION_NOT_USEFUL, R.JUDICIAL_REVIEW, R.NEW_APPLICATION)),
+        (C.WORK_EXPERIENCE, (R.RECONSIDERATION, R.JUDICIAL_REVIEW, R.NEW_APPLICATION)),
+        (C.PNP_CRITERIA, (R.RECONSIDERATION_NOT_USEFUL, R.JUDICIAL_REVIEW, R.NEW_APPLICATION)),
+        (C.CRIMINAL_INADMISSIBILITY, (R.CRIMINAL_REHABILITATION, R.JUDICIAL_REVIEW, R.NEW_APPLICATION)),
+        (C.MEDICAL_INADMISSIBILITY, (R.MEDICAL_EXCESSIVE_DEMAND, R.JUDICIAL_REVIEW, R.NEW_APPLICATION)),
+        (C.OFFICER_ERROR, (R.GCMS_NOTES, R.RECONSIDERATION, R.JUDICIAL_REVIEW, R.NEW_APPLICATION)),
+        (C.UNKNOWN_REASON, (R.GCMS_NOTES, R.RECONSIDERATION, R.JUDICIAL_REVIEW, R.NEW_APPLICATION)),
+    ],
+)
+def test_each_cause_gets_its_remedies_in_order(cause, remedies):
+    assert plan_for(cause).remedies == remedies
+
+
+def test_inadmissibility_always_comes_first():
+    plan = plan_for(C.LOW_SCORE, C.CRIMINAL_INADMISSIBILITY)
+    assert plan.remedies[0] is R.CRIMINAL_REHABILITATION
+    assert plan.handoff_reason is HandoffReason.INADMISSIBILITY
+
+
+def test_two_causes_are_both_covered():
+    plan = plan_for(C.MISSING_DOCUMENTS, C.MISREPRESENTATION)
+    assert plan.remedies == (R.MISREPRESENTATION_BAR, R.RECONSIDERATION, R.JUDICIAL_REVIEW)
+    reconsideration = plan.options[1]
+    assert reconsideration.causes == (C.MISSING_DOCUMENTS,)
+
+
+def test_misrepresentation_bars_a_new_application():
+    assert R.NEW_APPLICATION not in plan_for(C.MISREPRESENTATION, C.LOW_SCORE).remedies
+
+
+def test_a_low_score_next_to_a_missed_document_still_gets_a_reconsideration():
+    assert plan_for(C.MISSING_DOCUMENTS, C.LOW_SCORE).remedies[0] is R.RECONSIDERATION
+
+
+def test_judicial_review_goes_to_a_lawyer_and_the_rest_to_the_cric():
+    plan = plan_for(C.OFFICER_ERROR)
+    professionals = {option.remedy: option.professional for option in plan.options}
+    assert professionals[R.JUDICIAL_REVIEW] is Professional.LAWYER
+    assert professionals[R.RECONSIDERATION] is Professional.CRIC
+    assert professionals[R.NEW_APPLICATION] is Professional.CRIC
+
+
+def test_urgent_deadline_is_the_first_handoff_reason():
+    plan = plan_for(C.LOW_SCORE, C.CRIMINAL_INADMISSIBILITY, decision_date=date(2026, 11, 20))
+    assert plan.deadline.status is DeadlineStatus.OPEN  # Monday 7 December: 8 days
+    plan = plan_for(C.LOW_SCORE, C.CRIMINAL_INADMISSIBILITY, decision_date=date(2026, 11, 18))
+    assert plan.deadline.last_day == date(2026, 12, 3)
+    assert plan.urgent
+    assert plan.handoff_reason is HandoffReason.DEADLINE_URGENT
+
+
+def test_expired_deadline_keeps_the_judicial_review_option_for_an_extension():
+    plan = plan_for(C.OFFICER_ERROR, decision_date=date(2026, 9, 1))
+    assert plan.deadline.status is DeadlineStatus.EXPIRED
+    assert R.JUDICIAL_REVIEW in plan.remedies
+    assert plan.handoff_reason is HandoffReason.DEADLINE_EXPIRED
+    assert not plan.urgent
+
+
+def test_unknown_date_still_gives_the_limit():
+    plan = plan_for(C.MISSING_DOCUMENTS, decision_date=None, location=DecisionLocation.OUTSIDE_CANADA)
+    assert plan.deadline.status is DeadlineStatus.DATE_UNKNOWN
+    assert plan.deadline.limit_days == 60
+
+
+def test_quebec_decision_goes_to_a_quebec_professional_without_federal_deadline():
+    plan = plan_for(C.LOW_SCORE, authority=Authority.MIFI)
+    assert plan.remedies == (R.QUEBEC_REMEDIES,)
+    assert plan.options[0].professional is Professional.QUEBEC_PROFESSIONAL
+    assert plan.deadline is None
+    assert plan.handoff_reason is HandoffReason.QUEBEC_DECISION
+
+
+def test_open_fairness_letter_is_urgent_and_comes_before_anything_else():
+    plan = plan_for(C.MISREPRESENTATION, fairness_letter=FairnessLetter.OPEN, decision_date=None)
+    assert plan.remedies == (R.FAIRNESS_LETTER_RESPONSE, R.MISREPRESENTATION_BAR)
+    assert plan.urgent
+    assert plan.deadline is None
+    assert plan.handoff_reason is HandoffReason.FAIRNESS_LETTER_OPEN
+
+
+def test_unknown_authority_is_treated_as_ircc():
+    plan = plan_for(C.LOW_SCORE, authority=Authority.UNKNOWN, program=Program.UNKNOWN)
+    assert R.JUDICIAL_REVIEW in plan.remedies
+
+
+def test_future_decision_date_is_refused():
+    with pytest.raises(DecisionDateInFuture):
+        plan_for(C.LOW_SCORE, decision_date=date(2027, 1, 1))
+
+
+def test_every_option_carries_a_source_and_a_review_date():
+    plan = plan_for(*RefusalCause)
+    for option in plan.options:
+        assert option.source.url.startswith("https://")
+        assert option.reviewed_on <= TODAY

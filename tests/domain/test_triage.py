@@ -1,0 +1,39 @@
+from bot.domain.case import Authority, FairnessLetter, Program, RefusalCause
+from bot.domain.triage import Question, questions_to_ask
+import pytest
+
+pytestmark = pytest.mark.unit
+
+Q = Question
+C = RefusalCause
+
+
+def test_nothing_known_asks_program_then_authority_then_the_deadline_facts():
+    assert questions_to_ask((C.LOW_SCORE,), None, None, None) == [
+        Q.PROGRAM,
+        Q.AUTHORITY,
+        Q.DECISION_LOCATION,
+        Q.DECISION_DATE,
+    ]
+
+
+def test_a_federal_program_makes_the_authority_question_useless():
+    assert Q.AUTHORITY not in questions_to_ask((C.LOW_SCORE,), Program.CEC, None, None)
+
+
+def test_an_unknown_program_asks_who_refused():
+    assert Q.AUTHORITY in questions_to_ask((C.LOW_SCORE,), Program.UNKNOWN, None, None)
+
+
+def test_quebec_decision_needs_no_federal_court_facts():
+    assert questions_to_ask((C.LOW_SCORE,), None, Authority.MIFI, None) == []
+
+
+def test_fairness_letter_is_asked_only_for_misrepresentation():
+    assert Q.FAIRNESS_LETTER in questions_to_ask((C.MISREPRESENTATION,), Program.FSW, None, None)
+    assert Q.FAIRNESS_LETTER not in questions_to_ask((C.MISSING_DOCUMENTS,), Program.FSW, None, None)
+
+
+def test_an_open_fairness_letter_means_no_decision_yet_so_no_deadline_questions():
+    questions = questions_to_ask((C.MISREPRESENTATION,), Program.FSW, None, FairnessLetter.OPEN)
+    assert questions == [Q.PROGRAM, Q.FAIRNESS_LETTER]

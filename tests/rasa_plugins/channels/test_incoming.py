@@ -1,0 +1,40 @@
+import asyncio
+
+from rasa.core.channels.channel import CollectingOutputChannel
+
+from bot.rasa_plugins.channels.choices import Choice, ChoiceMemory
+from bot.rasa_plugins.channels.incoming import hand_over
+from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
+from bot.texts import file_response_text
+import pytest
+
+pytestmark = pytest.mark.unit
+
+
+def handed(text, memory=None):
+    output, received = CollectingOutputChannel(), []
+
+    async def on_new_message(message):
+        received.append(message)
+
+    asyncio.run(hand_over(text, "p1", "m1", output, memory or ChoiceMemory(), "whatsapp", on_new_message))
+    return [m["text"] for m in output.messages], received
+
+
+def test_a_readable_text_reaches_rasa_with_its_sender_channel_and_message_id():
+    answers, [message] = handed("mon test de langue a expiré")
+    assert answers == []
+    assert (message.text, message.sender_id, message.input_channel, message.message_id) == (
+        "mon test de langue a expiré", "p1", "whatsapp", "m1")
+
+
+def test_a_number_answering_choices_becomes_the_choice_payload():
+    memory = ChoiceMemory()
+    memory.remember("p1", [Choice("Oui", "/affirm"), Choice("Non", "/deny")])
+    _, [message] = handed("2", memory)
+    assert message.text == "/deny"
+
+
+def test_a_photo_or_a_too_long_text_gets_a_french_answer_and_nothing_reaches_rasa():
+    assert handed(None) == ([file_response_text("utter_channel_not_understood_media")], [])
+    assert handed("a" * (MAX_MESSAGE_LENGTH + 1)) == ([file_response_text("utter_channel_message_too_long")], [])

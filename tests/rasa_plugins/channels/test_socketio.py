@@ -1,0 +1,34 @@
+import pytest
+
+from bot.rasa_plugins.channels.socketio import malformed_polling_body, readable_message, session_id_of
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_widgets_events_are_readable():
+    assert readable_message({"message": "Bonjour", "session_id": "s-1"}, "metadata")
+    assert readable_message({"message": "Bonjour", "session_id": "s-1", "metadata": {"page": "/"}}, "metadata")
+    assert readable_message({"message": "Bonjour", "session_id": "s-1", "metadata": '{"page": "/"}'}, "metadata")
+    assert session_id_of({"session_id": "s-1"}) == "s-1"
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["Bonjour", 12, ["Bonjour"], None, {"message": 12}, {"message": "\ud800"}, {"message": "x", "metadata": "{bad"},
+     {"message": "x", "metadata": [1]}],
+)
+def test_events_of_another_shape_are_not(data):
+    # Each of these raised inside Rasa's handler and left a traceback in the log.
+    assert not readable_message(data, "metadata")
+
+
+@pytest.mark.parametrize("data", [None, "s-1", {"session_id": {"a": 1}}, {"session_id": ""}, {"session_id": "s" * 256}])
+def test_a_session_id_is_a_short_text(data):
+    assert session_id_of(data) is None
+
+
+def test_engineio_payloads_python_engineio_cannot_read_are_malformed():
+    assert not malformed_polling_body(b'42["user_uttered",{"message":"Bonjour"}]')
+    assert not malformed_polling_body(b"40\x1e2")
+    for body in (b"garbage", b"\xff", b"4\x1e", b'42["user_uttered"', b"d=x"):
+        assert malformed_polling_body(body), body

@@ -1,0 +1,66 @@
+"""Rasa's route to the action servers: failover, and what Rasa gets when none answers."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from bot.rasa_plugins.action_gateway import APOLOGY, ActionGatewayInput, failure_result
+from bot.settings import ActionGatewaySettings
+from tests.system.assistant import ActionServer, free_port
+
+pytestmark = pytest.mark.unit
+
+
+def _gateway(*urls: str) -> ActionGatewayInput:
+    return ActionGatewayInput(ActionGatewaySettings(urls=urls, timeout_seconds=5, connect_timeout_seconds=1))
+
+
+def _forward(gateway, call):
+    async def run():
+        try:
+            return await gateway.forward(json.dumps(call).encode())
+        finally:
+            if gateway._session:
+                await gateway._session.close()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture(scope="module")
+def action_server(tmp_path_factory):
+    with ActionServer(tmp_path_factory.mktemp("gateway") / "actions.log") as server:
+        yield server
+
+
+@pytest.mark.system
+def test_a_dead_action_server_is_skipped_for_a_live_one(action_server):
+    dead = f"http://127.0.0.1:{free_port()}/webhook"
+    gateway = _gateway(dead, action_server.url)
+    # An action the server does not know: its own 404 comes back through, untouched.
+    answers = [_forward(gateway, {"next_action": "action_unknown", "tracker": {}, "domain": {}}) for _ in range(2)]
+    assert [answer.status for answer in answers] == [404, 404]
+    assert all(b"action_unknown" in answer.body for answer in answers)
+
+
+def test_no_live_action_server_gives_up_at_once():
+    gateway = _gateway(f"http://127.0.0.1:{free_port()}/webhook", f"http://127.0.0.1:{free_port()}/webhook")
+    started = time.monotonic()
+    assert _forward(gateway, {"next_action": "action_remedies"}) is None
+    assert time.monotonic() - started < 1
+
+
+def test_without_an_action_server_the_person_gets_an_apology():
+    result = failure_result({"next_action": "action_remedies", "tracker": {"slots": {"requested_slot": None}}})
+    assert result == {"events": [], "responses": [{"response": APOLOGY}]}
+
+
+def test_a_form_answer_that_could_not_be_checked_is_asked_again():
+    call = {"next_action": "validate_consultation_form", "tracker": {"slots": {"requested_slot": "contact_email"}}}
+    assert failure_result(call)["events"] == [{"event": "slot", "name": "contact_email", "value": None}]
+
+
+def test_the_apology_is_a_response_of_the_domain(domain):
+    assert APOLOGY in domain["responses"]

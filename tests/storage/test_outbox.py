@@ -1,0 +1,175 @@
+"""Notices to the firm through the outbox, against a real SMTP server (aiosmtpd) and a local HTTP server."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from bot.storage.case_records import erase_case, save_case
+from bot.storage.delivery import senders_from_settings
+from bot.storage.outbox import LONGEST_RETRY, Notice, NoticeKind, backoff, deliver_due
+from bot.storage.schema import notices
+from bot.settings import NoticeSettings
+from tests.system.assistant import free_port
+from tests.storage.case_factory import a_case
+
+pytestmark = pytest.mark.unit
+
+
+class Inbox:
+    """aiosmtpd handler: keeps every message it accepts."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def settings_for(smtp_port=None, webhook_url=None, secret=None) -> NoticeSettings:
+    return NoticeSettings(
+        smtp_host="127.0.0.1" if smtp_port else None,
+        smtp_port=smtp_port or 25,
+        smtp_username=None,
+        smtp_password=None,
+        smtp_starttls=False,
+        email_from="assistant@cabinet.example",
+        email_to="equipe@cabinet.example",
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        poll_seconds=0.1,
+        timeout_seconds=3,
+    )
+
+
+def email_notice(stored):
+    return [Notice(NoticeKind.EMAIL, {"subject": f"Nouvelle demande {stored.reference}", "body": "Bonjour"})]
+
+
+def later(minutes=0, seconds=0):
+    return datetime.now(timezone.utc) + timedelta(minutes=minutes, seconds=seconds)
+
+
+def rows(engine):
+    with engine.connect() as connection:
+        return connection.execute(select(notices)).all()
+
+
+def test_backoff_doubles_up_to_an_hour():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [10, 20, 40]
+    assert backoff(30) == LONGEST_RETRY
+
+
+def test_a_mail_server_down_then_up_gets_the_notice_exactly_once(engine):
+    port = free_port()
+    senders = senders_from_settings(settings_for(smtp_port=port))
+    stored = save_case(engine, a_case(), email_notice)
+
+    # Nothing listens yet: the notice waits, with its failure counted.
+    assert deliver_due(engine, senders).failed == 1
+    [row] = rows(engine)
+    assert row.delivered_at is None and row.attempts == 1 and row.last_error == "ConnectionRefusedError"
+    # Not retried before its backoff.
+    assert deliver_due(engine, senders).failed == 0
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert deliver_due(engine, senders, now=later(seconds=11)).delivered == 1
+        assert deliver_due(engine, senders, now=later(minutes=90)).delivered == 0
+    finally:
+        controller.stop()
+
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message["Subject"] == f"Nouvelle demande {stored.reference}"
+    assert message["To"] == "equipe@cabinet.example"
+    [row] = rows(engine)
+    assert row.delivered_at is not None and row.attempts == 2
+
+
+def test_workers_racing_for_the_same_notices_send_each_once(engine):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        senders = senders_from_settings(settings_for(smtp_port=controller.port))
+        for i in range(10):
+            save_case(engine, a_case(f"conv-{i}"), email_notice)
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            reports = list(pool.map(lambda _: deliver_due(engine, senders), range(4)))
+    finally:
+        controller.stop()
+    assert sum(report.delivered for report in reports) == 10
+    assert len(inbox.messages) == 10
+    assert len({message["Message-ID"] for message in inbox.messages}) == 10
+
+
+class Webhook(BaseHTTPRequestHandler):
+    received = []
+    failures_left = 0
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append((dict(self.headers), body))
+        failing = type(self).failures_left > 0
+        type(self).failures_left -= 1
+        self.send_response(503 if failing else 204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook():
+    Webhook.received = []
+    Webhook.failures_left = 1
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/cases"
+    server.shutdown()
+
+
+def test_the_webhook_gets_the_case_signed_after_a_failed_try(engine, webhook):
+    settings = settings_for(webhook_url=webhook, secret="s3cret")
+    senders = senders_from_settings(settings)
+    stored = save_case(engine, a_case(), lambda s: [Notice(NoticeKind.WEBHOOK, {"reference": s.reference})])
+
+    assert deliver_due(engine, senders).failed == 1  # the receiver answered 503
+    assert deliver_due(engine, senders, now=later(seconds=11)).delivered == 1
+    assert deliver_due(engine, senders, now=later(minutes=90)).delivered == 0
+
+    assert len(Webhook.received) == 2
+    headers, body = Webhook.received[-1]
+    assert json.loads(body) == {"reference": stored.reference}
+    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert headers["X-Signature-256"] == f"sha256={expected}"
+    # The same key on every try, so that the receiver can drop a repeat.
+    assert Webhook.received[0][0]["Idempotency-Key"] == headers["Idempotency-Key"]
+
+
+def test_a_kind_nobody_is_set_up_for_is_left_alone(engine):
+    save_case(engine, a_case(), email_notice)
+    assert deliver_due(engine, senders_from_settings(replace(settings_for(), email_to=None))).delivered == 0
+    [row] = rows(engine)
+    assert row.attempts == 0
+
+
+def test_an_erased_case_takes_its_pending_notices_with_it(engine):
+    stored = save_case(engine, a_case(), email_notice)
+    assert erase_case(engine, stored.reference)
+    assert rows(engine) == []

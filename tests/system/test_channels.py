@@ -1,0 +1,332 @@
+"""Messenger, WhatsApp (Cloud API and Twilio) and socket.io against a running `rasa run`.
+
+Signed and badly signed deliveries in the platforms' documented formats go to the real webhook
+endpoints; the Graph API and Twilio's Messages API are a local HTTP server that records what the
+person would see.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import uuid
+from base64 import b64encode
+from hashlib import sha1
+from hmac import new as hmac_new
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+import requests
+
+from bot.rasa_plugins.channels.signatures import meta_signature
+from tests.system.assistant import ActionServer, RasaServer
+
+pytestmark = pytest.mark.system
+
+APP_SECRET, VERIFY = "app-secret", "verify-me"
+TWILIO_SID, TWILIO_TOKEN, TWILIO_NUMBER = "AC0123", "twilio-token", "+15145550100"
+PERSON_PHONE = "15145550123"
+
+
+class Platform(BaseHTTPRequestHandler):
+    """The Graph API and Twilio's Messages API: every call recorded, every call accepted."""
+
+    calls = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        url = urlsplit(self.path)
+        if self.headers.get("Content-Type", "").startswith("application/json"):
+            payload = json.loads(body)
+        else:
+            payload = {key: values[0] for key, values in parse_qs(body.decode()).items()}
+        type(self).calls.append({"path": url.path, "query": parse_qs(url.query), "body": payload})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"message_id": "ok"}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def platform():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Platform)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def platform_env(folder, platform: str) -> dict:
+    """Every channel configured, talking to the local stand-in for the Graph API and Twilio."""
+    return {
+        "DATABASE_URL": f"sqlite:///{folder / 'assistant.db'}",
+        "GRAPH_API_URL": f"{platform}/graph",
+        "MESSENGER_VERIFY_TOKEN": VERIFY,
+        "MESSENGER_APP_SECRET": APP_SECRET,
+        "MESSENGER_PAGE_ACCESS_TOKEN": "page-token",
+        "WHATSAPP_VERIFY_TOKEN": VERIFY,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_ACCESS_TOKEN": "wa-token",
+        "WHATSAPP_PHONE_NUMBER_ID": "1029384756",
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
+        "TWILIO_API_URL": f"{platform}/twilio",
+    }
+
+
+@pytest.fixture(scope="module")
+def rasa(platform, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("channels")
+    env = platform_env(folder, platform)
+    with ActionServer(folder / "actions.log", env) as actions:
+        server = RasaServer(folder / "rasa.log", actions.url, env)
+        server.env["TWILIO_WEBHOOK_URL"] = f"http://127.0.0.1:{server.port}/webhooks/twilio_whatsapp/webhook"
+        with server:
+            yield server
+
+
+@pytest.fixture(autouse=True)
+def fresh_calls():
+    Platform.calls = []
+
+
+def url(rasa, channel):
+    return f"http://127.0.0.1:{rasa.port}/webhooks/{channel}/webhook"
+
+
+def post_meta(rasa, channel, payload, signature="sign"):
+    body = json.dumps(payload).encode()
+    headers = {"Content-Type": "application/json"}
+    if signature == "sign":
+        headers["X-Hub-Signature-256"] = meta_signature(APP_SECRET, body)
+    elif signature:
+        headers["X-Hub-Signature-256"] = signature
+    return requests.post(url(rasa, channel), data=body, headers=headers, timeout=60)
+
+
+def messenger_delivery(*events):
+    return {"object": "page", "entry": [{"id": "page", "time": 1, "messaging": [event]} for event in events]}
+
+
+def messenger_text(sender, text, mid=None):
+    return {"sender": {"id": sender}, "recipient": {"id": "page"}, "timestamp": 1,
+            "message": {"mid": mid or uuid.uuid4().hex, "text": text}}
+
+
+def messenger_postback(sender, payload, title="Oui"):
+    return {"sender": {"id": sender}, "recipient": {"id": "page"}, "timestamp": 1,
+            "postback": {"mid": uuid.uuid4().hex, "title": title, "payload": payload}}
+
+
+def sent_to(recipient):
+    calls = [call["body"] for call in Platform.calls]
+    return [body["message"] for body in calls if body.get("recipient", {}).get("id") == recipient]
+
+
+@pytest.mark.parametrize("channel", ["messenger", "whatsapp"])
+def test_meta_webhook_verification(rasa, channel):
+    ok = requests.get(url(rasa, channel), params={"hub.mode": "subscribe", "hub.verify_token": VERIFY,
+                                                   "hub.challenge": "1158201444"}, timeout=10)
+    assert ok.status_code == 200 and ok.text == "1158201444"
+    wrong = requests.get(url(rasa, channel), params={"hub.mode": "subscribe", "hub.verify_token": "nope",
+                                                      "hub.challenge": "1158201444"}, timeout=10)
+    assert wrong.status_code == 403
+
+
+@pytest.mark.parametrize("signature", [None, "sha256=" + "0" * 64, "sha1=abc"])
+def test_messenger_refuses_an_unsigned_or_badly_signed_delivery(rasa, signature):
+    answer = post_meta(rasa, "messenger", messenger_delivery(messenger_text("p-bad", "bonjour")), signature)
+    assert answer.status_code == 403
+    assert Platform.calls == []
+
+
+def test_messenger_answers_every_event_of_a_batch_once(rasa):
+    first, second = messenger_text("p-1", "mon test de langue a expiré"), messenger_text("p-2", "bonjour")
+    assert post_meta(rasa, "messenger", messenger_delivery(first, second)).status_code == 200
+    restated = sent_to("p-1")
+    assert restated and sent_to("p-2")
+    # The restatement's Oui / Non: a button template, titles within 20 characters.
+    template = restated[-1]["attachment"]["payload"]
+    assert template["template_type"] == "button" and len(template["text"]) <= 640
+    assert [b["title"] for b in template["buttons"]] == ["Oui", "Non"]
+
+    Platform.calls = []
+    assert post_meta(rasa, "messenger", messenger_delivery(first)).status_code == 200  # redelivered
+    assert sent_to("p-1") == []
+
+
+def test_messenger_postbacks_and_long_choice_lists(rasa):
+    post_meta(rasa, "messenger", messenger_delivery(messenger_text("p-3", "ils disent que mon score est trop bas")))
+    Platform.calls = []
+    post_meta(rasa, "messenger", messenger_delivery(messenger_postback("p-3", "/affirm")))
+    question = sent_to("p-3")[-1]
+    # Seven choices for the program: quick replies (at most 13), titles cut to 20 characters.
+    assert "Dans quel programme" in question["text"]
+    replies = question["quick_replies"]
+    assert 3 < len(replies) <= 13
+    assert all(len(reply["title"]) <= 20 for reply in replies)
+    assert replies[0]["payload"] == '/inform{"program":"fsw"}'
+
+
+def whatsapp_delivery(message=None, status=None):
+    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1029384756"}}
+    if message:
+        value["contacts"] = [{"wa_id": message["from"], "profile": {"name": "Client"}}]
+        value["messages"] = [message]
+    if status:
+        value["statuses"] = [status]
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": "waba", "changes": [{"field": "messages", "value": value}]}]}
+
+
+def whatsapp_text(text, sender=PERSON_PHONE):
+    return {"from": sender, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": "1", "type": "text", "text": {"body": text}}
+
+
+def whatsapp_sent(recipient=PERSON_PHONE):
+    return [call["body"] for call in Platform.calls if call["body"].get("to") == recipient]
+
+
+def test_whatsapp_buttons_lists_and_replies(rasa):
+    assert post_meta(rasa, "whatsapp", whatsapp_delivery(whatsapp_text("on m'accuse de fausse déclaration"))).ok
+    interactive = whatsapp_sent()[-1]["interactive"]
+    assert interactive["type"] == "button" and len(interactive["action"]["buttons"]) == 2
+    assert all(len(b["reply"]["title"]) <= 20 for b in interactive["action"]["buttons"])
+    assert all(call["path"] == "/graph/1029384756/messages" for call in Platform.calls)
+
+    Platform.calls = []
+    reply = {"from": PERSON_PHONE, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": "1", "type": "interactive",
+             "interactive": {"type": "button_reply", "button_reply": {"id": "/affirm", "title": "Oui"}}}
+    assert post_meta(rasa, "whatsapp", whatsapp_delivery(reply)).ok
+    listed = whatsapp_sent()[-1]["interactive"]
+    assert listed["type"] == "list"
+    rows = listed["action"]["sections"][0]["rows"]
+    assert 3 < len(rows) <= 10 and all(len(row["title"]) <= 24 for row in rows)
+    assert len(listed["action"]["button"]) <= 20
+
+
+def test_whatsapp_status_callbacks_and_media(rasa):
+    status = {"id": "wamid.x", "status": "delivered", "timestamp": "1", "recipient_id": PERSON_PHONE}
+    assert post_meta(rasa, "whatsapp", whatsapp_delivery(status=status)).ok
+    assert Platform.calls == []
+    photo = {"from": "33612345678", "id": "wamid.photo", "timestamp": "1", "type": "image",
+             "image": {"id": "media", "mime_type": "image/jpeg"}}
+    assert post_meta(rasa, "whatsapp", whatsapp_delivery(photo)).ok
+    assert "messages écrits" in whatsapp_sent("33612345678")[-1]["text"]["body"]
+
+
+def test_whatsapp_refuses_a_bad_signature_and_malformed_json(rasa):
+    assert post_meta(rasa, "whatsapp", whatsapp_delivery(whatsapp_text("bonjour")), "sha256=bad").status_code == 403
+    body = b'{"entry": [ not json'
+    answer = requests.post(url(rasa, "whatsapp"), data=body, timeout=10,
+                           headers={"X-Hub-Signature-256": meta_signature(APP_SECRET, body)})
+    assert answer.status_code == 400
+    assert Platform.calls == []
+
+
+def twilio_signature(full_url, params):
+    data = full_url + "".join(f"{key}{params[key]}" for key in sorted(params))
+    return b64encode(hmac_new(TWILIO_TOKEN.encode(), data.encode(), sha1).digest()).decode()
+
+
+def post_twilio(rasa, params, signed=True):
+    full_url = url(rasa, "twilio_whatsapp")
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if signed:
+        headers["X-Twilio-Signature"] = twilio_signature(full_url, params)
+    return requests.post(full_url, data=urlencode(params), headers=headers, timeout=60)
+
+
+def twilio_message(body, sender="whatsapp:+15145550123"):
+    return {"MessageSid": f"SM{uuid.uuid4().hex}", "AccountSid": TWILIO_SID, "From": sender,
+            "To": f"whatsapp:{TWILIO_NUMBER}", "Body": body, "NumMedia": "0"}
+
+
+def twilio_bodies():
+    return [call["body"]["Body"] for call in Platform.calls if call["path"].startswith("/twilio/")]
+
+
+def test_twilio_numbered_choices_and_a_reply_by_number(rasa):
+    assert post_twilio(rasa, twilio_message("mon test de langue a expiré")).ok
+    restated = twilio_bodies()[-1]
+    assert "1. Oui" in restated and "2. Non" in restated and "numéro" in restated
+    call = Platform.calls[-1]
+    assert call["path"] == f"/twilio/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
+    assert call["body"]["To"] == "whatsapp:+15145550123" and call["body"]["From"] == f"whatsapp:{TWILIO_NUMBER}"
+
+    Platform.calls = []
+    assert post_twilio(rasa, twilio_message("1")).ok  # the first choice: "Oui"
+    assert "Dans quel programme" in twilio_bodies()[-1]
+    assert "3. CEC (expérience canadienne)" in twilio_bodies()[-1]
+
+
+def test_twilio_refuses_a_bad_signature_and_ignores_status_callbacks(rasa):
+    assert post_twilio(rasa, twilio_message("bonjour"), signed=False).status_code == 403
+    status = {"MessageSid": "SMx", "MessageStatus": "delivered", "From": f"whatsapp:{TWILIO_NUMBER}",
+              "To": "whatsapp:+15145550123", "AccountSid": TWILIO_SID}
+    assert post_twilio(rasa, status).ok
+    assert Platform.calls == []
+
+
+def test_socketio_session_persistence_delivers_replies(rasa):
+    import socketio
+
+    async def talk():
+        client = socketio.AsyncClient()
+        replies = []
+        confirmed = asyncio.Event()
+        got_reply = asyncio.Event()
+
+        @client.on("session_confirm")
+        async def on_confirm(session_id):
+            confirmed.set()
+
+        @client.on("bot_uttered")
+        async def on_bot(message):
+            replies.append(message)
+            got_reply.set()
+
+        # Long polling: the websocket transport needs a newer aiohttp than Rasa pins.
+        await client.connect(f"http://127.0.0.1:{rasa.port}", socketio_path="/socket.io", transports=["polling"])
+        session_id = uuid.uuid4().hex
+        await client.emit("session_request", {"session_id": session_id})
+        await asyncio.wait_for(confirmed.wait(), 10)
+        await client.emit("user_uttered", {"message": "mon test de langue a expiré", "session_id": session_id})
+        await asyncio.wait_for(got_reply.wait(), 30)
+        await asyncio.sleep(1)
+        await client.disconnect()
+        return replies
+
+    replies = asyncio.run(talk())
+    assert any("Si je comprends bien" in (reply.get("text") or "") for reply in replies)
+
+
+def test_phone_numbers_never_reach_the_logs(rasa):
+    log = rasa.log()
+    assert PERSON_PHONE not in log and "5145550123" not in log and "33612345678" not in log
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"{not json", 400),
+        (b"[]", 400),
+        (b"", 400),
+        (json.dumps({"message": "bonjour"}).encode(), 400),
+        (json.dumps({"sender": "", "message": "bonjour"}).encode(), 400),
+        (json.dumps({"sender": "x" * 300, "message": "bonjour"}).encode(), 400),
+        (json.dumps({"sender": "p-rest", "message": 42}).encode(), 400),
+        (json.dumps({"sender": "p-rest", "message": "a" * 5001}).encode(), 413),
+        (b"{" + b" " * 1_100_000 + b"}", 413),
+    ],
+)
+def test_the_rest_channel_refuses_what_it_cannot_read_and_keeps_answering(rasa, body, status):
+    rest = f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook"
+    answer = requests.post(rest, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    assert answer.status_code == status
+    normal = requests.post(rest, json={"sender": uuid.uuid4().hex, "message": "bonjour"}, timeout=60)
+    assert normal.ok and "Dites-moi où vous en êtes" in " ".join(m.get("text", "") for m in normal.json())

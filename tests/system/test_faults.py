@@ -1,0 +1,109 @@
+"""The assistant when a part fails: Redis, the action server, PostgreSQL.
+
+A real `rasa run` with endpoints.yml, a real action server, the local PostgreSQL, and a Redis of
+this module's own (so that stopping it disturbs nothing else on the machine). PostgreSQL is the
+machine's, restarted for real; that test comes last.
+"""
+from __future__ import annotations
+
+import subprocess
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.storage.database import make_engine
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script, free_port
+
+pytestmark = pytest.mark.system
+
+APOLOGY = "problème technique"
+
+
+@pytest.fixture(scope="module")
+def stack(postgres_database, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("faults")
+    redis_port = free_port()
+    redis = ChildProcess(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        folder / "redis.log",
+        port=redis_port,
+    )
+    env = {
+        "DATABASE_URL": postgres_database,
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    actions = ActionServer(folder / "actions.log", env)
+    redis.start(), actions.start()
+    rasa = RasaServer(folder / "rasa.log", actions.url, env).start()
+    yield dict(rasa=rasa, actions=actions, redis=redis, url=postgres_database)
+    for process in (rasa, actions, redis):
+        process.stop()
+
+
+def timed(call, *args):
+    started = time.monotonic()
+    result = call(*args)
+    return result, time.monotonic() - started
+
+
+def test_redis_down_leaves_a_slower_lock_but_an_answering_assistant(stack):
+    rasa, sender = stack["rasa"], uuid.uuid4().hex
+    assert "Si je comprends bien" in rasa.say(sender, "mon test de langue a expiré")
+    stack["redis"].kill()
+    answer, seconds = timed(rasa.say, sender, "/affirm")
+    assert "Dans quel programme" in answer and seconds < 3
+    assert "Redis lock store unreachable" in rasa.log()
+
+    stack["redis"].start()
+    time.sleep(5)  # the store tries Redis again after 5 s
+    assert "au Canada ou à l'étranger" in rasa.say(sender, '/inform{"program":"fsw"}')
+    assert "Redis lock store reachable again" in rasa.log()
+
+
+def test_a_killed_action_server_gets_an_apology_within_three_seconds_and_the_conversation_resumes(stack):
+    rasa, sender = stack["rasa"], uuid.uuid4().hex
+    rasa.say(sender, "mon test de langue a expiré")
+    assert "Dans quel programme" in rasa.say(sender, "/affirm")
+    stack["actions"].kill()
+    # The answer needs the action server: the form's check of the program.
+    answer, seconds = timed(rasa.say, sender, '/inform{"program":"fsw"}')
+    assert APOLOGY in answer and seconds < 3
+    assert "Dans quel programme" in answer  # the unchecked answer is asked again
+
+    stack["actions"].start()
+    answer = rasa.say(sender, '/inform{"program":"fsw"}')
+    assert APOLOGY not in answer and "au Canada ou à l'étranger" in answer
+
+
+def test_a_postgresql_restart_under_load_loses_no_message_and_no_case(stack):
+    rasa = stack["rasa"]
+    senders = [f"pg-{uuid.uuid4().hex}" for _ in range(8)]
+
+    def converse(number_and_sender):
+        number, sender = number_and_sender
+        return [rasa.say(sender, message) for message in consultation_script(number)]
+
+    with ThreadPoolExecutor(len(senders)) as pool:
+        conversations = pool.map(converse, enumerate(senders))
+        time.sleep(4)
+        cluster = Path("/etc/postgresql").iterdir().__next__().name
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True, timeout=60
+        )
+        answers = [answer for conversation in conversations for answer in conversation]
+
+    assert all(answers) and not [answer for answer in answers if APOLOGY in answer]
+    engine = make_engine(stack["url"])
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("select count(*) from handoff_cases where conversation_id like 'pg-%'")
+        ).scalar()
+    engine.dispose()
+    assert stored == len(senders)
+    for process in ("rasa", "actions"):
+        assert "Traceback" not in stack[process].log()
