@@ -15,8 +15,8 @@ from actions.consultation_form import CONSENT, FORM_SLOTS, GIVEN, REFERENCE, REF
 from actions.domain_text import response_text
 from actions.handoff import case_summary, plan_for, utter_firm_contact
 from bot.domain import clock
-from bot.storage.case_records import StoredCase, save_case
-from bot.domain.consultation import Contact, case_payload, new_case
+from bot.storage.case_records import StoredCase, case_payload, save_case
+from bot.domain.consultation import Contact, new_case
 from bot.domain.contact import ContactField, ContactMethod, display_phone
 from bot.storage.conversations import redact_conversation
 from bot.storage.database import shared_engine

@@ -1,17 +1,41 @@
 """The consultation request: what the person agreed to, and the case handed to the firm."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Dict, Optional
+from typing import Optional, Tuple
 
-from bot.storage.case_records import NewCase, StoredCase
 from bot.domain.contact import ContactMethod
 from bot.domain.remedies import HandoffReason, Professional, RemedyPlan
 
 # The version of the consent text (utter_ask_consultation_consent in domain.yml). Change it with
 # the text: each case records the version the person agreed to.
 CONSENT_VERSION = "2026-11-29"
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What the handoff stores: the person's contact, their consent and the case summary."""
+
+    conversation_id: str
+    channel: str
+    name: str
+    consent_version: str
+    consent_at: datetime
+    causes: Tuple[str, ...]
+    urgent: bool
+    email: Optional[str] = None
+    phone: Optional[str] = None
+    contact_method: Optional[str] = None
+    contact_moments: Optional[str] = None
+    program: Optional[str] = None
+    authority: Optional[str] = None
+    decision_location: Optional[str] = None
+    decision_date: Optional[date] = None
+    last_day: Optional[date] = None
+    days_left: Optional[int] = None
+    professional: Optional[str] = None
+    description: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -80,13 +104,3 @@ def new_case(
         professional=recommended_professional(plan).value,
         description=description,
     )
-
-
-def case_payload(case: StoredCase) -> Dict[str, Any]:
-    """The case as JSON for the firm's webhook: ISO dates, lists for tuples."""
-    values = asdict(case)
-    values["causes"] = list(case.causes)
-    return {
-        key: value.isoformat() if isinstance(value, (date, datetime)) else value
-        for key, value in values.items()
-    }

@@ -8,12 +8,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from sqlalchemy import delete, desc, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.consultation import NewCase
 from bot.storage.conversations import erase_conversation, purge_conversations
 from bot.storage.database import reconnecting
 from bot.storage.outbox import Notice
@@ -25,35 +26,17 @@ REFERENCE_LENGTH = 8
 
 
 @dataclass(frozen=True)
-class NewCase:
-    """What the handoff stores: the person's contact, their consent and the case summary."""
-
-    conversation_id: str
-    channel: str
-    name: str
-    consent_version: str
-    consent_at: datetime
-    causes: Tuple[str, ...]
-    urgent: bool
-    email: Optional[str] = None
-    phone: Optional[str] = None
-    contact_method: Optional[str] = None
-    contact_moments: Optional[str] = None
-    program: Optional[str] = None
-    authority: Optional[str] = None
-    decision_location: Optional[str] = None
-    decision_date: Optional[date] = None
-    last_day: Optional[date] = None
-    days_left: Optional[int] = None
-    professional: Optional[str] = None
-    description: Optional[str] = None
-
-
-@dataclass(frozen=True)
 class StoredCase(NewCase):
     reference: str = ""
     created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     contacted_at: Optional[datetime] = None
+
+
+def case_payload(case: StoredCase) -> Dict[str, Any]:
+    """The case as JSON for the firm's webhook: ISO dates, lists for tuples."""
+    values = asdict(case)
+    values["causes"] = list(case.causes)
+    return {key: value.isoformat() if isinstance(value, (date, datetime)) else value for key, value in values.items()}
 
 
 def new_reference() -> str:

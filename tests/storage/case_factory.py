@@ -1,7 +1,7 @@
 """A complete case, as the handoff will store it, for storage and operator tests."""
 from datetime import date, datetime, timezone
 
-from bot.storage.case_records import NewCase
+from bot.domain.consultation import NewCase
 
 
 def a_case(conversation_id="conv-1", **overrides) -> NewCase:

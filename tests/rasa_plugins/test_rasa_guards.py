@@ -1,0 +1,110 @@
+"""Guards on the Rasa internals that bot/rasa_plugins/ patches or relies on.
+
+Each test states what a plug-in assumes about Rasa 3.6.21 and fails when Rasa no longer behaves so:
+after an upgrade, a failing guard names the plug-in to re-read (and maybe drop) before anything ships.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+import rasa
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.twilio import TwilioInput
+from rasa.core.lock_store import LockStore
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.engine.recipes import default_recipe
+from rasa.nlu.utils import spacy_utils
+
+from bot.rasa_plugins import action_response_check
+from bot.rasa_plugins.channels.rest import RestInput
+from bot.rasa_plugins.channels.socketio import SocketIOInput
+from bot.rasa_plugins.channels.twilio_whatsapp import TwilioWhatsAppInput
+from bot.rasa_plugins.lock_store import AtomicRedisLockStore
+from bot.rasa_plugins.spacy_nlp import SpacyNLP
+from bot.rasa_plugins.tracker_store import DatabaseUrlTrackerStore
+
+pytestmark = pytest.mark.unit
+
+RASA = Path(rasa.__file__).resolve().parent
+
+
+def _parameters(function) -> list:
+    return list(inspect.signature(function).parameters)
+
+
+def test_the_guards_were_written_against_rasa_3_6_21():
+    assert rasa.__version__ == "3.6.21"
+
+
+def test_action_response_check_replaces_the_method_rasa_calls_on_every_response():
+    """bot/rasa_plugins/action_response_check.py: RemoteAction checks each response with
+    `_validate_action_result(result)`, which calls jsonschema.validate (the schema re-checked per call)."""
+    source = (RASA / "core" / "actions" / "action.py").read_text(encoding="utf-8")
+    assert "def _validate_action_result(self, result: Dict[Text, Any]) -> bool:" in source
+    assert "self._validate_action_result(response)" in source
+    assert re.search(r"validate\(result, self\.action_response_format_spec\(\)\)", source)
+    action_response_check.install()
+    assert RemoteAction._validate_action_result is action_response_check.validate_action_result
+    assert _parameters(action_response_check.validate_action_result) == ["remote_action", "result"]
+
+
+def test_socketio_session_request_still_calls_enter_room_without_await():
+    """bot/rasa_plugins/channels/socketio.py registers `session_request` again, awaited (RasaHQ/rasa#13027).
+    When Rasa awaits it, this guard fails and the re-registration can go."""
+    source = inspect.getsource(RasaSocketIOInput.blueprint)
+    assert re.search(r"(?<!await )sio\.enter_room\(sid, data\[\"session_id\"\]\)", source)
+
+
+def test_socketio_handlers_are_where_the_plugin_reads_and_replaces_them():
+    """The plug-in takes Rasa's own message handler from `sio.handlers[namespace][event]` and wraps it."""
+    channel = SocketIOInput(user_message_evt="user_uttered", bot_message_evt="bot_uttered", session_persistence=True)
+
+    async def on_new_message(message):
+        return None
+
+    channel.blueprint(on_new_message)
+    handlers = channel.sio.handlers["/"]
+    assert {"connect", "disconnect", "session_request", "user_uttered"} <= set(handlers)
+    assert handlers["user_uttered"].__qualname__.startswith(SocketIOInput.blueprint.__qualname__)
+    assert handlers["session_request"].__qualname__.startswith(SocketIOInput.blueprint.__qualname__)
+
+
+def test_rasa_only_ever_calls_lock_on_a_lock_store():
+    """bot/rasa_plugins/lock_store.py implements `lock()` alone: the base class's read-modify-write
+    methods (get_lock, save_lock, ...) are the non-atomic path it replaces (RasaHQ/rasa#9213)."""
+    called = set()
+    for path in RASA.rglob("*.py"):
+        called |= set(re.findall(r"lock_store\.(\w+)\(", path.read_text(encoding="utf-8")))
+    assert called == {"lock"}
+    assert _parameters(LockStore.lock) == ["self", "conversation_id", "lock_lifetime", "wait_time_in_seconds"]
+    assert _parameters(AtomicRedisLockStore.lock) == _parameters(LockStore.lock)
+
+
+def test_sql_tracker_store_reads_through_the_retrieve_the_plugin_retries():
+    """bot/rasa_plugins/tracker_store.py retries `_retrieve` and `save` while PostgreSQL restarts."""
+    assert _parameters(SQLTrackerStore._retrieve) == ["self", "sender_id", "fetch_events_from_all_sessions"]
+    assert _parameters(DatabaseUrlTrackerStore._retrieve) == _parameters(SQLTrackerStore._retrieve)
+    assert "self._retrieve(" in inspect.getsource(SQLTrackerStore.retrieve)
+    assert "self._retrieve(" in inspect.getsource(SQLTrackerStore.retrieve_full_tracker)
+    assert _parameters(SQLTrackerStore.save) == _parameters(DatabaseUrlTrackerStore.save) == ["self", "tracker"]
+
+
+def test_spacy_nlp_is_found_by_class_name_and_loads_through_load_model():
+    """bot/rasa_plugins/spacy_nlp.py keeps Rasa's class name, since the recipe matches `model_from` by
+    class name, and shares one load by caching `load_model`, which Rasa's `create` calls."""
+    assert SpacyNLP.__name__ == spacy_utils.SpacyNLP.__name__ == "SpacyNLP"
+    assert "node.uses.__name__ == component.model_from" in inspect.getsource(default_recipe)
+    assert "cls.load_model(" in inspect.getsource(spacy_utils.SpacyNLP.create)
+    assert isinstance(inspect.getattr_static(spacy_utils.SpacyNLP, "load_model"), staticmethod)
+
+
+def test_rest_and_twilio_channels_extend_rasa_s_blueprints():
+    """The REST and Twilio connectors add their checks to the blueprint Rasa's own channel builds."""
+    for ours, rasas in ((RestInput, RasaRestInput), (TwilioWhatsAppInput, TwilioInput)):
+        assert issubclass(ours, rasas)
+        assert _parameters(rasas.blueprint) == ["self", "on_new_message"]
