@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import logging
 import uuid
 
@@ -40,47 +41,84 @@ async def _hold(store, conversation_id, log, name, inside, seconds=0.01):
         inside.remove(name)
 
 
-def test_two_replicas_never_hold_one_conversation_together_and_serve_in_arrival_order():
+# A bound on a deadlock, never on speed: each scenario takes well under a second when the store works.
+NO_DEADLOCK_SECONDS = 60
+
+
+def _run(scenario):
+    return asyncio.run(asyncio.wait_for(scenario, NO_DEADLOCK_SECONDS))
+
+
+async def _tickets_taken(store: AtomicRedisLockStore, conversation_id: str) -> int:
+    taken = await store._redis.get(store._keys(conversation_id).counter)
+    return int(taken or 0)
+
+
+def test_two_replicas_never_hold_one_conversation_together_and_serve_each_message_once():
+    async def scenario():
+        prefix = f"test-{uuid.uuid4().hex[:8]}"
+        replicas = [_store(key_prefix=prefix), _store(key_prefix=prefix)]
+        log, inside = [], []
+        # All at once, split between the replicas: `_hold` fails if two ever hold the lock together.
+        await asyncio.gather(*(_hold(replicas[n % 2], "c1", log, n, inside) for n in range(30)))
+        return log
+
+    assert sorted(_run(scenario())) == list(range(30))
+
+
+def test_a_message_sent_after_the_previous_one_arrived_is_served_after_it_whichever_replica_gets_it():
+    """The guarantee is the ticket order: a person's next message arrives once the previous one has
+    taken its ticket, so it is served after it. Each task here is started only once the one before it
+    holds a ticket, as a person's sequential turns are."""
+
     async def scenario():
         prefix = f"test-{uuid.uuid4().hex[:8]}"
         replicas = [_store(key_prefix=prefix), _store(key_prefix=prefix)]
         log, inside, tasks = [], [], []
         for number in range(30):
             tasks.append(asyncio.create_task(_hold(replicas[number % 2], "c1", log, number, inside)))
-            # Each message reaches Redis before the next is sent, as a person's messages do.
-            await asyncio.sleep(0.002)
+            while await _tickets_taken(replicas[0], "c1") < number + 1:
+                await asyncio.sleep(0.001)
         await asyncio.gather(*tasks)
         return log
 
-    assert asyncio.run(scenario()) == list(range(30))
+    assert _run(scenario()) == list(range(30))
 
 
 def test_other_conversations_do_not_wait():
     async def scenario():
         store = _store()
-        slow_inside, fast_log = [], []
-        slow = asyncio.create_task(_hold(store, "slow", [], "s", slow_inside, seconds=0.5))
-        await asyncio.sleep(0.05)
-        started = asyncio.get_running_loop().time()
-        await _hold(store, "fast", fast_log, "f", [])
-        waited = asyncio.get_running_loop().time() - started
-        await slow
-        return waited
+        release_slow = asyncio.Event()
 
-    assert asyncio.run(scenario()) < 0.3
+        async def slow():
+            async with store.lock("slow"):
+                await release_slow.wait()
+
+        slow_task = asyncio.create_task(slow())
+        while await _tickets_taken(store, "slow") < 1:
+            await asyncio.sleep(0.001)
+        # The slow conversation holds its lock until the fast one is done: a fast one that waited
+        # for it would never finish, and the deadlock bound would fail the test.
+        async with store.lock("fast"):
+            served_while_slow_held = not slow_task.done()
+        release_slow.set()
+        await slow_task
+        return served_while_slow_held
+
+    assert _run(scenario()) is True
 
 
-def test_a_replica_that_dies_holding_the_lock_lets_the_next_message_in_when_its_ticket_expires():
+def test_a_replica_that_dies_holding_the_lock_lets_the_next_message_in_once_its_ticket_expires():
     async def scenario():
         prefix = f"test-{uuid.uuid4().hex[:8]}"
         dead, alive = _store(key_prefix=prefix), _store(key_prefix=prefix)
         # A ticket taken and never given back: the replica was killed mid-message.
+        expires_at = time.time() + 0.3
         await dead._take_ticket("c1", lifetime=0.3)
-        started = asyncio.get_running_loop().time()
         async with alive.lock("c1"):
-            return asyncio.get_running_loop().time() - started
+            return time.time() >= expires_at
 
-    assert 0.25 <= asyncio.run(scenario()) < 2
+    assert _run(scenario()) is True
 
 
 def test_a_waiter_whose_own_ticket_expires_gets_a_lock_error():
