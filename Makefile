@@ -1,4 +1,4 @@
-# Two commands do everything on a fresh clone: `make run` and `make test`.
+# Two commands do everything on a fresh clone: `make run` and `make test`; `make check` after each change.
 SHELL := /bin/bash
 PYTHON_VERSION := $(shell cat .python-version)
 PYTHON ?= $(shell command -v python$(basename $(PYTHON_VERSION)) || echo $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python)
@@ -21,9 +21,15 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run serve test install train actions validate test-tools bench audit clean
+LOGS := var/log
+# The unit tier: no service, no trained model (tests/conftest.py sets the tiers).
+UNIT_TIER := unit and not integration and not system
 
+.PHONY: run serve test check lint install install-dev train actions validate test-tools bench audit clean
+
+# What the assistant runs on (deploy/ installs the same lock); install-dev adds the tests' and tools' packages.
 install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
 
 $(VENV)/.installed: requirements.lock .python-version
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +37,20 @@ $(VENV)/.installed: requirements.lock .python-version
 	$(BIN)/pip install --quiet --no-deps -r requirements.lock
 	$(BIN)/pip check
 	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -r requirements-dev.lock
+	$(BIN)/pip check
+	touch $@
+
+lint: install-dev
+	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/ruff format --check bot actions tests bench
+	$(BIN)/mypy
+
+# After each change: lint, types of the domain, and the unit tier. No service, no model, under a minute.
+check: lint
+	$(BIN)/python -m pytest -m "$(UNIT_TIER)" -q
 
 train: $(MODEL)
 
@@ -45,19 +65,23 @@ actions: install
 	$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT)
 
 # The processes both `run` and `serve` need next to Rasa, stopped when Rasa stops.
-START_WORKERS = $(BIN)/python -m bot.storage.operator migrate || exit 1; \
-	$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) > .rasa-actions.log 2>&1 & pids=$$!; \
-	$(BIN)/python -m bot.storage.notice_worker > .outbox.log 2>&1 & pids="$$pids $$!"; \
+# Their logs go to var/log/, so that the terminal shows the conversation alone.
+START_WORKERS = mkdir -p $(LOGS); \
+	$(BIN)/python -m bot.storage.operator migrate >> $(LOGS)/migrate.log 2>&1 || { tail -5 $(LOGS)/migrate.log; exit 1; }; \
+	$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) > $(LOGS)/actions.log 2>&1 & pids=$$!; \
+	$(BIN)/python -m bot.storage.notice_worker > $(LOGS)/notice_worker.log 2>&1 & pids="$$pids $$!"; \
 	trap 'kill $$pids 2>/dev/null' EXIT; \
 	$(BIN)/python -m bot.wait_for_port 127.0.0.1 $(ACTION_PORT)
 
 # SQLAlchemy's 2.0 notice is about Rasa's own code, not ours: not shown to the person chatting.
 run: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # `rasa shell` would open the terminal channel alone; credentials-shell.yml adds the action gateway.
+# Rasa's log lines and Python's warnings go to stderr, the conversation to stdout: stderr goes to a file.
 run: train
+	@echo "Starting the assistant (about a minute). Logs: $(LOGS)/rasa.log, actions.log, notice_worker.log. Ctrl-C to stop."
 	@$(START_WORKERS) && \
 	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials-shell.yml \
-	    --interface 127.0.0.1 --port $(RASA_PORT)
+	    --interface 127.0.0.1 --port $(RASA_PORT) 2>> $(LOGS)/rasa.log
 
 # The whole stack for the website and the messaging channels: action server, notice worker,
 # the firm's demo page, and Rasa with every channel (REST, socket.io, Messenger, WhatsApp, Twilio).
@@ -80,13 +104,13 @@ test-tools:
 	@command -v chromium >/dev/null && command -v nginx >/dev/null || \
 	  { apt-get update -qq && apt-get install -y -qq chromium nginx-light; }
 
-test: train validate test-tools
+test: lint train validate test-tools
 	$(BIN)/python -m pytest
 
 # Accuracy and speed measured on this machine, against two reference pipelines: bench/results/report.md.
 # More than an hour on 2 cores (5-fold cross-validation of two DIET pipelines); BENCH_QUICK=1 checks the
 # machinery with 10 epochs and one fold, figures not to be quoted.
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench
 
 # Known vulnerabilities of the locked tree, from PyPI's advisory data. pip-audit lives in a venv of its own,

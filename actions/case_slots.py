@@ -1,4 +1,5 @@
 """The Case the person described, read from the tracker's slots."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Understanding the causes: restate them for confirmation, or offer choices instead of guessing."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -12,13 +13,12 @@ from actions.domain_text import cause_buttons, causes_as_list, response_text
 from bot.domain.case import RefusalCause
 from bot.domain.cause_reading import cause_choices, causes_read
 
+
 class ActionRestateCauses(Action):
     def name(self) -> str:
         return "action_restate_causes"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         message = tracker.latest_message or {}
         # After a disambiguation the latest intent is nlu_fallback and the slot holds the causes.
         causes = causes_read(message.get("intent"), message.get("intent_ranking") or []) or causes_slot(tracker)
@@ -35,9 +35,7 @@ class ActionOfferCauses(Action):
     def name(self) -> str:
         return "action_offer_causes"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         choices = [(cause,) for cause in RefusalCause]
         dispatcher.utter_message(response="utter_offer_causes", buttons=cause_buttons(domain, choices))
         return [SlotSet("refusal_causes", None)]
@@ -49,9 +47,7 @@ class ActionDisambiguateCause(Action):
     def name(self) -> str:
         return "action_disambiguate_cause"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         reading = cause_choices((tracker.latest_message or {}).get("intent_ranking") or [])
         if reading.shared:
             return [

@@ -1,4 +1,5 @@
 """Changing an earlier answer: choose which one, then the form asks it again."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -33,9 +34,7 @@ class ActionAskAnswerToChange(Action):
     def name(self) -> str:
         return "action_ask_answer_to_change"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         if _in_consultation(tracker):
             dispatcher.utter_message(response="utter_ask_contact_to_change", buttons=change_buttons(domain, tracker))
             return []
@@ -60,9 +59,7 @@ class ActionChangeAnswer(Action):
     def name(self) -> str:
         return "action_change_answer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         choice = tracker.get_slot("answer_to_change")
         if _in_consultation(tracker):
             # Only contact answers can change here; the situation was settled before the request.

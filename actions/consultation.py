@@ -1,4 +1,5 @@
 """The end of the consultation request: store and announce the case, or store nothing."""
+
 from __future__ import annotations
 
 import logging
@@ -15,15 +16,15 @@ from actions.consultation_form import CONSENT, FORM_SLOTS, GIVEN, REFERENCE, REF
 from actions.domain_text import response_text
 from actions.handoff import case_summary, plan_for, utter_firm_contact
 from bot.domain import clock
-from bot.storage.case_records import StoredCase, case_payload, save_case
 from bot.domain.consultation import Contact, new_case
 from bot.domain.contact import ContactField, ContactMethod, display_phone
-from bot.storage.conversations import redact_conversation
-from bot.storage.database import shared_engine
 from bot.domain.dates import format_french_date
 from bot.domain.deadlines import business_days_after
-from bot.storage.outbox import Notice, NoticeKind
 from bot.settings import firm_settings, notice_settings, privacy_settings
+from bot.storage.case_records import StoredCase, case_payload, save_case
+from bot.storage.conversations import redact_conversation
+from bot.storage.database import shared_engine
+from bot.storage.outbox import Notice, NoticeKind
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +88,7 @@ class ActionSubmitConsultation(Action):
     def name(self) -> str:
         return "action_submit_consultation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         if tracker.get_slot(REFERENCE):
             dispatcher.utter_message(response="utter_consultation_already_sent", reference=tracker.get_slot(REFERENCE))
             return CLEAR_FORM
@@ -167,9 +166,7 @@ class ActionCancelConsultation(Action):
     def name(self) -> str:
         return "action_cancel_consultation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         try:
             redact_conversation(shared_engine(), tracker.sender_id, typed_contact_details(tracker))
         except SQLAlchemyError as error:

@@ -1,7 +1,8 @@
 """The consultation request: consent first, then the contact details, then a recap to confirm."""
+
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -91,7 +92,7 @@ class ValidateConsultationForm(TypedAnswerForm):
     form_slots = FORM_SLOTS
     interruptions = INTERRUPTIONS
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_consultation_form"
 
     async def get_extraction_events(
@@ -107,7 +108,7 @@ class ValidateConsultationForm(TypedAnswerForm):
             return events
         text = message.get("text") or ""
         email, phone = parse_email(text), parse_phone(text)
-        found: Dict[Text, Any] = {}
+        found: Dict[str, Any] = {}
         if email and requested != ContactField.EMAIL.value and not tracker.get_slot(ContactField.EMAIL.value):
             found[ContactField.EMAIL.value] = email
         if phone and requested != ContactField.PHONE.value and not tracker.get_slot(ContactField.PHONE.value):
@@ -119,11 +120,11 @@ class ValidateConsultationForm(TypedAnswerForm):
 
     async def required_slots(
         self,
-        domain_slots: List[Text],
+        domain_slots: List[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> List[Text]:
+    ) -> List[str]:
         if tracker.get_slot(REFERENCE):
             return []
         if tracker.get_slot(CONSENT) == REFUSED:
@@ -134,14 +135,14 @@ class ValidateConsultationForm(TypedAnswerForm):
         )
         return [CONSENT] + [field.value for field in questions] + [CONFIRMED]
 
-    async def validate_consultation_consent(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_consultation_consent(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         answer = yes_or_no(tracker, value, GIVEN, REFUSED)
         if answer is None:
             dispatcher.utter_message(response="utter_invalid_consultation_consent")
         return {CONSENT: answer}
 
     @staticmethod
-    def _read(dispatcher, field: ContactField, value: str, parse: Callable[[str], Optional[str]]) -> Dict[Text, Any]:
+    def _read(dispatcher, field: ContactField, value: str, parse: Callable[[str], Optional[str]]) -> Dict[str, Any]:
         """A skipped answer, the value read from the text, or a re-ask with an example."""
         if value == NONE:
             return {field.value: NONE}
@@ -150,17 +151,17 @@ class ValidateConsultationForm(TypedAnswerForm):
             dispatcher.utter_message(response=f"utter_invalid_{field.value}")
         return {field.value: parsed}
 
-    async def validate_contact_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_contact_name(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         intent = (tracker.latest_message or {}).get("intent") or {}
         if intent.get("name") in NOT_A_NAME and intent.get("confidence", 0) >= SURE:
             dispatcher.utter_message(response="utter_invalid_contact_name")
             return {ContactField.NAME.value: None}
         return self._read(dispatcher, ContactField.NAME, value, parse_name)
 
-    async def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return self._read(dispatcher, ContactField.EMAIL, value, parse_email)
 
-    async def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         # No digit at all ("je n'ai pas de téléphone") is no number, not a mistyped one.
         if value == NONE or not any(character.isdigit() for character in value):
             if given(tracker.get_slot(ContactField.EMAIL.value)):
@@ -169,14 +170,14 @@ class ValidateConsultationForm(TypedAnswerForm):
             return {ContactField.PHONE.value: None}
         return self._read(dispatcher, ContactField.PHONE, value, parse_phone)
 
-    async def validate_contact_method(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_contact_method(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         slot = ContactField.METHOD.value
         return canonical_or_reask(dispatcher, tracker, slot, value, ContactMethod, entity="contact_method")
 
-    async def validate_contact_moments(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_contact_moments(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return self._read(dispatcher, ContactField.MOMENTS, value, parse_moments)
 
-    async def validate_consultation_confirmed(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_consultation_confirmed(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         # "no" is not an answer to keep: the question comes back as "what to correct?".
         answer = yes_or_no(tracker, value, "yes", "no")
         if answer is None:
@@ -185,7 +186,7 @@ class ValidateConsultationForm(TypedAnswerForm):
 
 
 class ActionAskConsultationConsent(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_consultation_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
@@ -202,7 +203,7 @@ class ActionAskConsultationConsent(Action):
 class ActionAskConsultationConfirmed(Action):
     """The recap to confirm; after a "no", the answers that can be corrected."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_consultation_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:

@@ -1,4 +1,5 @@
 """Short texts (labels) kept as responses in domain.yml, read where a button or a list needs them."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List

@@ -1,8 +1,9 @@
 """What both forms share: a typed answer is taken as it is, so that validation understands or re-asks it."""
+
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, Collection, Dict, List, Optional, Text
+from typing import Any, Collection, Dict, List, Optional
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 def raw_answer(
     tracker: Tracker, slot: str, form_slots: Collection[str], interruptions: Collection[str]
-) -> Dict[Text, Any]:
+) -> Dict[str, Any]:
     """The text of an answer no mapping understood.
 
     Nothing is taken when a mapping already filled one of the form's slots this turn or when the
@@ -34,7 +35,7 @@ def raw_answer(
 
 def canonical_or_reask(
     dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, allowed, entity: Optional[str]
-) -> Dict[Text, Any]:
+) -> Dict[str, Any]:
     """The first canonical value among the slot's value and the message's entities of its kind.
 
     "ici au Canada" yields two location entities, "ici" and "in_canada": the second answers.
@@ -60,7 +61,7 @@ class TypedAnswerForm(FormValidationAction):
     interruptions: Collection[str] = ()
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """The validation action's name: validate_<form>."""
 
     async def get_extraction_events(

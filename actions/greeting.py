@@ -1,4 +1,5 @@
 """A greeting: answered, unless the opening has just asked where the person stands."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -21,9 +22,7 @@ class ActionGreet(Action):
     def name(self) -> str:
         return "action_greet"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         # "Bonjour" as a first message: the opening already greeted and asked the question.
         if last_response(tracker) != OPENING_QUESTION:
             dispatcher.utter_message(response="utter_greet")

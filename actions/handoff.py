@@ -1,4 +1,5 @@
 """Handoff to the firm's CRIC: the urgent warning first, the firm's details and a summary of what the person gave."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -23,9 +24,7 @@ def _labels(domain: Dict[str, Any], slot: str, value: Any) -> List[str]:
     A value with no label, such as an entity span the NLU cut wrong ("test de"), is left out.
     """
     values = value if isinstance(value, list) else [value] if value else []
-    names = (
-        "utter_value_unknown" if v == UNKNOWN else f"utter_value_{slot}_{v}" for v in dict.fromkeys(values)
-    )
+    names = ("utter_value_unknown" if v == UNKNOWN else f"utter_value_{slot}_{v}" for v in dict.fromkeys(values))
     return [response_text(domain, name) for name in names if name in domain["responses"]]
 
 
@@ -86,9 +85,7 @@ class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         plan = plan_for(tracker)
         deadline = plan.deadline if plan else None
         if deadline is not None and deadline.status is DeadlineStatus.URGENT:

@@ -1,4 +1,5 @@
 """The remedies, in order, for the causes and situation the person confirmed."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -39,9 +40,7 @@ def _utter_option(
     }
     if option.remedy is Remedy.JUDICIAL_REVIEW and plan.deadline is not None:
         deadline = plan.deadline
-        dispatcher.utter_message(
-            response=judicial_review_response(deadline), **source, **deadline_parameters(deadline)
-        )
+        dispatcher.utter_message(response=judicial_review_response(deadline), **source, **deadline_parameters(deadline))
         if deadline.shorter_limit_assumed:
             dispatcher.utter_message(response="utter_deadline_shorter_limit_assumed")
         if deadline.in_year_end_recess and deadline.status is not DeadlineStatus.EXPIRED:
@@ -64,9 +63,7 @@ class ActionExplainRemedies(Action):
     def name(self) -> str:
         return "action_explain_remedies"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         case = case_from_tracker(tracker)
         try:
             plan = recommend(case, clock.today())

@@ -1,8 +1,9 @@
 """The situation questions: asks only what the remedy engine still needs, validates each answer."""
+
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -39,7 +40,7 @@ ANSWER_ENTITIES = {"program": "program", "authority": "authority", "decision_loc
 
 def _valid_or_reask(
     dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, allowed
-) -> Dict[Text, Any]:
+) -> Dict[str, Any]:
     return canonical_or_reask(dispatcher, tracker, slot, value, allowed, ANSWER_ENTITIES.get(slot))
 
 
@@ -57,16 +58,16 @@ class ValidateTriageForm(TypedAnswerForm):
     form_slots = QUESTION_SLOTS
     interruptions = INTERRUPTIONS
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_triage_form"
 
     async def required_slots(
         self,
-        domain_slots: List[Text],
+        domain_slots: List[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> List[Text]:
+    ) -> List[str]:
         questions = questions_to_ask(
             causes_slot(tracker),
             enum_slot(tracker, "program", Program),
@@ -87,26 +88,26 @@ class ValidateTriageForm(TypedAnswerForm):
         dispatcher.utter_message(response="utter_decision_date_in_story", decision_date=format_french_date(told))
         return events + [SlotSet(Question.DECISION_DATE.value, told.isoformat())]
 
-    async def validate_program(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_program(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         result = _valid_or_reask(dispatcher, tracker, "program", value, Program)
         implied = authority_implied_by(Program(result["program"])) if result["program"] else None
         if implied is not None and not tracker.get_slot("authority"):
             result["authority"] = implied.value
         return result
 
-    async def validate_authority(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_authority(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         result = _valid_or_reask(dispatcher, tracker, "authority", value, Authority)
         if result["authority"] == Authority.UNKNOWN.value:
             dispatcher.utter_message(response="utter_authority_assumed_ircc")
         return result
 
-    async def validate_fairness_letter(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_fairness_letter(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return _valid_or_reask(dispatcher, tracker, "fairness_letter", value, FairnessLetter)
 
-    async def validate_decision_location(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_decision_location(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return _valid_or_reask(dispatcher, tracker, "decision_location", value, DecisionLocation)
 
-    async def validate_decision_date(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    async def validate_decision_date(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         if value == UNKNOWN:
             return {"decision_date": UNKNOWN}
         parsed = parse_decision_date(value, clock.today())

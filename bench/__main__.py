@@ -6,6 +6,7 @@ whole assistant, whose model is then served), serving (the real stack under load
 model instead of the one trained in the run; `--report-only` writes the report and charts again from
 the last run's results.json and logs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,9 @@ def _duration(seconds: float) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, among {', '.join(STAGES)}")
-    parser.add_argument("--pipelines", default=",".join(PIPELINES),
-                        help=f"NLU pipelines, comma-separated, among {', '.join(PIPELINES)}")
+    parser.add_argument(
+        "--pipelines", default=",".join(PIPELINES), help=f"NLU pipelines, comma-separated, among {', '.join(PIPELINES)}"
+    )
     parser.add_argument("--model", type=Path, help="serve this model instead of training one (skips 'train')")
     parser.add_argument("--report-only", action="store_true", help="measure nothing: write the last run's report again")
     args = parser.parse_args(argv)
@@ -136,7 +138,8 @@ def write_report(results: Dict) -> None:
     """results.json, the charts and report.md; figures derived from the run's logs are added first."""
     if "training" in results and TRAIN_LOG.exists():
         results["training"]["components"] = training_by_component(
-            TRAIN_LOG.read_text(encoding="utf-8", errors="replace"), results["training"]["assistant_seconds"])
+            TRAIN_LOG.read_text(encoding="utf-8", errors="replace"), results["training"]["assistant_seconds"]
+        )
     (RESULTS / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     charts = make_charts(results, RESULTS)
     (RESULTS / "report.md").write_text(render(results, charts), encoding="utf-8")

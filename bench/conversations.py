@@ -1,5 +1,6 @@
 """The conversations the load generator replays: the paths of tests/system/test_conversations.py and
 tests/test_stories.yml, typed or clicked as a person would (button payloads as the widget sends them)."""
+
 from __future__ import annotations
 
 from typing import Dict, Tuple

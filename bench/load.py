@@ -1,5 +1,6 @@
 """Closed-loop load over the REST channel: N people each running whole conversations back to back,
 the next turn sent when the answer to the previous one has arrived."""
+
 from __future__ import annotations
 
 import asyncio

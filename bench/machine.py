@@ -1,4 +1,5 @@
 """What the figures were measured on, read from /proc, git and the installed packages."""
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 (VmRSS) and the clock after the imports, after each graph node of the model is loaded, and after its
 first messages are parsed; each part is what it added. This explains the Rasa server's peak RSS and
 its time to ready, which `serving` measures."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,9 +25,14 @@ BETWEEN_NODES = "unpacking the model, building its graph (outside the nodes)"
 
 def memory_by_part(model: Path) -> List[Dict[str, float]]:
     """[{"part": ..., "mib": ..., "seconds": ...}] in loading order, measured in a fresh Python process."""
-    done = subprocess.run([sys.executable, "-m", "bench.memory", str(model)], cwd=ROOT, capture_output=True,
-                          text=True, check=True,
-                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false"))
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.memory", str(model)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false"),
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -70,8 +76,13 @@ def _measure(model: str) -> List[Dict[str, float]]:
     agent = asyncio.run(load_agent(model))
     graph.GraphNode._load_component = load_component
     nodes = parts[nodes_from:]
-    parts.append({"part": BETWEEN_NODES, "mib": rss_mib() - memory - sum(part["mib"] for part in nodes),
-                  "seconds": time.monotonic() - clock - sum(part["seconds"] for part in nodes)})
+    parts.append(
+        {
+            "part": BETWEEN_NODES,
+            "mib": rss_mib() - memory - sum(part["mib"] for part in nodes),
+            "seconds": time.monotonic() - clock - sum(part["seconds"] for part in nodes),
+        }
+    )
 
     async def parse() -> None:
         for text in MESSAGES:

@@ -1,4 +1,5 @@
 """Scores shared by the bench and the NLU quality test, so both report the same figures."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -33,7 +34,8 @@ def per_label(expected: Sequence[str], predicted: Sequence[str]) -> Dict[str, Di
     `intent_macro_f1`."""
     labels = sorted(set(expected))
     precision, recall, f1, support = precision_recall_fscore_support(
-        expected, predicted, labels=labels, zero_division=0)
+        expected, predicted, labels=labels, zero_division=0
+    )
     return {
         label: {"precision": float(p), "recall": float(r), "f1": float(f), "examples": int(n)}
         for label, p, r, f, n in zip(labels, precision, recall, f1, support)
@@ -47,8 +49,9 @@ def confusions(expected: Sequence[str], predicted: Sequence[str], top: int) -> D
     return {
         "errors": len(mistakes),
         "sharing_a_cause": sum(1 for e, p in mistakes if set(causes_from_intent(e)) & set(causes_from_intent(p))),
-        "most_frequent": [{"expected": e, "predicted": p, "count": n}
-                          for (e, p), n in Counter(mistakes).most_common(top)],
+        "most_frequent": [
+            {"expected": e, "predicted": p, "count": n} for (e, p), n in Counter(mistakes).most_common(top)
+        ],
     }
 
 

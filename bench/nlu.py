@@ -1,6 +1,7 @@
 """NLU figures of three pipelines on the same data: the project's config.yml, Rasa's default
 (what `rasa init` gives) and TF-IDF with logistic regression. Test set, noisy test set, 5-fold
 cross-validation, training time."""
+
 from __future__ import annotations
 
 import asyncio
@@ -89,8 +90,10 @@ def with_epochs(config: Dict[str, Any], epochs: Optional[int]) -> Dict[str, Any]
     """The same config with every component that trains for epochs trained for `epochs` (quick mode)."""
     if epochs is None:
         return config
+
     def override(items):
         return [dict(item, epochs=epochs) if "epochs" in item else item for item in items or []]
+
     return dict(config, pipeline=override(config.get("pipeline")), policies=override(config.get("policies")))
 
 
@@ -110,14 +113,16 @@ def rasa_environment(cache_dir: Path, tf_threads: Optional[int] = None) -> Dict[
     return env
 
 
-def run_rasa_train(arguments: Sequence[str], out_dir: Path, name: str, log_path: Path,
-                   tf_threads: Optional[int] = None) -> Tuple[Path, float]:
+def run_rasa_train(
+    arguments: Sequence[str], out_dir: Path, name: str, log_path: Path, tf_threads: Optional[int] = None
+) -> Tuple[Path, float]:
     """`rasa train ...` in a subprocess; the model's path and the command's wall-clock seconds."""
     command = [sys.executable, "-m", "rasa", "train", *arguments, "--out", str(out_dir), "--fixed-model-name", name]
     with tempfile.TemporaryDirectory(prefix="rasa-cache-") as cache, open(log_path, "w") as log:
         started = time.monotonic()
-        completed = subprocess.run(command, cwd=ROOT, env=rasa_environment(Path(cache), tf_threads), stdout=log,
-                                   stderr=subprocess.STDOUT)
+        completed = subprocess.run(
+            command, cwd=ROOT, env=rasa_environment(Path(cache), tf_threads), stdout=log, stderr=subprocess.STDOUT
+        )
         seconds = time.monotonic() - started
     model = out_dir / f"{name}.tar.gz"
     if completed.returncode != 0 or not model.exists():
@@ -182,7 +187,8 @@ def score(model, examples: Sequence[Example], with_entities: bool) -> Dict[str, 
         scores["entity_f1"] = entity_f1([set(e.entities) for e in examples], [set(p.entities) for p in predictions])
     scores["errors"] = [
         {"text": e.text, "expected": e.label, "predicted": p.label}
-        for e, p in zip(examples, predictions, strict=True) if e.label != p.label
+        for e, p in zip(examples, predictions, strict=True)
+        if e.label != p.label
     ]
     scores["labels"] = [[e.label, p.label] for e, p in zip(examples, predictions, strict=True)]
     return scores
@@ -197,7 +203,9 @@ def record_fold(cv: Dict[str, Any], number: int, scores: Dict[str, Any], seconds
     """Fold `number` (from 1) into `cv`, whose mean and spread, figures by label and most frequent
     confusions then cover the folds scored so far."""
     cv["folds"][number - 1] = {
-        "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"], "training_seconds": seconds,
+        "accuracy": scores["accuracy"],
+        "macro_f1": scores["macro_f1"],
+        "training_seconds": seconds,
         "labels": scores["labels"],
     }
     done = [fold for fold in cv["folds"] if fold is not None]
@@ -257,8 +265,13 @@ def training_pool(jobs: int) -> Iterator[ThreadPoolExecutor]:
 class NLUBench:
     """Runs every NLU measure; `stage` times each step and prints it."""
 
-    def __init__(self, settings: BenchSettings, results_dir: Path, stage: Callable[[str], Any],
-                 pipelines: Sequence[str] = tuple(PIPELINES)):
+    def __init__(
+        self,
+        settings: BenchSettings,
+        results_dir: Path,
+        stage: Callable[[str], Any],
+        pipelines: Sequence[str] = tuple(PIPELINES),
+    ):
         self.settings = settings
         self.pipelines = [name for name in PIPELINES if name in pipelines]
         self.rasa_pipelines = [name for name in self.pipelines if name in RASA_PIPELINES]
@@ -282,7 +295,8 @@ class NLUBench:
 
     def _write_configs(self) -> Dict[str, Path]:
         default = write_config(
-            rasa_default_config(), self.results_dir / "rasa_default_config.yml",
+            rasa_default_config(),
+            self.results_dir / "rasa_default_config.yml",
             "What `rasa init` writes (rasa/cli/initial_project/config.yml) with language: fr, and the\n"
             "pipeline and policies Rasa fills in for its empty keys (engine/recipes/config_files/default_config.yml).",
         )
@@ -290,8 +304,11 @@ class NLUBench:
         if self.settings.epochs is not None:
             for name, path in list(configs.items()):
                 config = with_epochs(yaml.safe_load(path.read_text(encoding="utf-8")), self.settings.epochs)
-                configs[name] = write_config(config, self.logs / f"quick_{name}_config.yml",
-                                             f"quick mode: {path.name} with {self.settings.epochs} epochs")
+                configs[name] = write_config(
+                    config,
+                    self.logs / f"quick_{name}_config.yml",
+                    f"quick mode: {path.name} with {self.settings.epochs} epochs",
+                )
         return configs
 
     def _train_rasa(self, name: str, nlu_path: Path, out_dir: Path, model_name: str) -> Tuple[Path, float]:
@@ -301,7 +318,9 @@ class NLUBench:
         # there, featurising, which uses one core whatever the threads, dominated.)
         return run_rasa_train(
             ["nlu", "--config", str(self.configs[name]), "--nlu", str(nlu_path)],
-            out_dir, model_name, self.logs / f"train_{model_name}.log",
+            out_dir,
+            model_name,
+            self.logs / f"train_{model_name}.log",
             tf_threads=1 if self.settings.training_jobs > 1 else None,
         )
 
@@ -315,11 +334,14 @@ class NLUBench:
         """Trained on all of data/nlu (the Rasa pipelines `training_jobs` at a time, each timed); scored on the
         test set and its noisy copy. Each pipeline's figures come as soon as they are measured, so a stopped
         run keeps them."""
-        with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp, \
-                training_pool(self.settings.training_jobs) as pool:
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp,
+            training_pool(self.settings.training_jobs) as pool,
+        ):
             trainings = {
-                name: pool.submit(self._timed_training, f"nlu {name}: train on data/nlu", name, NLU_DATA, Path(tmp),
-                                  name)
+                name: pool.submit(
+                    self._timed_training, f"nlu {name}: train on data/nlu", name, NLU_DATA, Path(tmp), name
+                )
                 for name in self.rasa_pipelines
             }
             for name in self.pipelines:
@@ -351,8 +373,7 @@ class NLUBench:
         def record(name: str, number: int, scores: Dict[str, Any], seconds: float) -> None:
             record_fold(pipelines[name]["cv"], number, scores, seconds)
 
-        with tempfile.TemporaryDirectory(prefix="bench-cv-") as tmp, \
-                training_pool(self.settings.training_jobs) as pool:
+        with tempfile.TemporaryDirectory(prefix="bench-cv-") as tmp, training_pool(self.settings.training_jobs) as pool:
             held_out, trainings = {}, {}
             for number, (train_idx, test_idx) in enumerate(folds, start=1):
                 train_path = write_nlu_subset(self.training_data, train_idx, Path(tmp) / f"fold{number}.yml")
@@ -374,8 +395,9 @@ class NLUBench:
                     del model
                     gc.collect()
 
-    def _timed_training(self, label: str, name: str, nlu_path: Path, out_dir: Path, model_name: str
-                        ) -> Tuple[Path, float]:
+    def _timed_training(
+        self, label: str, name: str, nlu_path: Path, out_dir: Path, model_name: str
+    ) -> Tuple[Path, float]:
         with self.stage(label):
             return self._train_rasa(name, nlu_path, out_dir, model_name)
 
@@ -397,9 +419,14 @@ def train_assistant(settings: BenchSettings, out_dir: Path, log_path: Path) -> T
     """`rasa train` of config.yml, domain.yml and data/ (NLU and dialogue), as `make train` runs it."""
     config = PROJECT_CONFIG
     if settings.epochs is not None:
-        config = write_config(with_epochs(yaml.safe_load(PROJECT_CONFIG.read_text(encoding="utf-8")), settings.epochs),
-                              out_dir / "quick_config.yml", f"quick mode: config.yml with {settings.epochs} epochs")
+        config = write_config(
+            with_epochs(yaml.safe_load(PROJECT_CONFIG.read_text(encoding="utf-8")), settings.epochs),
+            out_dir / "quick_config.yml",
+            f"quick mode: config.yml with {settings.epochs} epochs",
+        )
     return run_rasa_train(
         ["--config", str(config), "--domain", str(ROOT / "domain.yml"), "--data", str(ROOT / "data")],
-        out_dir, "assistant", log_path,
+        out_dir,
+        "assistant",
+        log_path,
     )

@@ -2,6 +2,7 @@
 
 Reproducible: the same seed gives the same copy (`random.Random(seed)`, nothing else random).
 """
+
 from __future__ import annotations
 
 import random
@@ -17,15 +18,18 @@ DEFAULT_TYPO_RATE = 0.03
 
 
 def _azerty_neighbours() -> Dict[str, str]:
-    keys = [(letter, row, offset + column) for row, (letters, offset) in enumerate(AZERTY_ROWS)
-            for column, letter in enumerate(letters)]
+    keys = [
+        (letter, row, offset + column)
+        for row, (letters, offset) in enumerate(AZERTY_ROWS)
+        for column, letter in enumerate(letters)
+    ]
     neighbours = {}
     for letter, row, x in keys:
         near = [
-            other for other, other_row, other_x in keys
-            if other != letter and (
-                (other_row == row and abs(other_x - x) == 1) or (abs(other_row - row) == 1 and abs(other_x - x) < 1)
-            )
+            other
+            for other, other_row, other_x in keys
+            if other != letter
+            and ((other_row == row and abs(other_x - x) == 1) or (abs(other_row - row) == 1 and abs(other_x - x) < 1))
         ]
         neighbours[letter] = "".join(near)
     return neighbours
@@ -58,8 +62,11 @@ def add_noise(text: str, rng: random.Random, typo_rate: float = DEFAULT_TYPO_RAT
             i += 1
             continue
         next_is_letter = i + 1 < len(chars) and chars[i + 1].isalpha()
-        kinds = [kind for kind in TYPO_KINDS
-                 if (kind != "substitution" or char in NEIGHBOURS) and (kind != "transposition" or next_is_letter)]
+        kinds = [
+            kind
+            for kind in TYPO_KINDS
+            if (kind != "substitution" or char in NEIGHBOURS) and (kind != "transposition" or next_is_letter)
+        ]
         kind = rng.choice(kinds)
         typos.append(kind)
         if kind == "substitution":

@@ -1,5 +1,6 @@
 """Reading a py-spy profile (`py-spy record --format raw --function`): the hottest functions by own
 time, where the samples go, and a sentence on what bounds the server, from the measures alone."""
+
 from __future__ import annotations
 
 import re
@@ -73,13 +74,19 @@ def what_bounds_it(cpu_percent: Mapping[str, float], cores: int, shares: Mapping
     machine = cpu_percent.get(MACHINE, ours)
     busiest = ", ".join(f"{share:.0%} {name}" for name, share in list(shares.items())[:3])
     if rasa >= 85:
-        bound = (f"a Rasa process used {rasa:.0f}% of one core: each `rasa run` handles messages on one Python "
-                 "event loop, so it is CPU-bound on a single core")
+        bound = (
+            f"a Rasa process used {rasa:.0f}% of one core: each `rasa run` handles messages on one Python "
+            "event loop, so it is CPU-bound on a single core"
+        )
     elif machine >= 85 * cores:
-        bound = (f"the {cores} cores were saturated ({machine:.0f}% of {100 * cores}%, of which the servers and "
-                 f"the load generator {ours:.0f}%)")
+        bound = (
+            f"the {cores} cores were saturated ({machine:.0f}% of {100 * cores}%, of which the servers and "
+            f"the load generator {ours:.0f}%)"
+        )
     else:
-        bound = (f"neither one core nor the machine was saturated (Rasa {rasa:.0f}%, machine {machine:.0f}% "
-                 f"of {100 * cores}%), so time goes to waiting")
+        bound = (
+            f"neither one core nor the machine was saturated (Rasa {rasa:.0f}%, machine {machine:.0f}% "
+            f"of {100 * cores}%), so time goes to waiting"
+        )
     detail = ", ".join(f"{name} {value:.0f}%" for name, value in cpu_percent.items())
     return f"What bounds it: {bound} (CPU: {detail}); where the Rasa process spends its samples: {busiest}."

@@ -1,4 +1,5 @@
 """bench/results/report.md and its charts, from the results of one run (results.json)."""
+
 from __future__ import annotations
 
 import math
@@ -45,8 +46,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
 def render(results: Results, charts: Dict[str, str]) -> str:
     lines = ["# `make bench` report", ""]
     if results.get("quick"):
-        lines += ["**Quick mode (BENCH_QUICK=1)**: fewer folds, epochs, concurrency levels and seconds of load; "
-                  "not the figures to quote.", ""]
+        lines += [
+            "**Quick mode (BENCH_QUICK=1)**: fewer folds, epochs, concurrency levels and seconds of load; "
+            "not the figures to quote.",
+            "",
+        ]
     lines += _machine(results)
     lines += ["## Targets (issue 5, section 1)", ""]
     rows = [[r["figure"], r["target"], r["measured"] or "–", r["status"], r["by"]] for r in check_all(results)]
@@ -75,15 +79,20 @@ def _machine(results: Results) -> List[str]:
         ["whole run", f"{fmt(results.get('total_seconds'), 0)} s"],
     ]
     versions = results.get("versions", {})
-    return (["## Machine", ""] + _table(["", ""], rows)
-            + ["## Versions", ""] + _table(["software", "version"], [[k, v] for k, v in versions.items()]))
+    return (
+        ["## Machine", ""]
+        + _table(["", ""], rows)
+        + ["## Versions", ""]
+        + _table(["software", "version"], [[k, v] for k, v in versions.items()])
+    )
 
 
 def _nlu(nlu: Results, charts: Dict[str, str]) -> List[str]:
     pipelines = nlu.get("pipelines", {})
     noise = nlu.get("noise", {})
     lines = [
-        "## NLU", "",
+        "## NLU",
+        "",
         f"Trained on data/nlu ({nlu.get('training_examples')} examples, synonyms, regexes and lookup tables), scored "
         f"on tests/nlu/test_nlu.yml ({nlu.get('test_messages')} messages). Macro-F1 over the test set's intents, "
         "a fallback counted wrong; retrieval intents count as their full label (faq/…); entity F1 is micro-F1 over "
@@ -109,8 +118,11 @@ def _nlu(nlu: Results, charts: Dict[str, str]) -> List[str]:
                 std = _dig(result, "cv", keys[1].replace("_mean", "_std"))
                 done = _dig(result, "cv", "folds_done")
                 # A stopped run scores fewer folds than it set out to: say over how many.
-                partial = f" ({done} of {nlu.get('folds_run')} folds)" if done is not None and done < nlu.get(
-                    "folds_run", done) else ""
+                partial = (
+                    f" ({done} of {nlu.get('folds_run')} folds)"
+                    if done is not None and done < nlu.get("folds_run", done)
+                    else ""
+                )
                 row.append(f"{fmt(value)} ± {fmt(std)}{partial}")
             else:
                 row.append(fmt(value, 0 if column.endswith("(s)") else 3))
@@ -132,29 +144,44 @@ def _nlu(nlu: Results, charts: Dict[str, str]) -> List[str]:
 
 
 def _cv_by_label(nlu: Results) -> List[str]:
-    names = {name: label for name, label in nlu.get("pipelines_names", {}).items()
-             if _dig(nlu, "pipelines", name, "cv", "by_label")}
+    names = {
+        name: label
+        for name, label in nlu.get("pipelines_names", {}).items()
+        if _dig(nlu, "pipelines", name, "cv", "by_label")
+    }
     if not names:
         return []
     cvs = {name: nlu["pipelines"][name]["cv"] for name in names}
     # Sorted by the project's F1 when it was cross-validated, else by the first pipeline that was.
     first = "project" if "project" in cvs else next(iter(cvs))
     by_label = cvs[first]["by_label"]
-    lines = ["### Cross-validation by label", "",
-             "Every held-out example of the folds scored, pooled, so that a label with few examples still gets "
-             f"one F1; lowest first ({names[first]}).", ""]
-    rows = [[f"`{label}`", figures["examples"]]
-            + [fmt(_dig(cvs[name], "by_label", label, "f1")) for name in names]
-            for label, figures in sorted(by_label.items(), key=lambda item: (item[1]["f1"], item[0]))]
+    lines = [
+        "### Cross-validation by label",
+        "",
+        "Every held-out example of the folds scored, pooled, so that a label with few examples still gets "
+        f"one F1; lowest first ({names[first]}).",
+        "",
+    ]
+    rows = [
+        [f"`{label}`", figures["examples"]] + [fmt(_dig(cvs[name], "by_label", label, "f1")) for name in names]
+        for label, figures in sorted(by_label.items(), key=lambda item: (item[1]["f1"], item[0]))
+    ]
     lines += _table(["label", "examples"] + [f"F1 {label}" for label in names.values()], rows)
-    lines += ["Mistakes that keep a cause (a single cause taken for a pair holding it, a pair for one of its "
-              "causes, or for a pair sharing one): "
-              + "; ".join(f"{names[name]} {cv['confusions']['sharing_a_cause']} of {cv['confusions']['errors']}"
-                          for name, cv in cvs.items()) + ".", ""]
+    lines += [
+        "Mistakes that keep a cause (a single cause taken for a pair holding it, a pair for one of its "
+        "causes, or for a pair sharing one): "
+        + "; ".join(
+            f"{names[name]} {cv['confusions']['sharing_a_cause']} of {cv['confusions']['errors']}"
+            for name, cv in cvs.items()
+        )
+        + ".",
+        "",
+    ]
     lines += [f"Most frequent mistakes ({names[first]}):", ""]
-    lines += _table(["expected", "predicted", "times"],
-                    [[f"`{m['expected']}`", f"`{m['predicted']}`", m["count"]]
-                     for m in cvs[first]["confusions"]["most_frequent"]])
+    lines += _table(
+        ["expected", "predicted", "times"],
+        [[f"`{m['expected']}`", f"`{m['predicted']}`", m["count"]] for m in cvs[first]["confusions"]["most_frequent"]],
+    )
     return lines
 
 
@@ -162,7 +189,8 @@ def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
     serving = results["serving"]
     best = best_topology(results)
     lines = [
-        "## Serving", "",
+        "## Serving",
+        "",
         f"`rasa run` with credentials.yml and endpoints.yml (REST channel, SQL tracker store on PostgreSQL database "
         f"`{serving.get('database')}`), the action server (`python -m rasa_sdk`), model `{serving.get('model')}`. "
         f"Closed loop: each simulated person runs whole conversations back to back, a new sender id each "
@@ -174,19 +202,34 @@ def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
     ]
     for name, topology in serving.get("topologies", {}).items():
         rss = topology.get("peak_rss_mib", {})
-        lines += [f"### {name}", "",
-                  "Start to ready (process start to a REST message answered): "
-                  + ", ".join(f"{fmt(s, 1)} s" for s in topology.get("ready_seconds", []))
-                  + ". Peak RSS (VmHWM): " + ", ".join(f"{k} {fmt(v, 0)} MiB" for k, v in rss.items())
-                  + f". Consultation requests stored by the conversations: {topology.get('handoffs_stored', '–')}.",
-                  ""]
+        lines += [
+            f"### {name}",
+            "",
+            "Start to ready (process start to a REST message answered): "
+            + ", ".join(f"{fmt(s, 1)} s" for s in topology.get("ready_seconds", []))
+            + ". Peak RSS (VmHWM): "
+            + ", ".join(f"{k} {fmt(v, 0)} MiB" for k, v in rss.items())
+            + f". Consultation requests stored by the conversations: {topology.get('handoffs_stored', '–')}.",
+            "",
+        ]
         rows = []
         for level in topology.get("levels", []):
             cpu = ", ".join(f"{k} {fmt(v, 0)}%" for k, v in level.get("cpu_percent", {}).items())
-            rows.append([level["concurrency"], level["turns"], level["errors"], fmt(level["turns_per_second"], 1),
-                         fmt(level["p50"], 0), fmt(level["p95"], 0), fmt(level["p99"], 0), cpu])
-        lines += _table(["conversations", "turns", "errors", "turns/s", "p50 ms", "p95 ms", "p99 ms",
-                         "CPU (100% = one core)"], rows)
+            rows.append(
+                [
+                    level["concurrency"],
+                    level["turns"],
+                    level["errors"],
+                    fmt(level["turns_per_second"], 1),
+                    fmt(level["p50"], 0),
+                    fmt(level["p95"], 0),
+                    fmt(level["p99"], 0),
+                    cpu,
+                ]
+            )
+        lines += _table(
+            ["conversations", "turns", "errors", "turns/s", "p50 ms", "p95 ms", "p99 ms", "CPU (100% = one core)"], rows
+        )
         profile = topology.get("profile")
         if profile:
             lines += _profile(profile)
@@ -199,15 +242,24 @@ def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
 
 def _training(training: Results) -> List[str]:
     total = training["assistant_seconds"]
-    lines = ["## Training", "",
-             f"`rasa train` of config.yml, domain.yml and data/ (NLU and dialogue) into an empty directory "
-             f"with an empty cache, wall clock: **{fmt(total, 0)} s**.", ""]
+    lines = [
+        "## Training",
+        "",
+        f"`rasa train` of config.yml, domain.yml and data/ (NLU and dialogue) into an empty directory "
+        f"with an empty cache, wall clock: **{fmt(total, 0)} s**.",
+        "",
+    ]
     components = training.get("components")
     if components:
         lines += ["By component, from Rasa's log (whole seconds):", ""]
-        lines += _table(["component", "seconds", "share"],
-                        [[part["part"], fmt(part["seconds"], 0), f"{part['seconds'] / total:.0%}"]
-                         for part in components if part["seconds"] >= 1])
+        lines += _table(
+            ["component", "seconds", "share"],
+            [
+                [part["part"], fmt(part["seconds"], 0), f"{part['seconds'] / total:.0%}"]
+                for part in components
+                if part["seconds"] >= 1
+            ],
+        )
     return lines
 
 
@@ -216,19 +268,27 @@ def _memory(parts: Optional[List[Dict[str, float]]]) -> List[str]:
         return []
     total = sum(part["mib"] for part in parts)
     timed = all("seconds" in part for part in parts)
-    lines = ["### Memory and start-up by part of the served model", "",
-             f"The model loaded in a fresh Python process, resident memory and clock read before and after each "
-             f"part (`bench/memory.py`): **{fmt(total, 0)} MiB** in all"
-             + (f", in **{fmt(sum(part['seconds'] for part in parts), 1)} s**." if timed else "."), ""]
-    rows = [[part["part"], fmt(part["mib"], 0), f"{part['mib'] / total:.0%}"]
-            + ([fmt(part["seconds"], 1)] if timed else []) for part in grouped(parts)]
+    lines = [
+        "### Memory and start-up by part of the served model",
+        "",
+        f"The model loaded in a fresh Python process, resident memory and clock read before and after each "
+        f"part (`bench/memory.py`): **{fmt(total, 0)} MiB** in all"
+        + (f", in **{fmt(sum(part['seconds'] for part in parts), 1)} s**." if timed else "."),
+        "",
+    ]
+    rows = [
+        [part["part"], fmt(part["mib"], 0), f"{part['mib'] / total:.0%}"] + ([fmt(part["seconds"], 1)] if timed else [])
+        for part in grouped(parts)
+    ]
     return lines + _table(["part", "MiB", "share"] + (["seconds"] if timed else []), rows)
 
 
 def _profile(profile: Results) -> List[str]:
     if "error" in profile:
-        return [f"py-spy could not profile the server ({profile['error']}); missed: "
-                + "; ".join(profile["because"]) + ".", ""]
+        return [
+            f"py-spy could not profile the server ({profile['error']}); missed: " + "; ".join(profile["because"]) + ".",
+            "",
+        ]
     lines = [
         f"Profile (py-spy, {profile['seconds']} s at {profile['concurrency']} conversations, "
         f"{profile['samples']} samples, `{profile['raw_file']}`), because: " + "; ".join(profile["because"]) + ".",
@@ -236,11 +296,18 @@ def _profile(profile: Results) -> List[str]:
         "Ten hottest functions by own time:",
         "",
     ]
-    lines += _table(["function", "samples", "share"],
-                    [[f"`{h['function']}`", h["samples"], f"{h['share']:.1%}"] for h in profile["hottest"]])
-    lines += ["Samples by subsystem (innermost frame): "
-              + ", ".join(f"{name} {share:.0%}" for name, share in profile["subsystems"].items()) + ".", "",
-              profile["sentence"], ""]
+    lines += _table(
+        ["function", "samples", "share"],
+        [[f"`{h['function']}`", h["samples"], f"{h['share']:.1%}"] for h in profile["hottest"]],
+    )
+    lines += [
+        "Samples by subsystem (innermost frame): "
+        + ", ".join(f"{name} {share:.0%}" for name, share in profile["subsystems"].items())
+        + ".",
+        "",
+        profile["sentence"],
+        "",
+    ]
     return lines
 
 
@@ -260,15 +327,19 @@ def make_charts(results: Results, directory: Path) -> Dict[str, str]:
     names = _dig(results, "nlu", "pipelines_names") or {}
     if pipelines:
         fig, ax = plt.subplots(figsize=(8, 4.5))
-        series = [("test", ("test", "macro_f1"), None), ("noisy", ("noisy", "macro_f1"), None),
-                  ("CV", ("cv", "macro_f1_mean"), ("cv", "macro_f1_std"))]
+        series = [
+            ("test", ("test", "macro_f1"), None),
+            ("noisy", ("noisy", "macro_f1"), None),
+            ("CV", ("cv", "macro_f1_mean"), ("cv", "macro_f1_std")),
+        ]
         series = [s for s in series if any(_dig(pipelines.get(name), *s[1]) is not None for name in names)]
         width = 0.8 / len(series)
         for offset, (label, keys, std_keys) in enumerate(series):
             values = [_dig(pipelines.get(name), *keys) or 0 for name in names]
             errors = [_dig(pipelines.get(name), *std_keys) or 0 for name in names] if std_keys else None
-            bars = ax.bar([i + offset * width for i in range(len(names))], values, width, yerr=errors, capsize=4,
-                          label=label)
+            bars = ax.bar(
+                [i + offset * width for i in range(len(names))], values, width, yerr=errors, capsize=4, label=label
+            )
             ax.bar_label(bars, fmt="%.3f", fontsize="x-small", padding=2)
         ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(names))], list(names.values()))
         ax.set_ylabel("intent macro-F1")
@@ -282,8 +353,13 @@ def make_charts(results: Results, directory: Path) -> Dict[str, str]:
         for (name, topology), style in zip(topologies.items(), ("-", "--", ":")):
             levels = topology.get("levels", [])
             for percentile, marker in (("p50", "o"), ("p95", "s"), ("p99", "^")):
-                ax.plot([level["concurrency"] for level in levels], [level[percentile] for level in levels],
-                        linestyle=style, marker=marker, label=f"{name} {percentile}")
+                ax.plot(
+                    [level["concurrency"] for level in levels],
+                    [level[percentile] for level in levels],
+                    linestyle=style,
+                    marker=marker,
+                    label=f"{name} {percentile}",
+                )
         concurrencies = sorted({level["concurrency"] for t in topologies.values() for level in t.get("levels", [])})
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -301,10 +377,15 @@ def make_charts(results: Results, directory: Path) -> Dict[str, str]:
         width = 0.8 / len(topologies)
         for offset, (name, topology) in enumerate(topologies.items()):
             rates = {level["concurrency"]: level["turns_per_second"] for level in topology.get("levels", [])}
-            ax.bar([i + offset * width for i in range(len(concurrencies))],
-                   [rates.get(c, 0) for c in concurrencies], width, label=name)
-        ax.set_xticks([i + width * (len(topologies) - 1) / 2 for i in range(len(concurrencies))],
-                      [str(c) for c in concurrencies])
+            ax.bar(
+                [i + offset * width for i in range(len(concurrencies))],
+                [rates.get(c, 0) for c in concurrencies],
+                width,
+                label=name,
+            )
+        ax.set_xticks(
+            [i + width * (len(topologies) - 1) / 2 for i in range(len(concurrencies))], [str(c) for c in concurrencies]
+        )
         ax.set_xlabel("concurrent conversations")
         ax.set_ylabel("sustained turns per second")
         ax.legend()
@@ -326,6 +407,8 @@ def summary(results: Results) -> str:
     """The few lines printed at the end of a run."""
     lines = ["Targets:"]
     for row in check_all(results):
-        lines.append(f"  {row['status']:>12}  {row['figure']}: {row['measured'] or '–'} (target {row['target']})"
-                     + (f", {row['by']}" if row["by"] else ""))
+        lines.append(
+            f"  {row['status']:>12}  {row['figure']}: {row['measured'] or '–'} (target {row['target']})"
+            + (f", {row['by']}" if row["by"] else "")
+        )
     return "\n".join(lines)

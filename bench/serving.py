@@ -1,5 +1,6 @@
 """The real stack under load: action server, `rasa run` with the repo's credentials and endpoints,
 the SQL tracker store on a PostgreSQL database of its own; one Rasa process, then two replicas."""
+
 from __future__ import annotations
 
 import asyncio
@@ -72,12 +73,14 @@ class Stack:
         self.rasa: List[ChildProcess] = []
         self.ready_seconds: List[float] = []
 
-    def start(self, exits: ExitStack) -> "Stack":
+    def start(self, exits: ExitStack) -> Stack:
         port = free_port()
         self.action_url = f"http://127.0.0.1:{port}/webhook"
         self.actions = ChildProcess(
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-            self.run_dir / "actions.log", {"DATABASE_URL": self.database_url, "SANIC_HOST": "127.0.0.1"}, port,
+            self.run_dir / "actions.log",
+            {"DATABASE_URL": self.database_url, "SANIC_HOST": "127.0.0.1"},
+            port,
         ).start(READY_TIMEOUT)
         exits.callback(self.actions.stop)
         endpoints = self.run_dir / "endpoints.yml"
@@ -86,8 +89,22 @@ class Stack:
         for number in range(1, self.replicas + 1):
             port = free_port()
             server = ChildProcess(
-                [sys.executable, "-m", "rasa", "run", "--model", str(self.model), "--endpoints", str(endpoints),
-                 "--credentials", str(ROOT / "credentials.yml"), "--port", str(port), "--interface", "127.0.0.1"],
+                [
+                    sys.executable,
+                    "-m",
+                    "rasa",
+                    "run",
+                    "--model",
+                    str(self.model),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--port",
+                    str(port),
+                    "--interface",
+                    "127.0.0.1",
+                ],
                 self.run_dir / f"rasa{number}.log",
                 {
                     "DATABASE_URL": self.database_url,
@@ -124,8 +141,9 @@ def wait_until_answered(server: ChildProcess, timeout: float) -> None:
         if server.process.poll() is not None:
             break
         try:
-            response = requests.post(f"http://127.0.0.1:{server.port}{REST_PATH}",
-                                     json={"sender": sender, "message": "bonjour"}, timeout=30)
+            response = requests.post(
+                f"http://127.0.0.1:{server.port}{REST_PATH}", json={"sender": sender, "message": "bonjour"}, timeout=30
+            )
             if answer_problem(response.status_code, response.json() if response.ok else None) is None:
                 return
         except (requests.RequestException, ValueError):
@@ -161,8 +179,13 @@ class ServingBench:
     def run(self) -> Dict[str, Any]:
         with self.stage("serving: database"):
             database_url = create_database(self.settings.postgres_admin_url, self.settings.database_name)
-            subprocess.run([sys.executable, "-m", "bot.storage.operator", "migrate"], cwd=ROOT, check=True,
-                           env=_env(DATABASE_URL=database_url), stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "bot.storage.operator", "migrate"],
+                cwd=ROOT,
+                check=True,
+                env=_env(DATABASE_URL=database_url),
+                stdout=subprocess.DEVNULL,
+            )
         with self.stage("serving: memory by part of the model"):
             memory = memory_by_part(self.model)
         topologies = {}
@@ -187,8 +210,9 @@ class ServingBench:
             levels = []
             for concurrency in self.settings.concurrency:
                 with self.stage(f"serving {name}: {concurrency} concurrent conversation(s)"):
-                    levels.append(self._load(stack, concurrency, self.settings.warmup_seconds,
-                                             self.settings.load_seconds))
+                    levels.append(
+                        self._load(stack, concurrency, self.settings.warmup_seconds, self.settings.load_seconds)
+                    )
             result: Dict[str, Any] = {
                 "replicas": replicas,
                 "ready_seconds": stack.ready_seconds,
@@ -216,9 +240,22 @@ class ServingBench:
         output = run_dir / "py-spy.txt"
         py_spy = Path(sys.executable).parent / "py-spy"
         recorder = subprocess.Popen(
-            [str(py_spy), "record", "--pid", str(stack.rasa[0].process.pid), "--duration", str(int(seconds)),
-             "--format", "raw", "--function", "--output", str(output)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                str(py_spy),
+                "record",
+                "--pid",
+                str(stack.rasa[0].process.pid),
+                "--duration",
+                str(int(seconds)),
+                "--format",
+                "raw",
+                "--function",
+                "--output",
+                str(output),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         # The load starts with the recording and outlasts it, so every sample is taken under load.
         load = self._load(stack, concurrency, 1, seconds + 2)

@@ -1,4 +1,5 @@
 """What a bench run does, read once from the environment: the full run, or BENCH_QUICK=1 while developing."""
+
 from __future__ import annotations
 
 import os
@@ -41,7 +42,9 @@ def bench_settings() -> BenchSettings:
         warmup_seconds=5 if quick else 10,
         load_seconds=30 if quick else 60,
         profile_seconds=20,
-        postgres_admin_url=env.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"),
+        postgres_admin_url=env.get(
+            "BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+        ),
         database_name=env.get("BENCH_DATABASE", "entree_express_bench"),
         noise_seed=int(env.get("BENCH_NOISE_SEED", DEFAULT_SEED)),
         typo_rate=float(env.get("BENCH_TYPO_RATE", DEFAULT_TYPO_RATE)),

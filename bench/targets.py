@@ -1,4 +1,5 @@
 """Issue 5's targets for `make bench`, each checked against the figure measured in the run."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,13 @@ class Target:
 
     def check(self, results: Results) -> Dict[str, Any]:
         measured, threshold = self.measure(results), self.threshold(results)
-        row = {"figure": self.figure, "target": self._target_text(threshold), "measured": None,
-               "status": "not measured", "by": ""}
+        row = {
+            "figure": self.figure,
+            "target": self._target_text(threshold),
+            "measured": None,
+            "status": "not measured",
+            "by": "",
+        }
         if measured is None or threshold is None:
             return row
         margin = measured - threshold if self.at_least else threshold - measured
@@ -82,6 +88,7 @@ def _best(fn: Callable[[Dict[str, Any]], Optional[float]]) -> Callable[[Results]
     def measure(results: Results) -> Optional[float]:
         name = best_topology(results)
         return fn(results["serving"]["topologies"][name]) if name else None
+
     return measure
 
 
@@ -105,25 +112,56 @@ SERVING_TARGETS = [
 ]
 
 TARGETS: List[Target] = [
-    Target("Intent macro-F1, test set", True, False, "", 3,
-           lambda r: nlu_figure(r, "project", "test"), _constant(0.95)),
-    Target("Intent macro-F1, noisy test set", True, False, "", 3,
-           lambda r: nlu_figure(r, "project", "noisy"), _constant(0.90)),
+    Target(
+        "Intent macro-F1, test set", True, False, "", 3, lambda r: nlu_figure(r, "project", "test"), _constant(0.95)
+    ),
+    Target(
+        "Intent macro-F1, noisy test set",
+        True,
+        False,
+        "",
+        3,
+        lambda r: nlu_figure(r, "project", "noisy"),
+        _constant(0.90),
+    ),
     *[
-        Target(f"Intent macro-F1 ahead of {label}, {set_label}", True, True, "", 3,
-               lambda r, s=nlu_set: nlu_figure(r, "project", s),
-               lambda r, p=reference, s=nlu_set: nlu_figure(r, p, s))
+        Target(
+            f"Intent macro-F1 ahead of {label}, {set_label}",
+            True,
+            True,
+            "",
+            3,
+            lambda r, s=nlu_set: nlu_figure(r, "project", s),
+            lambda r, p=reference, s=nlu_set: nlu_figure(r, p, s),
+        )
         for reference, label in REFERENCES.items()
         for nlu_set, set_label in NLU_SETS.items()
     ],
-    *[Target(f"{t.figure} (best topology)", t.at_least, t.strict, t.unit, t.digits, _best(t.measure), t.threshold)
-      for t in SERVING_TARGETS],
-    Target("Start to ready (best topology, slowest replica)", False, False, " s", 1, _best(ready_seconds),
-           _constant(30)),
-    Target("Rasa server peak RSS (best topology, largest replica)", False, True, " MiB", 0, _best(rasa_peak_rss),
-           _constant(RSS_LIMIT_MIB)),
-    Target("Training time (`rasa train`, whole assistant)", False, True, " s", 0,
-           lambda r: _get(r, "training", "assistant_seconds"), _constant(180)),
+    *[
+        Target(f"{t.figure} (best topology)", t.at_least, t.strict, t.unit, t.digits, _best(t.measure), t.threshold)
+        for t in SERVING_TARGETS
+    ],
+    Target(
+        "Start to ready (best topology, slowest replica)", False, False, " s", 1, _best(ready_seconds), _constant(30)
+    ),
+    Target(
+        "Rasa server peak RSS (best topology, largest replica)",
+        False,
+        True,
+        " MiB",
+        0,
+        _best(rasa_peak_rss),
+        _constant(RSS_LIMIT_MIB),
+    ),
+    Target(
+        "Training time (`rasa train`, whole assistant)",
+        False,
+        True,
+        " s",
+        0,
+        lambda r: _get(r, "training", "assistant_seconds"),
+        _constant(180),
+    ),
 ]
 
 

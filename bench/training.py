@@ -1,6 +1,7 @@
 """Where `rasa train`'s time goes, read from its log: each component's training, from Rasa's own
 "Starting to train" and "Finished training" lines (whole seconds), and what lies outside them
 (reading and validating the data, spaCy on every example, saving the model)."""
+
 from __future__ import annotations
 
 import re

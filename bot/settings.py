@@ -1,4 +1,5 @@
 """Settings, read once from the environment."""
+
 from __future__ import annotations
 
 import os

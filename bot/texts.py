@@ -1,9 +1,10 @@
 """The one reader of domain.yml's responses, for the code that runs outside Rasa's own loading of it:
 the connectors' few words, the widget's words and the tests. Actions get the same responses from Rasa
 with each call and read them through `response_text` too."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Dict, Mapping
 
@@ -12,7 +13,7 @@ import yaml
 DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def domain_file(path: Path = DOMAIN_FILE) -> Dict[str, Any]:
     """domain.yml as a dict, read once per process, on first use."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -31,4 +32,4 @@ def file_response_text(response: str) -> str:
 def responses_with_prefix(prefix: str) -> Dict[str, str]:
     """{name without the prefix: text} for every response whose name starts with `prefix`."""
     responses = domain_file()["responses"]
-    return {name[len(prefix):]: value[0]["text"] for name, value in responses.items() if name.startswith(prefix)}
+    return {name[len(prefix) :]: value[0]["text"] for name, value in responses.items() if name.startswith(prefix)}

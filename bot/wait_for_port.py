@@ -1,4 +1,5 @@
 """`python -m bot.wait_for_port HOST PORT`: wait until a server accepts connections (start-up scripts)."""
+
 from __future__ import annotations
 
 import socket

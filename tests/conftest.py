@@ -5,7 +5,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 import pytest
-from bot.texts import domain_file
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import text
@@ -13,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.domain import clock
 from bot.storage.database import downgrade, make_engine, upgrade
+from bot.texts import domain_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 29)
@@ -69,10 +69,14 @@ def make_tracker(domain):
             "entities": list(entities),
             "intent_ranking": intent_ranking or ([{"name": intent, "confidence": 1.0}] if intent else []),
         }
-        events = list(history) + [
-            {"event": "action", "name": "action_listen"},
-            {"event": "user", "text": text, "parse_data": latest_message, "input_channel": "rest"},
-        ] + [{"event": "slot", "name": name, "value": value} for name, value in (extracted or {}).items()]
+        events = (
+            list(history)
+            + [
+                {"event": "action", "name": "action_listen"},
+                {"event": "user", "text": text, "parse_data": latest_message, "input_channel": "rest"},
+            ]
+            + [{"event": "slot", "name": name, "value": value} for name, value in (extracted or {}).items()]
+        )
         return Tracker(
             sender_id="test-conversation",
             slots=all_slots,

@@ -2,6 +2,7 @@
 
 Every import counts, at the top of a module or inside a function: a lazy import is still a dependency.
 """
+
 from __future__ import annotations
 
 import ast
@@ -65,7 +66,9 @@ def test_every_layer_imports_only_what_it_may():
         layer = _layer(module)
         if layer is None:
             continue
-        wrong += [f"{module} imports {name}" for name in sorted(imported) if any(_matches(name, f) for f in FORBIDDEN[layer])]
+        wrong += [
+            f"{module} imports {name}" for name in sorted(imported) if any(_matches(name, f) for f in FORBIDDEN[layer])
+        ]
     assert wrong == []
 
 
@@ -88,7 +91,7 @@ def test_no_module_of_the_product_imports_itself_back_through_another():
     def visit(module, path):
         for nxt in graph[module]:
             if nxt in path:
-                cycles.append(" -> ".join(path[path.index(nxt):] + [nxt]))
+                cycles.append(" -> ".join(path[path.index(nxt) :] + [nxt]))
             elif len(path) < 12:
                 visit(nxt, path + [nxt])
 

@@ -1,12 +1,14 @@
 """`rasa data validate`, and the responses only actions send, which Rasa's validator cannot see."""
+
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
 
-from tests.system.nlu_model import ROOT
 import pytest
+
+from tests.system.nlu_model import ROOT
 
 pytestmark = pytest.mark.unit
 

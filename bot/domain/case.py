@@ -1,4 +1,5 @@
 """What the person told the assistant, as typed values the remedy engine can reason on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ def causes_from_intent(intent_name: Optional[str]) -> Tuple[RefusalCause, ...]:
         if not part.startswith(CAUSE_INTENT_PREFIX):
             return ()
         try:
-            causes.append(RefusalCause(part[len(CAUSE_INTENT_PREFIX):]))
+            causes.append(RefusalCause(part[len(CAUSE_INTENT_PREFIX) :]))
         except ValueError:
             return ()
     return normalize_causes(causes)

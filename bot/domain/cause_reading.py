@@ -1,5 +1,6 @@
 """How the NLU's reading of a message becomes causes: restated when the model is clear enough, offered
 as choices when it hesitates. The ranking is the NLU's, as Rasa gives it: [{"name", "confidence"}]."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Today's date where the firm works; tests replace `today` to pin the calendar."""
+
 from __future__ import annotations
 
 import os

@@ -1,9 +1,10 @@
 """The consultation request: what the person agreed to, and the case handed to the firm."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Optional, Tuple
+from typing import Iterable, Optional, Tuple
 
 from bot.domain.contact import ContactMethod
 from bot.domain.remedies import HandoffReason, Professional, RemedyPlan
@@ -76,7 +77,7 @@ def new_case(
     plan: Optional[RemedyPlan],
     description: Optional[str],
     consent_at: datetime,
-    causes=(),
+    causes: Iterable[str] = (),
     program: Optional[str] = None,
     authority: Optional[str] = None,
     decision_location: Optional[str] = None,

@@ -4,6 +4,7 @@ E-mail syntax is checked by email-validator and phone numbers by phonenumbers (G
 libphonenumber metadata), so that "+243 81 234 5678" or "514-555-0199" are understood the way
 the carriers define them, not by a hand-written pattern.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,11 +1,12 @@
 """Reading a decision date written in free French, and writing a date the French way."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Iterable, Optional
+from typing import Any, Dict, Iterable, Optional
 
 import dateparser
 from babel.dates import format_date
@@ -58,7 +59,7 @@ def _read(text: str, today: date) -> ParsedDate:
     return _search_in_sentence(text, settings)
 
 
-def _search_in_sentence(text: str, settings: dict) -> ParsedDate:
+def _search_in_sentence(text: str, settings: Dict[str, Any]) -> ParsedDate:
     """'je l'ai reçue le 3 novembre': one date inside a sentence.
 
     Only matches holding a digit count: the search otherwise reads 'je' as jeudi.
@@ -85,7 +86,7 @@ def parse_decision_date(text: Optional[str], today: date) -> ParsedDate:
 # the decision ("refusée le 20 novembre", "lettre reçue hier"): "mon test du 3 mars a expiré" gives
 # the test's date, not the letter's.
 DECISION_CUE = r"\b(?:refus\w*|rejet\w*|re[çc]u\w*|lettre|d[ée]cision|r[ée]ponse)\b"
-MONTH = (r"(?:janv\w*|f[ée]vr\w*|mars|avr\w*|mai|juin|juil\w*|ao[uû]t|sept\w*|oct\w*|nov\w*|d[ée]c\w*)\.?")
+MONTH = r"(?:janv\w*|f[ée]vr\w*|mars|avr\w*|mai|juin|juil\w*|ao[uû]t|sept\w*|oct\w*|nov\w*|d[ée]c\w*)\.?"
 DATE_SPAN = (
     rf"\d{{1,2}}(?:er)?\s+{MONTH}(?:\s+\d{{4}})?"
     r"|\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?"
@@ -110,7 +111,7 @@ def decision_date_in_story(texts: Iterable[str], today: date) -> Optional[date]:
     for text in texts:
         for match in DECISION_DATE_IN_STORY.finditer(text or ""):
             # From the start of the clause to the date: "l'invitation reçue le 2 octobre" names the invitation.
-            clause = CLAUSE_BREAK.split(text[: match.start()])[-1] + text[match.start():match.start(1)]
+            clause = CLAUSE_BREAK.split(text[: match.start()])[-1] + text[match.start() : match.start(1)]
             if OTHER_DOCUMENT.search(clause):
                 continue
             parsed = parse_decision_date(match.group(1), today)

@@ -1,4 +1,5 @@
 """Federal Court time limit for an application for leave and judicial review (IRPA s. 72(2)(b))."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -73,9 +74,7 @@ def is_non_working_day(day: date) -> bool:
     return day.weekday() >= 5 or day in _federal_holidays(day.year)
 
 
-def judicial_review_deadline(
-    location: DecisionLocation, decision_date: Optional[date], today: date
-) -> Deadline:
+def judicial_review_deadline(location: DecisionLocation, decision_date: Optional[date], today: date) -> Deadline:
     limit = limit_days_for(location)
     shorter_assumed = location is DecisionLocation.UNKNOWN
     if decision_date is None:

@@ -4,12 +4,13 @@ Order (source article, domain-facts.md): inadmissibility first, then learning th
 réexamen, then contrôle judiciaire with its deadline, then a new profile or application.
 Every option carries the primary source it rests on and the day that source was last reviewed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from bot.domain.case import Authority, Case, FairnessLetter, RefusalCause
 from bot.domain.deadlines import Deadline, DeadlineStatus, judicial_review_deadline
@@ -115,16 +116,12 @@ INADMISSIBILITIES = (
 )
 
 
-def _option(remedy: Remedy, causes, professional: Professional) -> RemedyOption:
+def _option(remedy: Remedy, causes: Iterable[RefusalCause], professional: Professional) -> RemedyOption:
     return RemedyOption(remedy, tuple(causes), professional, SOURCES[remedy])
 
 
-def _inadmissibility_options(case: Case):
-    return [
-        _option(remedy, (cause,), Professional.CRIC)
-        for cause, remedy in INADMISSIBILITIES
-        if case.has(cause)
-    ]
+def _inadmissibility_options(case: Case) -> List[RemedyOption]:
+    return [_option(remedy, (cause,), Professional.CRIC) for cause, remedy in INADMISSIBILITIES if case.has(cause)]
 
 
 def _handoff_reason(case: Case, deadline: Optional[Deadline]) -> HandoffReason:

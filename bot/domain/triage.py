@@ -1,4 +1,5 @@
 """Which questions the remedy engine still needs answered, in the order to ask them."""
+
 from __future__ import annotations
 
 from enum import Enum

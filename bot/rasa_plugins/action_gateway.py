@@ -11,6 +11,7 @@ The conversation carries on normally once an action server is back.
 The route is for Rasa alone: it refuses anything but a direct call from this machine, and the
 reverse proxy never forwards it (deploy/nginx).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,7 +56,7 @@ class ActionGatewayInput(InputChannel):
         return "action_gateway"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "ActionGatewayInput":
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> ActionGatewayInput:
         # Rasa builds its channels once, at start-up, in the process that calls the action servers.
         action_response_check.install()
         return cls(action_gateway_settings())
@@ -83,9 +84,7 @@ class ActionGatewayInput(InputChannel):
         urls = self.settings.urls[start:] + self.settings.urls[:start]
         for url in urls:
             try:
-                async with self._client().post(
-                    url, data=body, headers={"Content-Type": "application/json"}
-                ) as answer:
+                async with self._client().post(url, data=body, headers={"Content-Type": "application/json"}) as answer:
                     payload = await answer.read()
                     # 4xx is the action server's own answer (400: a form rejected): Rasa handles it.
                     if answer.status < 500:

@@ -2,14 +2,15 @@
 
 Rasa 3.6 checks every response against its schema with `jsonschema.validate`, which first checks the
 schema itself (23 event kinds) against JSON Schema's meta-schema. Under load that repeated check was
-38 % of the Rasa server's CPU (py-spy, README "Measured"), and a turn makes two to four action calls.
+38 % of the Rasa server's CPU (py-spy, bench/README.md), and a turn makes two to four action calls.
 `install()` gives `RemoteAction` the same check, with the same error, from a validator built once.
 Rasa has no setting or plugin hook for this, hence the patch; it is made when the action gateway
 starts, since every action call goes through the gateway (bot/rasa_plugins/action_gateway.py).
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any, Dict
 
 from jsonschema.exceptions import best_match
@@ -17,7 +18,7 @@ from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
 
-@lru_cache(maxsize=None)
+@cache
 def response_validator() -> Validator:
     from rasa.core.actions.action import RemoteAction
 

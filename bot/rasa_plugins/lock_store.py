@@ -9,6 +9,7 @@ every few milliseconds.
 Redis down is not an outage: the store logs an error, serialises each conversation within this
 process only, and tries Redis again a few seconds later.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,8 @@ from rasa.utils.endpoints import EndpointConfig
 from redis import asyncio as redis_asyncio
 from redis.exceptions import RedisError
 
-from bot.settings import redis_settings
 from bot.rasa_plugins.shared_state import RedisHealth
+from bot.settings import redis_settings
 
 logger = logging.getLogger(__name__)
 

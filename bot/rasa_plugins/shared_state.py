@@ -5,6 +5,7 @@ message ids already answered and the conversation lock must live outside the pro
 down is a degraded service, not an outage: each user logs one clear error, works from its
 process's own memory, and tries Redis again a few seconds later.
 """
+
 from __future__ import annotations
 
 import logging

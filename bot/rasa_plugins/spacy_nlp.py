@@ -10,9 +10,10 @@ It also drops the two parts of the French model whose output no component uses: 
 (no SpacyEntityExtractor here: DIET and regexes find the entities). The tokens, lemmas, tags and
 vectors Rasa reads come from the other parts, and stay the same (tests/rasa_plugins/test_spacy_nlp.py).
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.utils import spacy_utils
@@ -29,7 +30,7 @@ UNUSED_PARTS = ("parser", "ner")
 )
 class SpacyNLP(spacy_utils.SpacyNLP):
     @staticmethod
-    @lru_cache(maxsize=None)
+    @cache
     def load_model(spacy_model_name: str) -> spacy_utils.SpacyModel:
         loaded = spacy_utils.SpacyNLP.load_model(spacy_model_name)
         for name in UNUSED_PARTS:

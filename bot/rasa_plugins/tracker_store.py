@@ -3,6 +3,7 @@
 One setting points the history and the cases at the same database, so that a conversation
 survives a restart of both servers and erasing a person reaches both in one transaction.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -33,9 +34,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         # whole pool, and `reconnecting_async` tries the read or write again on a new connection.
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
 
-    async def _retrieve(
-        self, sender_id: str, fetch_events_from_all_sessions: bool
-    ) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         parent = super()._retrieve
         return await reconnecting_async(lambda: parent(sender_id, fetch_events_from_all_sessions), HISTORY)
 

@@ -3,6 +3,7 @@
 Core tables with 2.0-style statements (select/insert on `engine.begin()`), which run unchanged on
 SQLAlchemy 1.4 (Rasa's pin) and 2.0. The schema is in bot/storage/schema.py, owned by migrations/.
 """
+
 from __future__ import annotations
 
 import secrets

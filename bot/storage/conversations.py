@@ -4,6 +4,7 @@ Rasa creates and owns the table; only the columns used here are declared, and a 
 Rasa's own SQLTrackerStore keeps them right. When the history is kept elsewhere (Rasa's
 in-memory store in development) there is no table and nothing to erase.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,9 +81,7 @@ def redact_conversation(engine: Engine, conversation_id: str, secrets: Iterable[
     with engine.begin() as connection:
         if not _has_history(connection):
             return 0
-        rows = connection.execute(
-            select(events.c.id, events.c.data).where(events.c.sender_id == conversation_id)
-        ).all()
+        rows = connection.execute(select(events.c.id, events.c.data).where(events.c.sender_id == conversation_id)).all()
         for row in rows:
             data = json.loads(row.data)
             redacted = _redact(data, secrets)

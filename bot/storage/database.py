@@ -1,4 +1,5 @@
 """The database behind the firm's cases: DATABASE_URL, a SQLite file by default, PostgreSQL in production."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,7 +30,7 @@ def database_url() -> str:
 def ensure_sqlite_folder(url: str) -> None:
     # The default database is created on first run, with nothing to install.
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def make_engine(url: Optional[str] = None) -> Engine:

@@ -1,4 +1,5 @@
 """How a notice reaches the firm: an e-mail over SMTP, a JSON POST to a webhook."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,8 +11,8 @@ from typing import Dict
 
 import requests
 
-from bot.storage.outbox import NoticeKind, PendingNotice, Sender
 from bot.settings import NoticeSettings
+from bot.storage.outbox import NoticeKind, PendingNotice, Sender
 
 
 def message_id(settings: NoticeSettings, notice: PendingNotice) -> str:

@@ -1,4 +1,5 @@
 """The notice worker: `python -m bot.storage.notice_worker [--once]` delivers the outbox's notices to the firm."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,9 @@ def run(engine: Engine, senders: Mapping[NoticeKind, Sender], interval: float, s
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.storage.notice_worker", description="Delivers the notices to the firm.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.storage.notice_worker", description="Delivers the notices to the firm."
+    )
     parser.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")

@@ -2,6 +2,7 @@
 
 It prints the person's details to the operator's terminal, never to a log.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,9 +13,9 @@ from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta, timezone
 from typing import List, Optional, TextIO
 
+from bot.settings import privacy_settings
 from bot.storage.case_records import StoredCase, erase_case, get_case, list_cases, mark_contacted, purge_cases
 from bot.storage.database import make_engine, upgrade
-from bot.settings import privacy_settings
 
 
 def _json_default(value):

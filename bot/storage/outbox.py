@@ -5,6 +5,7 @@ A notice row is written in the same transaction as its case (bot/storage/case_re
 failure reschedules the row with exponential backoff. The conversation never waits for a mail
 server: the action only writes rows.
 """
+
 from __future__ import annotations
 
 import logging

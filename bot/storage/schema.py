@@ -3,6 +3,7 @@ a test keeps these definitions and the migrated database equal.
 
 Rasa's own `events` table (its SQL tracker store) is not here: Rasa creates and owns it.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (

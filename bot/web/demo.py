@@ -4,6 +4,7 @@ Serves only its own few files: the page, the widget's script and style, and the 
 taken from domain.yml. In production any web server can serve bot/web/; the page only needs
 the two lines that load the widget.
 """
+
 from __future__ import annotations
 
 import argparse

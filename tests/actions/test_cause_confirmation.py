@@ -1,18 +1,17 @@
+import pytest
+
 from actions.cause_confirmation import (
     ActionDisambiguateCause,
     ActionOfferCauses,
     ActionRestateCauses,
 )
 from bot.domain.case import RefusalCause
-import pytest
 
 pytestmark = pytest.mark.unit
 
 
 def test_restates_a_single_cause_and_remembers_it(make_tracker, run_action):
-    result = run_action(
-        ActionRestateCauses(), make_tracker("mon test de langue a expiré", "refusal_missing_documents")
-    )
+    result = run_action(ActionRestateCauses(), make_tracker("mon test de langue a expiré", "refusal_missing_documents"))
     assert result.responses == ["utter_restate_causes"]
     assert result.message("utter_restate_causes")["causes"] == "- Des documents manquants, expirés ou incorrects"
     assert result.slots == {"refusal_causes": ["missing_documents"]}

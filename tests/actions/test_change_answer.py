@@ -1,4 +1,5 @@
 import pytest
+
 from actions.change_answer import ActionAskAnswerToChange, ActionChangeAnswer
 
 pytestmark = pytest.mark.unit

@@ -2,10 +2,10 @@ import pytest
 from sqlalchemy import select
 
 from actions.consultation import ActionCancelConsultation, ActionSubmitConsultation
+from bot.settings import notice_settings
 from bot.storage.case_records import list_cases
 from bot.storage.database import make_engine, shared_engine, upgrade
 from bot.storage.schema import notices
-from bot.settings import notice_settings
 
 pytestmark = pytest.mark.unit
 
@@ -26,8 +26,11 @@ CONTACT = {
     "consultation_confirmed": "yes",
 }
 STORY = [
-    {"event": "user", "text": "l'agent n'a pas lu mes lettres d'employeur",
-     "parse_data": {"intent": {"name": "refusal_officer_error"}}},
+    {
+        "event": "user",
+        "text": "l'agent n'a pas lu mes lettres d'employeur",
+        "parse_data": {"intent": {"name": "refusal_officer_error"}},
+    },
     {"event": "slot", "name": "consultation_consent", "value": "given", "timestamp": 1796040000.0},
 ]
 
@@ -56,8 +59,14 @@ def submit(make_tracker, run_action, slots, history=STORY):
 
 
 def test_the_description_leaves_out_a_story_told_before_a_restart(database, make_tracker, run_action):
-    forgotten = [{"event": "user", "text": "refusé pour fausse déclaration",
-                  "parse_data": {"intent": {"name": "refusal_misrepresentation"}}}, {"event": "restart"}]
+    forgotten = [
+        {
+            "event": "user",
+            "text": "refusé pour fausse déclaration",
+            "parse_data": {"intent": {"name": "refusal_misrepresentation"}},
+        },
+        {"event": "restart"},
+    ]
     submit(make_tracker, run_action, dict(SITUATION, **CONTACT), history=forgotten + STORY)
     [case] = list_cases(database)
     assert case.description == "l'agent n'a pas lu mes lettres d'employeur"

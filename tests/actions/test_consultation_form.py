@@ -125,18 +125,32 @@ def test_the_consent_question_says_purpose_readers_retention_and_erasure(make_tr
 
 
 def test_the_recap_shows_the_answers_and_a_no_offers_corrections(make_tracker, run_action):
-    slots = dict(CONTACT, contact_email="awa@example.org", contact_phone="+15145550199",
-                 contact_method="phone", contact_moments="none")
+    slots = dict(
+        CONTACT,
+        contact_email="awa@example.org",
+        contact_phone="+15145550199",
+        contact_method="phone",
+        contact_moments="none",
+    )
     tracker = make_tracker("le soir", "inform", slots=slots, active_loop=FORM)
     recap = run_action(ActionAskConsultationConfirmed(), tracker)
     lines = recap.message("utter_ask_consultation_confirmed")["recap"].splitlines()
-    assert lines == ["- Nom : Awa Diop", "- Courriel : awa@example.org", "- Téléphone : +1 514-555-0199",
-                     "- Contact préféré : par téléphone"]
+    assert lines == [
+        "- Nom : Awa Diop",
+        "- Courriel : awa@example.org",
+        "- Téléphone : +1 514-555-0199",
+        "- Contact préféré : par téléphone",
+    ]
 
     no = run_action(ActionAskConsultationConfirmed(), make_tracker("non", "deny", slots=slots, active_loop=FORM))
     buttons = no.message("utter_ask_contact_to_change")["buttons"]
-    assert [b["title"] for b in buttons] == ["Le nom", "Le courriel", "Le téléphone", "Le moyen de contact",
-                                             "Annuler la demande"]
+    assert [b["title"] for b in buttons] == [
+        "Le nom",
+        "Le courriel",
+        "Le téléphone",
+        "Le moyen de contact",
+        "Annuler la demande",
+    ]
     assert buttons[1]["payload"] == '/change_answer{"answer_to_change":"contact_email"}'
 
 
@@ -155,11 +169,13 @@ def test_an_answer_that_is_neither_yes_nor_no_is_asked_again(make_tracker, domai
 
 
 def test_a_phone_answer_without_any_digit_means_no_phone(make_tracker, domain):
-    values, said = validate(make_tracker, domain, "pas de cellulaire", "contact_phone",
-                            slots=dict(CONTACT, contact_email="awa@example.org"))
+    values, said = validate(
+        make_tracker, domain, "pas de cellulaire", "contact_phone", slots=dict(CONTACT, contact_email="awa@example.org")
+    )
     assert values["contact_phone"] == "none" and said == []
-    values, said = validate(make_tracker, domain, "pas de cellulaire", "contact_phone",
-                            slots=dict(CONTACT, contact_email="none"))
+    values, said = validate(
+        make_tracker, domain, "pas de cellulaire", "contact_phone", slots=dict(CONTACT, contact_email="none")
+    )
     assert values["contact_phone"] is None and said == ["utter_contact_needed"]
 
 
@@ -171,16 +187,15 @@ def test_a_message_surely_meaning_something_else_is_not_taken_as_a_name(make_tra
 
 def test_details_given_together_fill_every_question_they_answer(make_tracker, domain):
     consented = {"consultation_consent": "given"}
-    values, said = validate(make_tracker, domain, "Awa Diop, awa@example.org, 514 555 0199", "contact_name",
-                            slots=consented)
-    assert values == {"contact_name": "Awa Diop", "contact_email": "awa@example.org",
-                      "contact_phone": "+15145550199"}
+    values, said = validate(
+        make_tracker, domain, "Awa Diop, awa@example.org, 514 555 0199", "contact_name", slots=consented
+    )
+    assert values == {"contact_name": "Awa Diop", "contact_email": "awa@example.org", "contact_phone": "+15145550199"}
     assert said == []
 
 
 def test_a_phone_given_for_the_email_question_keeps_the_phone_and_skips_the_email(make_tracker, domain):
-    values, said = validate(make_tracker, domain, "appelez-moi plutôt au 438 555 0123", "contact_email",
-                            slots=CONTACT)
+    values, said = validate(make_tracker, domain, "appelez-moi plutôt au 438 555 0123", "contact_email", slots=CONTACT)
     assert values["contact_email"] == "none" and values["contact_phone"] == "+14385550123"
     assert said == []
 

@@ -1,4 +1,5 @@
 import pytest
+
 from actions.greeting import ActionGreet
 
 pytestmark = pytest.mark.unit

@@ -62,8 +62,13 @@ def test_summary_keeps_everything_the_person_gave(domain, make_tracker):
 
 
 def test_urgent_deadline_sends_to_a_lawyer_before_any_question(make_tracker, run_action):
-    slots = {"refusal_causes": ["officer_error"], "program": "fsw", "authority": "ircc",
-             "decision_location": "in_canada", "decision_date": "2026-11-18"}
+    slots = {
+        "refusal_causes": ["officer_error"],
+        "program": "fsw",
+        "authority": "ircc",
+        "decision_location": "in_canada",
+        "decision_date": "2026-11-18",
+    }
     result = run_action(ActionHandoff(), make_tracker("oui", "request_consultation", slots=slots))
     assert result.responses == ["utter_handoff_see_lawyer_now"]
 

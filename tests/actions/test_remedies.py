@@ -1,4 +1,5 @@
 import pytest
+
 from actions.remedies import ActionExplainRemedies
 
 pytestmark = pytest.mark.unit
@@ -15,9 +16,7 @@ def run_remedies(make_tracker, run_action, **slots):
 
 
 def test_missing_documents_in_order_with_the_exact_last_day(make_tracker, run_action):
-    result = run_remedies(
-        make_tracker, run_action, refusal_causes=["missing_documents"], decision_date="2026-11-25"
-    )
+    result = run_remedies(make_tracker, run_action, refusal_causes=["missing_documents"], decision_date="2026-11-25")
     assert result.responses == [
         "utter_remedies_intro",
         "utter_remedy_reconsideration",
@@ -109,8 +108,17 @@ def test_every_response_and_parameter_exists_in_the_domain(make_tracker, run_act
 
     cases = [
         dict(refusal_causes=[c], decision_date=d, decision_location=loc)
-        for c in ("missing_documents", "misrepresentation", "low_score", "work_experience", "pnp_criteria",
-                  "criminal_inadmissibility", "medical_inadmissibility", "officer_error", "unknown_reason")
+        for c in (
+            "missing_documents",
+            "misrepresentation",
+            "low_score",
+            "work_experience",
+            "pnp_criteria",
+            "criminal_inadmissibility",
+            "medical_inadmissibility",
+            "officer_error",
+            "unknown_reason",
+        )
         for d in ("2026-11-25", "2026-11-18", "2026-11-14", "2026-08-01", "unknown")
         for loc in ("in_canada", "outside_canada", "unknown")
     ]
@@ -124,7 +132,10 @@ def test_every_response_and_parameter_exists_in_the_domain(make_tracker, run_act
 def test_a_last_day_in_the_year_end_recess_is_flagged_not_stretched(make_tracker, run_action):
     # Outside Canada, 29 October + 60 days = Monday 28 December, inside the 21 Dec - 7 Jan recess.
     result = run_remedies(
-        make_tracker, run_action, refusal_causes=["officer_error"], decision_location="outside_canada",
+        make_tracker,
+        run_action,
+        refusal_causes=["officer_error"],
+        decision_location="outside_canada",
         decision_date="2026-10-29",
     )
     assert result.message("utter_remedy_judicial_review_open")["last_day"] == "lundi 28 décembre 2026"

@@ -1,4 +1,5 @@
 import pytest
+
 from actions.session_start import ActionSessionStart
 
 pytestmark = pytest.mark.unit

@@ -1,4 +1,5 @@
 import pytest
+
 from actions.triage_form import ValidateTriageForm
 
 pytestmark = pytest.mark.unit
@@ -66,8 +67,12 @@ def test_an_open_fairness_letter_skips_the_deadline_questions(make_tracker, run_
     tracker = make_tracker(
         "oui",
         "affirm",
-        slots={"refusal_causes": ["misrepresentation"], "program": "cec", "authority": "ircc",
-               "requested_slot": "fairness_letter"},
+        slots={
+            "refusal_causes": ["misrepresentation"],
+            "program": "cec",
+            "authority": "ircc",
+            "requested_slot": "fairness_letter",
+        },
         extracted={"fairness_letter": "open"},
         active_loop=FORM,
     )
@@ -80,8 +85,13 @@ def _date_answer(make_tracker, text, intent="inform"):
     return make_tracker(
         text,
         intent,
-        slots={"refusal_causes": ["low_score"], "program": "fsw", "authority": "ircc",
-               "decision_location": "in_canada", "requested_slot": "decision_date"},
+        slots={
+            "refusal_causes": ["low_score"],
+            "program": "fsw",
+            "authority": "ircc",
+            "decision_location": "in_canada",
+            "requested_slot": "decision_date",
+        },
         active_loop=FORM,
     )
 
@@ -113,8 +123,13 @@ def test_an_unknown_date_is_accepted(make_tracker, run_action):
     tracker = make_tracker(
         "je ne sais plus",
         "dont_know",
-        slots={"refusal_causes": ["low_score"], "program": "fsw", "authority": "ircc",
-               "decision_location": "in_canada", "requested_slot": "decision_date"},
+        slots={
+            "refusal_causes": ["low_score"],
+            "program": "fsw",
+            "authority": "ircc",
+            "decision_location": "in_canada",
+            "requested_slot": "decision_date",
+        },
         extracted={"decision_date": "unknown"},
         active_loop=FORM,
     )
@@ -140,8 +155,12 @@ def test_a_canonical_entity_beside_a_stray_one_answers_the_question(make_tracker
     tracker = make_tracker(
         "ici au canada",
         "inform",
-        slots={"refusal_causes": ["low_score"], "program": "fsw", "authority": "ircc",
-               "requested_slot": "decision_location"},
+        slots={
+            "refusal_causes": ["low_score"],
+            "program": "fsw",
+            "authority": "ircc",
+            "requested_slot": "decision_location",
+        },
         extracted={"decision_location": "ici"},
         entities=[{"entity": "location", "value": "ici"}, {"entity": "location", "value": "in_canada"}],
         active_loop=FORM,
@@ -209,7 +228,10 @@ def test_a_date_already_set_or_changed_is_not_taken_again_from_the_story(make_tr
 
 def test_no_date_is_said_back_when_the_deadline_does_not_need_it(make_tracker, run_action):
     # An open fairness letter: there is no decision yet, so no date to count from.
-    tracker = _first_form_turn(make_tracker, "lettre reçue le 20 novembre, ils parlent de fausse déclaration",
-                               slots={"refusal_causes": ["misrepresentation"], "fairness_letter": "open"})
+    tracker = _first_form_turn(
+        make_tracker,
+        "lettre reçue le 20 novembre, ils parlent de fausse déclaration",
+        slots={"refusal_causes": ["misrepresentation"], "fairness_letter": "open"},
+    )
     result = run_action(ValidateTriageForm(), tracker)
     assert "utter_decision_date_in_story" not in result.responses

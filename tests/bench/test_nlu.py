@@ -46,8 +46,13 @@ def test_a_retrieval_intent_is_scored_by_its_full_label():
     assert _prediction(parse).label == "faq/cric"
     assert _prediction(parse).entities == frozenset({("document", "eca")})
     # Rasa's default pipeline has one selector for every retrieval intent, keyed "default".
-    default = dict(parse, response_selector={"all_retrieval_intents": ["faq"],
-                                             "default": {"response": {"intent_response_key": "faq/ede"}}})
+    default = dict(
+        parse,
+        response_selector={
+            "all_retrieval_intents": ["faq"],
+            "default": {"response": {"intent_response_key": "faq/ede"}},
+        },
+    )
     assert _prediction(default).label == "faq/ede"
     assert _prediction({"intent": {"name": "nlu_fallback"}, "response_selector": {}}).label == "nlu_fallback"
 

@@ -1,4 +1,5 @@
 import pytest
+
 from bench.profile import MACHINE, OTHER, hottest, read_raw, subsystem_of, subsystem_shares, what_bounds_it
 
 pytestmark = pytest.mark.unit
@@ -22,7 +23,9 @@ def test_raw_stacks_are_read_outermost_first_with_their_counts():
 def test_hottest_functions_by_own_time():
     top = hottest(read_raw(RAW), 2)
     assert [row["function"] for row in top] == [
-        "call (keras/engine/base.py:7)", "execute (sqlalchemy/engine/base.py:3)"]
+        "call (keras/engine/base.py:7)",
+        "execute (sqlalchemy/engine/base.py:3)",
+    ]
     assert top[0]["share"] == 0.6
 
 

@@ -17,15 +17,29 @@ def pipeline(test_f1, noisy_f1, cv_f1, entity_f1=None, seconds=100.0):
         "training_seconds": seconds,
         "test": test,
         "noisy": {"accuracy": noisy_f1 + 0.01, "macro_f1": noisy_f1},
-        "cv": {"accuracy_mean": cv_f1 + 0.01, "accuracy_std": 0.01, "macro_f1_mean": cv_f1, "macro_f1_std": 0.02,
-               "folds": []},
+        "cv": {
+            "accuracy_mean": cv_f1 + 0.01,
+            "accuracy_std": 0.01,
+            "macro_f1_mean": cv_f1,
+            "macro_f1_std": 0.02,
+            "folds": [],
+        },
     }
 
 
 def level(concurrency, rate, p95):
-    return {"concurrency": concurrency, "duration_seconds": 60, "turns": int(rate * 60), "errors": 0, "error_kinds": [],
-            "turns_per_second": rate, "p50": p95 / 2, "p95": p95, "p99": p95 * 1.5,
-            "cpu_percent": {"rasa1": 95.0, "actions": 10.0, "load generator": 15.0}}
+    return {
+        "concurrency": concurrency,
+        "duration_seconds": 60,
+        "turns": int(rate * 60),
+        "errors": 0,
+        "error_kinds": [],
+        "turns_per_second": rate,
+        "p50": p95 / 2,
+        "p95": p95,
+        "p99": p95 * 1.5,
+        "cpu_percent": {"rasa1": 95.0, "actions": 10.0, "load generator": 15.0},
+    }
 
 
 RESULTS = {
@@ -37,43 +51,74 @@ RESULTS = {
     "stages": {"nlu project: train on data/nlu": 250.0},
     "total_seconds": 3500.0,
     "nlu": {
-        "pipelines_names": {"project": "project (config.yml)", "rasa_default": "Rasa default (rasa init)",
-                            "tfidf_logreg": "TF-IDF + logistic regression"},
+        "pipelines_names": {
+            "project": "project (config.yml)",
+            "rasa_default": "Rasa default (rasa init)",
+            "tfidf_logreg": "TF-IDF + logistic regression",
+        },
         "pipelines": {
             "project": pipeline(0.96, 0.85, 0.93, entity_f1=0.7, seconds=200.0),
             "rasa_default": pipeline(0.90, 0.88, 0.91, entity_f1=0.6, seconds=400.0),
             "tfidf_logreg": pipeline(0.92, 0.80, 0.95, seconds=4.0),
         },
-        "training_examples": 1933, "test_messages": 220, "folds": 5, "folds_run": 5, "epochs_override": None,
-        "noise": {"seed": 42, "typo_rate": 0.03, "typos": 300, "letters": 10000,
-                  "file": "bench/results/noisy_test_nlu.yml"},
+        "training_examples": 1933,
+        "test_messages": 220,
+        "folds": 5,
+        "folds_run": 5,
+        "epochs_override": None,
+        "noise": {
+            "seed": 42,
+            "typo_rate": 0.03,
+            "typos": 300,
+            "letters": 10000,
+            "file": "bench/results/noisy_test_nlu.yml",
+        },
     },
-    "training": {"assistant_seconds": 340.0, "epochs_override": None,
-                 "components": [{"part": "DIETClassifier", "seconds": 280.0}, {"part": "RulePolicy", "seconds": 0.0},
-                                {"part": "outside the components", "seconds": 60.0}]},
+    "training": {
+        "assistant_seconds": 340.0,
+        "epochs_override": None,
+        "components": [
+            {"part": "DIETClassifier", "seconds": 280.0},
+            {"part": "RulePolicy", "seconds": 0.0},
+            {"part": "outside the components", "seconds": 60.0},
+        ],
+    },
     "serving": {
-        "model": "/tmp/assistant.tar.gz", "database": "entree_express_bench", "conversations": {"a": 14},
+        "model": "/tmp/assistant.tar.gz",
+        "database": "entree_express_bench",
+        "conversations": {"a": 14},
         "warmup_seconds": 10,
         "topologies": {
-            "one Rasa process": {"replicas": 1, "ready_seconds": [25.0], "peak_rss_mib": {"rasa1": 1200.0,
-                                 "actions": 150.0},
-                                 "levels": [level(1, 9.0, 120.0), level(10, 11.0, 900.0), level(50, 11.5, 4000.0)]},
-            "two Rasa replicas": {"replicas": 2, "ready_seconds": [26.0, 31.0],
-                                  "peak_rss_mib": {"rasa1": 1100.0, "rasa2": 1150.0, "actions": 160.0},
-                                  "levels": [level(1, 9.5, 110.0), level(10, 16.0, 450.0), level(50, 17.0, 2000.0)],
-                                  "profile": {"because": ["Sustained turns per second: 17.0 turns/s"],
-                                              "concurrency": 10, "seconds": 20, "samples": 1900,
-                                              "raw_file": "bench/results/logs/two/py-spy.txt",
-                                              "hottest": [{"function": "call (keras/x.py:1)", "samples": 900,
-                                                           "share": 0.47}],
-                                              "subsystems": {"TensorFlow": 0.5, "Rasa's own Python": 0.3},
-                                              "cpu_percent": {"rasa1": 97.0},
-                                              "sentence": "What bounds it: a measured sentence."}},
+            "one Rasa process": {
+                "replicas": 1,
+                "ready_seconds": [25.0],
+                "peak_rss_mib": {"rasa1": 1200.0, "actions": 150.0},
+                "levels": [level(1, 9.0, 120.0), level(10, 11.0, 900.0), level(50, 11.5, 4000.0)],
+            },
+            "two Rasa replicas": {
+                "replicas": 2,
+                "ready_seconds": [26.0, 31.0],
+                "peak_rss_mib": {"rasa1": 1100.0, "rasa2": 1150.0, "actions": 160.0},
+                "levels": [level(1, 9.5, 110.0), level(10, 16.0, 450.0), level(50, 17.0, 2000.0)],
+                "profile": {
+                    "because": ["Sustained turns per second: 17.0 turns/s"],
+                    "concurrency": 10,
+                    "seconds": 20,
+                    "samples": 1900,
+                    "raw_file": "bench/results/logs/two/py-spy.txt",
+                    "hottest": [{"function": "call (keras/x.py:1)", "samples": 900, "share": 0.47}],
+                    "subsystems": {"TensorFlow": 0.5, "Rasa's own Python": 0.3},
+                    "cpu_percent": {"rasa1": 97.0},
+                    "sentence": "What bounds it: a measured sentence.",
+                },
+            },
         },
-        "memory_by_part": [{"part": "Python, Rasa and TensorFlow imports", "mib": 600.0, "seconds": 9.0},
-                           {"part": "run_DIETClassifier7", "mib": 700.0, "seconds": 12.0},
-                           {"part": "run_RegexFeaturizer3", "mib": 0.5, "seconds": 0.25},
-                           {"part": "domain_provider", "mib": 1.5, "seconds": 0.25}],
+        "memory_by_part": [
+            {"part": "Python, Rasa and TensorFlow imports", "mib": 600.0, "seconds": 9.0},
+            {"part": "run_DIETClassifier7", "mib": 700.0, "seconds": 12.0},
+            {"part": "run_RegexFeaturizer3", "mib": 0.5, "seconds": 0.25},
+            {"part": "domain_provider", "mib": 1.5, "seconds": 0.25},
+        ],
     },
 }
 
@@ -90,8 +135,10 @@ def test_each_target_is_met_or_missed_by_how_much():
     assert (noisy["status"], noisy["by"]) == ("missed", "short by 0.050 (6%)")
     assert rows["Intent macro-F1 ahead of Rasa default, noisy test set"]["status"] == "missed"
     assert rows["Intent macro-F1 ahead of Rasa default, test set"]["target"] == "> 0.900"
-    assert rows["Intent macro-F1 ahead of TF-IDF + logistic regression, 5-fold cross-validation (mean)"][
-        "status"] == "missed"
+    assert (
+        rows["Intent macro-F1 ahead of TF-IDF + logistic regression, 5-fold cross-validation (mean)"]["status"]
+        == "missed"
+    )
     assert rows["Training time (`rasa train`, whole assistant)"]["status"] == "missed"
 
 
@@ -119,7 +166,10 @@ def test_a_figure_not_measured_in_the_run_says_so():
 def test_a_topology_that_misses_a_latency_or_throughput_target_is_named_for_profiling():
     misses = serving_misses(RESULTS["serving"]["topologies"]["one Rasa process"])
     assert [m.split(":")[0] for m in misses] == [
-        "Sustained turns per second", "p95 latency at 1 conversation", "p95 latency at 10 conversations"]
+        "Sustained turns per second",
+        "p95 latency at 1 conversation",
+        "p95 latency at 10 conversations",
+    ]
 
 
 def test_the_report_holds_the_machine_every_target_figure_ratio_and_profile(tmp_path):
@@ -158,7 +208,9 @@ def test_a_partial_run_still_renders(missing):
 def test_a_profile_that_py_spy_could_not_take_says_why():
     results = copy.deepcopy(RESULTS)
     results["serving"]["topologies"]["two Rasa replicas"]["profile"] = {
-        "because": ["p95 latency at 1 conversation: 110 ms"], "error": "Permission denied (os error 13)"}
+        "because": ["p95 latency at 1 conversation: 110 ms"],
+        "error": "Permission denied (os error 13)",
+    }
     assert "py-spy could not profile the server (Permission denied (os error 13))" in render(results, {})
 
 

@@ -1,10 +1,13 @@
 import pytest
+
 from bench.training import OUTSIDE, training_by_component
 
 pytestmark = pytest.mark.unit
 
 # Rasa colours its log: the first line starts with an escape sequence.
-LOG = "\x1b[0m" + """\
+LOG = (
+    "\x1b[0m"
+    + """\
 2026-12-02 01:16:05 INFO     rasa.engine.training.hooks  - Starting to train component 'RegexFeaturizer'.
 2026-12-02 01:16:05 INFO     rasa.engine.training.hooks  - Finished training component 'RegexFeaturizer'.
 2026-12-02 01:16:08 INFO     rasa.engine.training.hooks  - Starting to train component 'CountVectorsFeaturizer'.
@@ -15,6 +18,7 @@ Epochs:   0%|          | 0/60 [00:00<?, ?it/s]
 2026-12-02 01:16:13 INFO     rasa.engine.training.hooks  - Starting to train component 'DIETClassifier'.
 2026-12-02 01:20:55 INFO     rasa.engine.training.hooks  - Finished training component 'DIETClassifier'.
 """
+)
 
 
 def test_each_component_is_timed_in_order_and_the_rest_is_outside_them():

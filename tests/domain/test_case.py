@@ -1,4 +1,5 @@
 import pytest
+
 from bot.domain.case import RefusalCause, causes_from_intent, intent_for_causes
 
 pytestmark = pytest.mark.unit

@@ -1,6 +1,7 @@
+import pytest
+
 from bot.domain.case import Authority, FairnessLetter, Program, RefusalCause
 from bot.domain.triage import Question, questions_to_ask
-import pytest
 
 pytestmark = pytest.mark.unit
 

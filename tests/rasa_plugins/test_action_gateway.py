@@ -1,4 +1,5 @@
 """Rasa's route to the action servers: failover, and what Rasa gets when none answers."""
+
 from __future__ import annotations
 
 import asyncio

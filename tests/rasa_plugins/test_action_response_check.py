@@ -1,4 +1,5 @@
 """The action response check gives the verdict and the error `jsonschema.validate` gives Rasa."""
+
 from __future__ import annotations
 
 import jsonschema

@@ -1,9 +1,10 @@
 """The conversation lock against the local Redis, with two stores standing for two Rasa replicas."""
+
 from __future__ import annotations
 
 import asyncio
-import time
 import logging
+import time
 import uuid
 
 import pytest

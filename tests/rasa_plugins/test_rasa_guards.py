@@ -3,6 +3,7 @@
 Each test states what a plug-in assumes about Rasa 3.6.21 and fails when Rasa no longer behaves so:
 after an upgrade, a failing guard names the plug-in to re-read (and maybe drop) before anything ships.
 """
+
 from __future__ import annotations
 
 import inspect

@@ -1,11 +1,11 @@
 from pathlib import Path
 
+import pytest
 import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.data import TrainingType
 
 from bot.rasa_plugins.spacy_nlp import SpacyNLP
-import pytest
 
 pytestmark = pytest.mark.system
 
@@ -40,6 +40,7 @@ def test_dropping_the_unused_parts_changes_nothing_rasa_reads():
     texts += ["", "   ", "J'ai reçu ma lettre de refus le 3 novembre, mon IELTS avait expiré !!"]
     for mine, theirs in zip(ours.pipe(texts), full.pipe(texts), strict=True):
         assert [(t.text, t.idx, t.lemma_, t.tag_, t.pos_) for t in mine] == [
-            (t.text, t.idx, t.lemma_, t.tag_, t.pos_) for t in theirs]
+            (t.text, t.idx, t.lemma_, t.tag_, t.pos_) for t in theirs
+        ]
         assert numpy.array_equal(mine.vector, theirs.vector)
         assert all(numpy.array_equal(a.vector, b.vector) for a, b in zip(mine, theirs, strict=True))

@@ -1,4 +1,5 @@
 """The conversation history's store when PostgreSQL drops its connections or restarts."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,8 +10,8 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
-from bot.storage.database import make_engine
 from bot.rasa_plugins.tracker_store import DatabaseUrlTrackerStore
+from bot.storage.database import make_engine
 
 pytestmark = pytest.mark.integration
 
@@ -39,4 +40,3 @@ def test_connections_killed_by_a_database_restart_are_replaced_and_the_next_mess
     assert killed >= 1
     retrieved = asyncio.run(store.retrieve("p1"))
     assert [event.text for event in retrieved.events if isinstance(event, UserUttered)] == ["bonjour"]
-

@@ -1,4 +1,5 @@
 """A complete case, as the handoff will store it, for storage and operator tests."""
+
 from datetime import date, datetime, timezone
 
 from bot.domain.consultation import NewCase

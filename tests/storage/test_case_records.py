@@ -1,9 +1,11 @@
 """Storage of the firm's cases, on SQLite and on the real PostgreSQL server."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 
+import pytest
 from sqlalchemy import inspect, select, text
 
 from bot.storage.case_records import (
@@ -18,7 +20,6 @@ from bot.storage.case_records import (
 )
 from bot.storage.database import downgrade, make_engine, upgrade
 from tests.storage.case_factory import a_case
-import pytest
 
 pytestmark = pytest.mark.unit
 

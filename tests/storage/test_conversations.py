@@ -1,4 +1,5 @@
 """Rasa's conversation history in our database: redaction, erasure and purge, with Rasa's own store."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,9 +12,9 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
+from bot.rasa_plugins.tracker_store import DatabaseUrlTrackerStore
 from bot.storage.case_records import erase_case, purge_cases, save_case
 from bot.storage.conversations import REDACTED, redact_conversation
-from bot.rasa_plugins.tracker_store import DatabaseUrlTrackerStore
 from tests.storage.case_factory import a_case
 
 pytestmark = pytest.mark.unit
@@ -40,9 +41,12 @@ def save(store, sender_id, *events, timestamp=None):
 
 def history(engine, sender_id):
     with engine.connect() as connection:
-        return [row.data for row in connection.execute(
-            text("select data from events where sender_id = :s order by id"), {"s": sender_id}
-        )]
+        return [
+            row.data
+            for row in connection.execute(
+                text("select data from events where sender_id = :s order by id"), {"s": sender_id}
+            )
+        ]
 
 
 def test_the_history_goes_to_database_url(store, database_url):

@@ -1,4 +1,5 @@
 """Reads and writes tried again while PostgreSQL restarts, in their sync (cases) and async (history) forms."""
+
 from __future__ import annotations
 
 import asyncio
@@ -58,10 +59,13 @@ def test_a_database_still_down_after_the_retries_raises(run):
     assert len(calls) == len(database.RECONNECT_WAITS) + 1
 
 
-@pytest.mark.parametrize("error", [
-    IntegrityError("insert", {}, Exception("duplicate key")),
-    ProgrammingError("select", {}, Exception("syntax error")),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        IntegrityError("insert", {}, Exception("duplicate key")),
+        ProgrammingError("select", {}, Exception("syntax error")),
+    ],
+)
 def test_an_error_that_is_not_a_lost_connection_goes_up_at_once(run, error):
     call, calls = _failing([error])
     with pytest.raises(type(error)):

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
+from bot.settings import privacy_settings
 from bot.storage.case_records import handoff_cases, save_case
 from bot.storage.database import make_engine, upgrade
 from bot.storage.operator import main
-from bot.settings import privacy_settings
 from tests.storage.case_factory import a_case
 
 pytestmark = pytest.mark.unit

@@ -1,4 +1,5 @@
 """Notices to the firm through the outbox, against a real SMTP server (aiosmtpd) and a local HTTP server."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,13 +16,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from bot.settings import NoticeSettings
 from bot.storage.case_records import erase_case, save_case
 from bot.storage.delivery import senders_from_settings
 from bot.storage.outbox import LONGEST_RETRY, Notice, NoticeKind, backoff, deliver_due
 from bot.storage.schema import notices
-from bot.settings import NoticeSettings
-from tests.system.assistant import free_port
 from tests.storage.case_factory import a_case
+from tests.system.assistant import free_port
 
 pytestmark = pytest.mark.unit
 

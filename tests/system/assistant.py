@@ -1,5 +1,6 @@
 """The whole assistant for tests: the trained model talking to a real action server, and the
 servers `make run` starts, each a child process with its own log file."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,7 +38,7 @@ class ChildProcess:
         self.port = port
         self.process = None
 
-    def start(self, timeout: float = 60) -> "ChildProcess":
+    def start(self, timeout: float = 60) -> ChildProcess:
         if self.process is not None:
             raise RuntimeError(f"{self.command[:3]} is already running")
         self._log = open(self.log_path, "a")
@@ -135,12 +136,26 @@ class RasaServer(ChildProcess):
             "REDIS_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
             **env,
         }
-        command = [sys.executable, "-m", "rasa", "run", "--model", str(MODEL), "--endpoints",
-                   str(ROOT / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
-                   "--interface", "127.0.0.1", *extra_args]
+        command = [
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(ROOT / "endpoints.yml"),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            *extra_args,
+        ]
         super().__init__(command, log_path, env, port)
 
-    def start(self, timeout: float = 180) -> "RasaServer":
+    def start(self, timeout: float = 180) -> RasaServer:
         super().start(timeout)
         # The port opens before the model is loaded: wait until a message is answered.
         deadline = time.monotonic() + timeout

@@ -1,6 +1,7 @@
 """One `rasa run` with every channel and Rasa's HTTP API behind a random token, for the hostile-input
 and HTTP API tests: the action server, a SQLite database in a temporary folder, and a local recorder
 standing in for the Graph API and Twilio's Messages API (the same as tests/system/test_channels.py's)."""
+
 from __future__ import annotations
 
 import secrets
@@ -56,8 +57,10 @@ class ChannelStack:
 
     def post_twilio(self, params: Dict[str, str]) -> requests.Response:
         """`params` as a form signed with the auth token, as Twilio signs its requests."""
-        headers = {"Content-Type": "application/x-www-form-urlencoded",
-                   "X-Twilio-Signature": twilio_signature(self.webhook("twilio_whatsapp"), params)}
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": twilio_signature(self.webhook("twilio_whatsapp"), params),
+        }
         return self.post("twilio_whatsapp", urlencode(params).encode(), headers)
 
     @staticmethod
@@ -65,7 +68,8 @@ class ChannelStack:
         """What the Graph API or Twilio was asked to show `recipient`, oldest first."""
         bodies = [call["body"] for call in Recorder.calls]
         return [
-            body for body in bodies
+            body
+            for body in bodies
             if recipient in ((body.get("recipient") or {}).get("id"), body.get("to"), body.get("To"))
         ]
 

@@ -1,4 +1,5 @@
 """Loading the trained model once per test session, for tests that need real NLU or dialogue."""
+
 from __future__ import annotations
 
 import asyncio

@@ -4,6 +4,7 @@ Signed and badly signed deliveries in the platforms' documented formats go to th
 endpoints; the Graph API and Twilio's Messages API are a local HTTP server that records what the
 person would see.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -113,13 +114,21 @@ def messenger_delivery(*events):
 
 
 def messenger_text(sender, text, mid=None):
-    return {"sender": {"id": sender}, "recipient": {"id": "page"}, "timestamp": 1,
-            "message": {"mid": mid or uuid.uuid4().hex, "text": text}}
+    return {
+        "sender": {"id": sender},
+        "recipient": {"id": "page"},
+        "timestamp": 1,
+        "message": {"mid": mid or uuid.uuid4().hex, "text": text},
+    }
 
 
 def messenger_postback(sender, payload, title="Oui"):
-    return {"sender": {"id": sender}, "recipient": {"id": "page"}, "timestamp": 1,
-            "postback": {"mid": uuid.uuid4().hex, "title": title, "payload": payload}}
+    return {
+        "sender": {"id": sender},
+        "recipient": {"id": "page"},
+        "timestamp": 1,
+        "postback": {"mid": uuid.uuid4().hex, "title": title, "payload": payload},
+    }
 
 
 def sent_to(recipient):
@@ -129,11 +138,17 @@ def sent_to(recipient):
 
 @pytest.mark.parametrize("channel", ["messenger", "whatsapp"])
 def test_meta_webhook_verification(rasa, channel):
-    ok = requests.get(url(rasa, channel), params={"hub.mode": "subscribe", "hub.verify_token": VERIFY,
-                                                   "hub.challenge": "1158201444"}, timeout=10)
+    ok = requests.get(
+        url(rasa, channel),
+        params={"hub.mode": "subscribe", "hub.verify_token": VERIFY, "hub.challenge": "1158201444"},
+        timeout=10,
+    )
     assert ok.status_code == 200 and ok.text == "1158201444"
-    wrong = requests.get(url(rasa, channel), params={"hub.mode": "subscribe", "hub.verify_token": "nope",
-                                                      "hub.challenge": "1158201444"}, timeout=10)
+    wrong = requests.get(
+        url(rasa, channel),
+        params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1158201444"},
+        timeout=10,
+    )
     assert wrong.status_code == 403
 
 
@@ -179,8 +194,10 @@ def whatsapp_delivery(message=None, status=None):
         value["messages"] = [message]
     if status:
         value["statuses"] = [status]
-    return {"object": "whatsapp_business_account",
-            "entry": [{"id": "waba", "changes": [{"field": "messages", "value": value}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "waba", "changes": [{"field": "messages", "value": value}]}],
+    }
 
 
 def whatsapp_text(text, sender=PERSON_PHONE):
@@ -199,8 +216,13 @@ def test_whatsapp_buttons_lists_and_replies(rasa):
     assert all(call["path"] == "/graph/1029384756/messages" for call in Platform.calls)
 
     Platform.calls = []
-    reply = {"from": PERSON_PHONE, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": "1", "type": "interactive",
-             "interactive": {"type": "button_reply", "button_reply": {"id": "/affirm", "title": "Oui"}}}
+    reply = {
+        "from": PERSON_PHONE,
+        "id": f"wamid.{uuid.uuid4().hex}",
+        "timestamp": "1",
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": {"id": "/affirm", "title": "Oui"}},
+    }
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(reply)).ok
     listed = whatsapp_sent()[-1]["interactive"]
     assert listed["type"] == "list"
@@ -213,8 +235,13 @@ def test_whatsapp_status_callbacks_and_media(rasa):
     status = {"id": "wamid.x", "status": "delivered", "timestamp": "1", "recipient_id": PERSON_PHONE}
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(status=status)).ok
     assert Platform.calls == []
-    photo = {"from": "33612345678", "id": "wamid.photo", "timestamp": "1", "type": "image",
-             "image": {"id": "media", "mime_type": "image/jpeg"}}
+    photo = {
+        "from": "33612345678",
+        "id": "wamid.photo",
+        "timestamp": "1",
+        "type": "image",
+        "image": {"id": "media", "mime_type": "image/jpeg"},
+    }
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(photo)).ok
     assert "messages écrits" in whatsapp_sent("33612345678")[-1]["text"]["body"]
 
@@ -222,8 +249,9 @@ def test_whatsapp_status_callbacks_and_media(rasa):
 def test_whatsapp_refuses_a_bad_signature_and_malformed_json(rasa):
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(whatsapp_text("bonjour")), "sha256=bad").status_code == 403
     body = b'{"entry": [ not json'
-    answer = requests.post(url(rasa, "whatsapp"), data=body, timeout=10,
-                           headers={"X-Hub-Signature-256": meta_signature(APP_SECRET, body)})
+    answer = requests.post(
+        url(rasa, "whatsapp"), data=body, timeout=10, headers={"X-Hub-Signature-256": meta_signature(APP_SECRET, body)}
+    )
     assert answer.status_code == 400
     assert Platform.calls == []
 
@@ -242,8 +270,14 @@ def post_twilio(rasa, params, signed=True):
 
 
 def twilio_message(body, sender="whatsapp:+15145550123"):
-    return {"MessageSid": f"SM{uuid.uuid4().hex}", "AccountSid": TWILIO_SID, "From": sender,
-            "To": f"whatsapp:{TWILIO_NUMBER}", "Body": body, "NumMedia": "0"}
+    return {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "AccountSid": TWILIO_SID,
+        "From": sender,
+        "To": f"whatsapp:{TWILIO_NUMBER}",
+        "Body": body,
+        "NumMedia": "0",
+    }
 
 
 def twilio_bodies():
@@ -266,8 +300,13 @@ def test_twilio_numbered_choices_and_a_reply_by_number(rasa):
 
 def test_twilio_refuses_a_bad_signature_and_ignores_status_callbacks(rasa):
     assert post_twilio(rasa, twilio_message("bonjour"), signed=False).status_code == 403
-    status = {"MessageSid": "SMx", "MessageStatus": "delivered", "From": f"whatsapp:{TWILIO_NUMBER}",
-              "To": "whatsapp:+15145550123", "AccountSid": TWILIO_SID}
+    status = {
+        "MessageSid": "SMx",
+        "MessageStatus": "delivered",
+        "From": f"whatsapp:{TWILIO_NUMBER}",
+        "To": "whatsapp:+15145550123",
+        "AccountSid": TWILIO_SID,
+    }
     assert post_twilio(rasa, status).ok
     assert Platform.calls == []
 

@@ -1,4 +1,5 @@
 """Whole conversations against the trained model and a real action server."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -183,8 +184,10 @@ def test_changing_the_date_asks_it_again(chat):
 
 def test_a_decision_date_in_the_story_is_said_back_not_asked_and_can_be_changed(chat):
     decision = real_today() - timedelta(days=3)
-    chat.say(f"Ma demande PTQF a été refusée le {format_french_date(decision, weekday=False)}, "
-             "mon test de langue avait expiré")
+    chat.say(
+        f"Ma demande PTQF a été refusée le {format_french_date(decision, weekday=False)}, "
+        "mon test de langue avait expiré"
+    )
     text = chat.say_text("/affirm")
     assert f"Je retiens la date de la décision que vous avez indiquée : le {format_french_date(decision)}" in text
     assert "À quelle date" not in text and "au Canada ou à l'étranger" in text

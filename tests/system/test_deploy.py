@@ -1,4 +1,5 @@
 """deploy/: what can be checked of the production configuration on one machine, without systemd running."""
+
 from __future__ import annotations
 
 import os
@@ -73,7 +74,11 @@ def test_endpoints_yml_names_importable_classes_of_the_right_kind(monkeypatch):
     assert issubclass(class_from_module_path(tracker.type), TrackerStore)
     lock = read_endpoint_config(path, "lock_store")
     store = LockStore.create(lock)
-    assert type(store).__module__ + "." + type(store).__name__ == lock.type == "bot.rasa_plugins.lock_store.AtomicRedisLockStore"
+    assert (
+        type(store).__module__ + "." + type(store).__name__
+        == lock.type
+        == "bot.rasa_plugins.lock_store.AtomicRedisLockStore"
+    )
     assert lock.kwargs["socket_timeout"] == 1
     assert store.key_prefix == "entree-express"
     action = read_endpoint_config(path, "action_endpoint")
@@ -180,7 +185,10 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
         names.append(name)
     result = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", *[f"./{name}" for name in names]],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     # Unknown keys and bad values are only warnings (exit 0): any output is a failure.
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
@@ -193,9 +201,25 @@ def nginx_site(tmp_path):
     if nginx is None:
         pytest.skip("nginx is not installed here (Debian: apt-get install nginx-light)")
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-         "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
-        check=True, capture_output=True, timeout=60,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(tmp_path / "key.pem"),
+            "-out",
+            str(tmp_path / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     site = tmp_path / "site"
     site.mkdir()
@@ -219,8 +243,9 @@ def nginx_site(tmp_path):
         conf, count = re.subn(pattern, replacement, conf)
         assert count, f"deploy's nginx conf no longer has {pattern!r}"
     (tmp_path / "entree-express.conf").write_text(conf, encoding="utf-8")
-    temp_paths = "\n".join(f"    {kind}_temp_path {tmp_path}/{kind};" for kind in
-                           ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp_paths = "\n".join(
+        f"    {kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     # Started as root, nginx's workers would run as nobody, who cannot read pytest's private tmp_path.
     user = "user root;\n" if os.geteuid() == 0 else ""
     wrapper = tmp_path / "nginx.conf"
@@ -268,18 +293,28 @@ def status(url: str, body: Optional[bytes] = None, headers: Optional[Dict[str, s
 def test_nginx_passes_nginx_t_and_routes_only_the_public_paths(nginx_site):
     https = nginx_site["https"]
     # Proxied: the replicas are down here, so nginx itself answers 502.
-    for path in ("/webhooks/rest/webhook", "/webhooks/messenger/webhook", "/webhooks/whatsapp/webhook",
-                 "/webhooks/twilio_whatsapp/webhook", "/socket.io/?EIO=4&transport=polling"):
+    for path in (
+        "/webhooks/rest/webhook",
+        "/webhooks/messenger/webhook",
+        "/webhooks/whatsapp/webhook",
+        "/webhooks/twilio_whatsapp/webhook",
+        "/socket.io/?EIO=4&transport=polling",
+    ):
         assert status(https + path) == 502, path
     # Never proxied: nginx's own 404.
     for path in RASA_API_PATHS + [GATEWAY_PATH, "/webhooks/action_gateway/"]:
         assert status(https + path) == 404, path
     assert status(https + "/") == 200
-    assert status(https + "/webhooks/rest/webhook", body=b"x" * (1024 * 1024 + 1),
-                  headers={"Content-Type": "application/json"}) == 413
+    assert (
+        status(
+            https + "/webhooks/rest/webhook",
+            body=b"x" * (1024 * 1024 + 1),
+            headers={"Content-Type": "application/json"},
+        )
+        == 413
+    )
     request = urllib.request.Request(nginx_site["http"] + "/webhooks/rest/webhook")
     with pytest.raises(urllib.error.HTTPError) as redirect:
         urllib.request.build_opener(NoRedirect).open(request, timeout=10)
     assert redirect.value.code == 301
     assert redirect.value.headers["Location"].startswith("https://")
-

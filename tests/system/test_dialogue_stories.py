@@ -1,12 +1,14 @@
 """The test stories (tests/test_stories.yml) against the trained dialogue policies."""
+
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
 
-from tests.system.nlu_model import MODEL, ROOT
 import pytest
+
+from tests.system.nlu_model import MODEL, ROOT
 
 pytestmark = pytest.mark.system
 
@@ -16,10 +18,17 @@ RESULTS = ROOT / "results" / "core"
 def test_every_test_story_is_predicted_exactly():
     result = subprocess.run(
         [
-            sys.executable, "-m", "rasa", "test", "core",
-            "--model", str(MODEL),
-            "--stories", "tests/test_stories.yml",
-            "--out", str(RESULTS),
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "core",
+            "--model",
+            str(MODEL),
+            "--stories",
+            "tests/test_stories.yml",
+            "--out",
+            str(RESULTS),
             "--fail-on-prediction-errors",
         ],
         cwd=ROOT,

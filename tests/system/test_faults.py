@@ -4,6 +4,7 @@ A real `rasa run` with endpoints.yml, a real action server, the local PostgreSQL
 this module's own (so that stopping it disturbs nothing else on the machine). PostgreSQL is the
 machine's, restarted for real; that test comes last.
 """
+
 from __future__ import annotations
 
 import subprocess

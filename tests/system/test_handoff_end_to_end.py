@@ -4,6 +4,7 @@ Rasa (REST channel, SQL tracker store), the action server and the outbox worker 
 processes on one SQLite database; a real SMTP server (aiosmtpd) plays the firm's mailbox. The
 operator command then lists, exports and erases the case, and no process logged the person's details.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,8 @@ from sqlalchemy import text
 # Bound before the autouse fixture pins `clock.today`: the servers run on the real calendar.
 from bot.domain.clock import today as real_today
 from bot.storage.database import make_engine, upgrade
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer, free_port, wait_for
 from tests.storage.test_outbox import Inbox
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, free_port, wait_for
 from tests.system.nlu_model import ROOT
 
 pytestmark = pytest.mark.system

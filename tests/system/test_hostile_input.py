@@ -5,6 +5,7 @@ property's run a plain "Bonjour" on that channel still gets the French greeting.
 Hypothesis runs derandomized (the same examples on every machine, so CI is reproducible) and keeps
 no database of failing examples. One server serves the whole module (tests/conftest.py's channel_stack).
 """
+
 from __future__ import annotations
 
 import json
@@ -46,18 +47,55 @@ GREETING = "Dites-moi où vous en êtes"
 # What people and scripts really send besides plain words: control characters, bidirectional and
 # zero-width marks, astral emoji and letters, combining marks, Rasa's own "/intent{...}" syntax.
 ODD_PIECES = [
-    "\x00", "\x07", "\x1b[2J", "\r\n", "\t", "\x7f", "\x85", "\u200b", "\u200d", "\u200e", "\u200f", "\u202e",
-    "\u2066", "\u2028", "\ufeff", "\ufffd", "\U0001F600", "\U0001F1E8\U0001F1E6", "\U0001F468\u200d\U0001F469",
-    "\U0010FFFF", "\U0001D54F", "e\u0301\u0301\u0301", "\ufdfa", "עברית", "العربية", "日本語", "/", "/restart",
-    "/inform{", '/inform{"program": 5}', '/inform{"program":"fsw"}', "/affirm", "/nlu_fallback", "/session_start",
-    "{", "<script>alert(1)</script>", "' OR 1=1 --", "%s%n", "${jndi:ldap://x}", "..\\..", " ",
+    "\x00",
+    "\x07",
+    "\x1b[2J",
+    "\r\n",
+    "\t",
+    "\x7f",
+    "\x85",
+    "\u200b",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u202e",
+    "\u2066",
+    "\u2028",
+    "\ufeff",
+    "\ufffd",
+    "\U0001f600",
+    "\U0001f1e8\U0001f1e6",
+    "\U0001f468\u200d\U0001f469",
+    "\U0010ffff",
+    "\U0001d54f",
+    "e\u0301\u0301\u0301",
+    "\ufdfa",
+    "עברית",
+    "العربية",
+    "日本語",
+    "/",
+    "/restart",
+    "/inform{",
+    '/inform{"program": 5}',
+    '/inform{"program":"fsw"}',
+    "/affirm",
+    "/nlu_fallback",
+    "/session_start",
+    "{",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%s%n",
+    "${jndi:ldap://x}",
+    "..\\..",
+    " ",
 ]
 unicode_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 odd_texts = st.lists(st.one_of(st.sampled_from(ODD_PIECES), unicode_text), min_size=1, max_size=5).map("".join)
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
 json_values = st.recursive(
-    json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8,
 )
 
@@ -72,20 +110,46 @@ raw_bodies = st.one_of(
     st.binary(max_size=200),
     st.text(max_size=100).map(str.encode),
     json_values.map(lambda value: json.dumps(value).encode()),
-    st.sampled_from([
-        b"", b"{", b"[]", b"12", b"null", b'"x"', b"\xff\xfe{}", b'{"a": NaN}', deep(5_000), deep(200_000),
-        b'{"sender": "\\ud800", "message": "x"}', b'{"sender": "x", "message": "\\udfff"}', b"Body=%FF&From=\xff",
-    ]),
+    st.sampled_from(
+        [
+            b"",
+            b"{",
+            b"[]",
+            b"12",
+            b"null",
+            b'"x"',
+            b"\xff\xfe{}",
+            b'{"a": NaN}',
+            deep(5_000),
+            deep(200_000),
+            b'{"sender": "\\ud800", "message": "x"}',
+            b'{"sender": "x", "message": "\\udfff"}',
+            b"Body=%FF&From=\xff",
+        ]
+    ),
 )
 rest_shapes = st.fixed_dictionaries(
     {},
-    optional={"sender": json_values | st.text(min_size=1, max_size=300), "message": json_values | odd_texts,
-              "input_channel": json_values, "metadata": json_values},
+    optional={
+        "sender": json_values | st.text(min_size=1, max_size=300),
+        "message": json_values | odd_texts,
+        "input_channel": json_values,
+        "metadata": json_values,
+    },
 ).map(lambda payload: json.dumps(payload).encode())
-content_types = st.sampled_from([
-    None, "", "application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
-    "multipart/form-data; boundary=x", "application/json; charset=latin-1", "Application/X-WWW-Form-Urlencoded; x=y",
-])
+content_types = st.sampled_from(
+    [
+        None,
+        "",
+        "application/json",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=latin-1",
+        "Application/X-WWW-Form-Urlencoded; x=y",
+    ]
+)
 
 
 def headers(content_type: Optional[str]) -> dict:
@@ -121,8 +185,14 @@ def texts_of(answer) -> str:
 
 
 def twilio_message(body: str, sender: str) -> dict:
-    return {"MessageSid": f"SM{uuid.uuid4().hex}", "AccountSid": TWILIO_SID, "From": sender,
-            "To": f"whatsapp:{TWILIO_NUMBER}", "Body": body, "NumMedia": "0"}
+    return {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "AccountSid": TWILIO_SID,
+        "From": sender,
+        "To": f"whatsapp:{TWILIO_NUMBER}",
+        "Body": body,
+        "NumMedia": "0",
+    }
 
 
 def new_person(channel: str) -> str:
@@ -167,6 +237,7 @@ def still_answers(stack: ChannelStack, channel: str) -> None:
 
 # --- Any text a person can type is answered, on every channel -----------------------------------------
 
+
 @pytest.mark.parametrize("channel", ["rest", "messenger", "whatsapp", "twilio_whatsapp"])
 def test_any_text_gets_an_answer(channel_stack, channel):
     stack = channel_stack
@@ -184,6 +255,7 @@ def test_any_text_gets_an_answer(channel_stack, channel):
 
 
 # --- REST ------------------------------------------------------------------------------------------------
+
 
 def test_rest_any_body(channel_stack):
     stack = channel_stack
@@ -215,14 +287,21 @@ def padded(payload: dict, size: int) -> bytes:
         (json.dumps({"sender": "limit-a", "message": "é" * MAX_MESSAGE_LENGTH}).encode(), 200),
         (json.dumps({"sender": "limit-b", "message": "é" * (MAX_MESSAGE_LENGTH + 1)}).encode(), 413),
         # Characters, not UTF-16 units nor bytes: 5,000 astral letters (one word, cheap to read) are let through.
-        (json.dumps({"sender": "limit-c", "message": "\U0001D54F" * MAX_MESSAGE_LENGTH}).encode(), 200),
+        (json.dumps({"sender": "limit-c", "message": "\U0001d54f" * MAX_MESSAGE_LENGTH}).encode(), 200),
         (padded({"sender": "limit-d", "message": "Bonjour"}, MAX_BODY_BYTES), 200),
         (padded({"sender": "limit-e", "message": "Bonjour"}, MAX_BODY_BYTES + 1), 413),
         (json.dumps({"sender": "s" * MAX_SENDER_LENGTH, "message": "Bonjour"}).encode(), 200),
         (json.dumps({"sender": "s" * (MAX_SENDER_LENGTH + 1), "message": "Bonjour"}).encode(), 400),
     ],
-    ids=["longest-text", "text-too-long", "longest-astral-text", "largest-body", "body-too-large",
-         "longest-sender", "sender-too-long"],
+    ids=[
+        "longest-text",
+        "text-too-long",
+        "longest-astral-text",
+        "largest-body",
+        "body-too-large",
+        "longest-sender",
+        "sender-too-long",
+    ],
 )
 def test_rest_limits(channel_stack, body, status):
     answer = channel_stack.post("rest", body, {"Content-Type": "application/json"})
@@ -232,6 +311,7 @@ def test_rest_limits(channel_stack, body, status):
 
 
 # --- Messenger and WhatsApp (Meta) -----------------------------------------------------------------------
+
 
 def node_paths(value, prefix=()):
     yield prefix
@@ -247,16 +327,34 @@ def meta_deliveries(channel: str) -> list:
         quick_reply["message"]["quick_reply"] = {"payload": "/affirm"}
         echo = messenger_text("p-mut", "écho")
         echo["message"]["is_echo"] = True
-        events = [messenger_text("p-mut", "mon test de langue a expiré"), messenger_postback("p-mut", "/affirm"),
-                  quick_reply, echo]
+        events = [
+            messenger_text("p-mut", "mon test de langue a expiré"),
+            messenger_postback("p-mut", "/affirm"),
+            quick_reply,
+            echo,
+        ]
         return [messenger_delivery(event) for event in events]
-    reply = {"from": PERSON_PHONE, "id": "wamid.mut", "timestamp": "1", "type": "interactive",
-             "interactive": {"type": "button_reply", "button_reply": {"id": "/affirm", "title": "Oui"}}}
-    button = {"from": PERSON_PHONE, "id": "wamid.btn", "timestamp": "1", "type": "button",
-              "button": {"payload": "/affirm", "text": "Oui"}}
+    reply = {
+        "from": PERSON_PHONE,
+        "id": "wamid.mut",
+        "timestamp": "1",
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": {"id": "/affirm", "title": "Oui"}},
+    }
+    button = {
+        "from": PERSON_PHONE,
+        "id": "wamid.btn",
+        "timestamp": "1",
+        "type": "button",
+        "button": {"payload": "/affirm", "text": "Oui"},
+    }
     status = {"id": "wamid.x", "status": "delivered", "timestamp": "1", "recipient_id": PERSON_PHONE}
-    return [whatsapp_delivery(whatsapp_text("mon test de langue a expiré")), whatsapp_delivery(reply),
-            whatsapp_delivery(button), whatsapp_delivery(status=status)]
+    return [
+        whatsapp_delivery(whatsapp_text("mon test de langue a expiré")),
+        whatsapp_delivery(reply),
+        whatsapp_delivery(button),
+        whatsapp_delivery(status=status),
+    ]
 
 
 def messenger_with(message: dict) -> bytes:
@@ -326,8 +424,10 @@ def test_meta_refuses_what_meta_did_not_sign(channel_stack, channel):
     post()
     # A real signature of another body is no signature of this one.
     body = json.dumps(meta_deliveries(channel)[0]).encode()
-    assert stack.post(channel, body, with_signature("X-Hub-Signature-256", meta_signature(APP_SECRET, b"{}"))
-                      ).status_code == 403
+    assert (
+        stack.post(channel, body, with_signature("X-Hub-Signature-256", meta_signature(APP_SECRET, b"{}"))).status_code
+        == 403
+    )
     still_answers(stack, channel)
 
 
@@ -350,8 +450,18 @@ def test_platform_texts_of_any_length_are_answered(channel_stack, channel, lengt
 
 # --- Twilio WhatsApp ---------------------------------------------------------------------------------------
 
-TWILIO_FIELDS = ["From", "Body", "MessageSid", "NumMedia", "MessageStatus", "To", "AccountSid", "MediaUrl0",
-                 "ProfileName", "WaId"]
+TWILIO_FIELDS = [
+    "From",
+    "Body",
+    "MessageSid",
+    "NumMedia",
+    "MessageStatus",
+    "To",
+    "AccountSid",
+    "MediaUrl0",
+    "ProfileName",
+    "WaId",
+]
 
 
 @st.composite
@@ -372,8 +482,11 @@ def twilio_status(form: dict) -> int:
     if not form.get("From") or form.get("MessageStatus"):
         return 200  # a status callback, or nobody to answer
     sender = form["From"]
-    malformed = (not sender.strip() or len(sender) > MAX_SENDER_LENGTH
-                 or not re.fullmatch(r"[0-9]{1,2}", form.get("NumMedia") or "0"))
+    malformed = (
+        not sender.strip()
+        or len(sender) > MAX_SENDER_LENGTH
+        or not re.fullmatch(r"[0-9]{1,2}", form.get("NumMedia") or "0")
+    )
     return 400 if malformed else 200
 
 
@@ -397,8 +510,12 @@ def test_twilio_any_form(channel_stack):
 def test_twilio_media_without_a_caption_is_answered(channel_stack):
     """Twilio signs every field it posts, the empty Body of a photo included."""
     person = f"whatsapp:+{str(uuid.uuid4().int)[:11]}"
-    form = dict(twilio_message("", person), NumMedia="1", MediaUrl0="https://api.twilio.com/media/ME1",
-                MediaContentType0="image/jpeg")
+    form = dict(
+        twilio_message("", person),
+        NumMedia="1",
+        MediaUrl0="https://api.twilio.com/media/ME1",
+        MediaContentType0="image/jpeg",
+    )
     assert channel_stack.post_twilio(form).status_code == 200
     assert "messages écrits" in json.dumps(channel_stack.sent_to(person), ensure_ascii=False)
 
@@ -417,8 +534,11 @@ def test_twilio_refuses_unsigned_unreadable_and_oversized_requests(channel_stack
     stack = channel_stack
 
     @HOSTILE
-    @given(body=raw_bodies | twilio_forms().map(lambda form: urlencode(form).encode()), content_type=content_types,
-           signature=st.none() | ascii_header)
+    @given(
+        body=raw_bodies | twilio_forms().map(lambda form: urlencode(form).encode()),
+        content_type=content_types,
+        signature=st.none() | ascii_header,
+    )
     @example(body=b"Body=%FF&From=\xff", content_type="application/x-www-form-urlencoded", signature=None)
     @example(body=b"Body=x", content_type="multipart/form-data", signature=None)
     @example(body=b"{}", content_type="application/json", signature=None)
@@ -434,6 +554,7 @@ def test_twilio_refuses_unsigned_unreadable_and_oversized_requests(channel_stack
 
 
 # --- socket.io (the website widget) over HTTP long polling --------------------------------------------------
+
 
 class Polling:
     """An Engine.IO 4 client over HTTP long polling, enough to send socket.io events by hand."""
@@ -452,8 +573,9 @@ class Polling:
 
     def send(self, payload: bytes | str):
         body = payload.encode() if isinstance(payload, str) else payload
-        return self.stack.http.post(self.url, params=self.params, data=body, timeout=10,
-                                    headers={"Content-Type": "text/plain;charset=UTF-8"})
+        return self.stack.http.post(
+            self.url, params=self.params, data=body, timeout=10, headers={"Content-Type": "text/plain;charset=UTF-8"}
+        )
 
     def read(self) -> str:
         return self.stack.http.get(self.url, params=self.params, timeout=40).text
@@ -475,23 +597,61 @@ class Polling:
 
 
 # Engine.IO packets: a type digit then data; socket.io's "42" is an event, "40" a connection.
-engineio_payloads = st.lists(
-    st.sampled_from(["", "0", "1", "2", "3", "4", "5", "6", "9", "b", "bAAA", "b!!", "40", "41", "42", "43", "4x",
-                     '42["user_uttered"', '42["user_uttered",{"message":', "42[]", "42{}", "4-1", "451-[]", "d=x"])
-    | st.text(max_size=20),
-    min_size=1, max_size=4,
-).map("\x1e".join).map(str.encode)
+engineio_payloads = (
+    st.lists(
+        st.sampled_from(
+            [
+                "",
+                "0",
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                "6",
+                "9",
+                "b",
+                "bAAA",
+                "b!!",
+                "40",
+                "41",
+                "42",
+                "43",
+                "4x",
+                '42["user_uttered"',
+                '42["user_uttered",{"message":',
+                "42[]",
+                "42{}",
+                "4-1",
+                "451-[]",
+                "d=x",
+            ]
+        )
+        | st.text(max_size=20),
+        min_size=1,
+        max_size=4,
+    )
+    .map("\x1e".join)
+    .map(str.encode)
+)
 
 
 def test_socketio_polling_endpoint_refuses_garbage(channel_stack):
     stack = channel_stack
     url = f"{stack.base}/socket.io/"
-    query = st.dictionaries(st.sampled_from(["EIO", "transport", "sid", "t", "b64", "j"]),
-                            st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12), max_size=4)
+    query = st.dictionaries(
+        st.sampled_from(["EIO", "transport", "sid", "t", "b64", "j"]),
+        st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12),
+        max_size=4,
+    )
 
     @HOSTILE
-    @given(body=raw_bodies | engineio_payloads, params=query, method=st.sampled_from(["GET", "POST"]),
-           to_session=st.booleans())
+    @given(
+        body=raw_bodies | engineio_payloads,
+        params=query,
+        method=st.sampled_from(["GET", "POST"]),
+        to_session=st.booleans(),
+    )
     @example(body=b"garbage", params={}, method="POST", to_session=True)
     def call(body, params, method, to_session):
         if to_session:
@@ -510,10 +670,18 @@ def test_socketio_events_of_any_shape(channel_stack):
     client = Polling(stack)
 
     @settings(HOSTILE, max_examples=15)
-    @given(event=st.sampled_from(["user_uttered", "session_request"]),
-           data=json_values | st.fixed_dictionaries({}, optional={"message": json_values | odd_texts,
-                                                                  "session_id": json_values | st.text(max_size=300),
-                                                                  "metadata": json_values | st.text(max_size=10)}))
+    @given(
+        event=st.sampled_from(["user_uttered", "session_request"]),
+        data=json_values
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "message": json_values | odd_texts,
+                "session_id": json_values | st.text(max_size=300),
+                "metadata": json_values | st.text(max_size=10),
+            },
+        ),
+    )
     @example(event="user_uttered", data="Bonjour")
     @example(event="user_uttered", data={"message": 12, "session_id": "s"})
     @example(event="user_uttered", data={"message": "Bonjour", "session_id": {"a": 1}})
@@ -529,7 +697,7 @@ def test_socketio_events_of_any_shape(channel_stack):
     for polling in (Polling(stack), client):
         session = uuid.uuid4().hex
         polling.emit("session_request", {"session_id": session})
-        assert session in polling.received("session_confirm", lambda found: session in found)
+        assert session in polling.received("session_confirm", lambda found, session=session: session in found)
         polling.emit("user_uttered", {"message": "Bonjour", "session_id": session})
         replies = polling.received("bot_uttered", lambda found: GREETING in json.dumps(found, ensure_ascii=False))
         assert GREETING in json.dumps(replies, ensure_ascii=False)
@@ -546,10 +714,11 @@ def test_socketio_text_too_long_is_answered(channel_stack):
 
 # --- Afterwards -------------------------------------------------------------------------------------------
 
+
 def test_no_traceback_in_the_server_logs(channel_stack):
     for server in (channel_stack.rasa, channel_stack.actions):
         log = server.log()
         # Rasa's structured logs carry a traceback as "exc_type" in JSON rather than as "Traceback".
         for mark in ("Traceback", '"exc_type"'):
-            assert mark not in log, log[max(0, log.find(mark) - 3000):][:6000]
+            assert mark not in log, log[max(0, log.find(mark) - 3000) :][:6000]
     assert channel_stack.alive()

@@ -4,6 +4,7 @@ and then nothing of it answers without one.
 
 The API-enabled server is tests/system/channel_stack.py's, shared with test_hostile_input.py.
 """
+
 from __future__ import annotations
 
 import os
@@ -91,15 +92,17 @@ def test_without_enable_api_rasa_has_no_api_at_all(monkeypatch):
 
 def make_serve(**env) -> subprocess.CompletedProcess:
     """`make -n serve`: the commands `make serve` would run, printed and not run."""
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("RASA_API", "RASA_JWT",
-                                                                                       "RASA_ENABLE"))}
-    return subprocess.run(["make", "-n", "serve"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
-                          timeout=120)
+    clean = {
+        key: value for key, value in os.environ.items() if not key.startswith(("RASA_API", "RASA_JWT", "RASA_ENABLE"))
+    }
+    return subprocess.run(
+        ["make", "-n", "serve"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 def rasa_run_line(output: str) -> str:
     start = output.index(" run --model")
-    return output[start:output.index("\n", output.index("--interface", start))]
+    return output[start : output.index("\n", output.index("--interface", start))]
 
 
 def test_make_serve_and_run_leave_the_api_off_by_default():

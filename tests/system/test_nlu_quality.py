@@ -1,4 +1,5 @@
 """The NLU test set (tests/nlu/test_nlu.yml, never in the training data) against the trained model."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,7 @@ def _examples(path):
 
 def _annotated_entities(path):
     return [
-        {(e["entity"], e.get("value")) for e in m.get("entities") or []}
-        for m in load_data(str(path)).intent_examples
+        {(e["entity"], e.get("value")) for e in m.get("entities") or []} for m in load_data(str(path)).intent_examples
     ]
 
 

@@ -7,6 +7,7 @@ second. Every message must be in the tracker store once and answered once, each 
 turns in the order sent; no lock may fail; every consultation request must be stored once. The
 firm's mail server is down when the load starts: every request still reaches its inbox, once.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from bot.storage.database import make_engine
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script, free_port, wait_for
 from tests.storage.test_outbox import Inbox
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script, free_port, wait_for
 
 pytestmark = pytest.mark.system
 
@@ -53,7 +54,10 @@ def replicas(postgres_database, tmp_path_factory):
         "NOTICE_POLL_SECONDS": "0.5",
     }
     actions = [ActionServer(folder / f"actions{n}.log", env) for n in range(2)]
-    workers = [ChildProcess([sys.executable, "-m", "bot.storage.notice_worker"], folder / f"outbox{n}.log", env) for n in range(2)]
+    workers = [
+        ChildProcess([sys.executable, "-m", "bot.storage.notice_worker"], folder / f"outbox{n}.log", env)
+        for n in range(2)
+    ]
     for server in actions + workers:
         server.start()
     urls = ",".join(server.url for server in actions)
@@ -175,5 +179,5 @@ def test_two_replicas_lose_nothing_reorder_nothing_and_answer_once(replicas, pos
         log = server.log()
         assert "LockError" not in log and "Traceback" not in log, log[-3000:]
     # A burst's messages are handled in the order they reach the replicas, and a replica busy with
-    # other conversations may start a message 200 ms late: measured, not asserted (README, "Measured").
+    # other conversations may start a message 200 ms late: measured, not asserted (bench/README.md).
     print(f"bursts handled out of send order: {len(reordered)} of {BURSTS}")

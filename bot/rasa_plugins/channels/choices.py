@@ -93,7 +93,7 @@ class _Bounded:
 
     def __init__(self, size: int):
         self.size = size
-        self._items: "OrderedDict[str, Any]" = OrderedDict()
+        self._items: OrderedDict[str, Any] = OrderedDict()
 
     def get(self, key: str) -> Any:
         return self._items.get(key)

@@ -3,6 +3,7 @@
 What Rasa cannot take gets a short French answer instead: a photo or a voice note, a text over the
 length limit. A "2" answering numbered choices becomes the choice's payload.
 """
+
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Optional
@@ -28,5 +29,8 @@ async def hand_over(
     elif len(text) > MAX_MESSAGE_LENGTH:
         await output.send_text_message(sender_id, file_response_text("utter_channel_message_too_long"))
     else:
-        await on_new_message(UserMessage(memory.resolve(sender_id, text), output, sender_id,
-                                         input_channel=channel_name, message_id=message_id))
+        await on_new_message(
+            UserMessage(
+                memory.resolve(sender_id, text), output, sender_id, input_channel=channel_name, message_id=message_id
+            )
+        )

@@ -1,4 +1,5 @@
 """What every channel accepts from outside, checked before anything reaches Rasa."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -30,9 +30,9 @@ from bot.rasa_plugins.channels.choices import (
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender, is_text
 from bot.rasa_plugins.channels.signatures import valid_meta_signature
-from bot.texts import file_response_text
-from bot.settings import MetaAppSettings
 from bot.rasa_plugins.shared_state import channel_state
+from bot.settings import MetaAppSettings
+from bot.texts import file_response_text
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class MetaWebhookInput(InputChannel):
         self.seen = SeenMessages(shared=channel_state())
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "InputChannel":
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         # Secrets come from the environment (bot/settings.py), never from credentials.yml.
         return cls()
 
@@ -156,8 +156,15 @@ class MetaWebhookInput(InputChannel):
             for message in messages:
                 if not self.seen.first_time(message.message_id):
                     continue
-                await hand_over(message.text, message.sender_id, message.message_id, output, self.memory,
-                                self.name(), on_new_message)
+                await hand_over(
+                    message.text,
+                    message.sender_id,
+                    message.message_id,
+                    output,
+                    self.memory,
+                    self.name(),
+                    on_new_message,
+                )
             return response.text("EVENT_RECEIVED")
 
         return webhook

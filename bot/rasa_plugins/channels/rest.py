@@ -3,6 +3,7 @@
 Rasa's own channel answers 500 to a body that is not a JSON object with a text sender; here
 such a request gets 400, an oversized one 413, and nothing reaches the dialogue.
 """
+
 from __future__ import annotations
 
 import json

@@ -8,6 +8,7 @@ Rasa's handlers, and python-engineio's reading of a long-polling request, raise 
 another shape (an event whose data is not an object, a packet that is not Engine.IO) and log a
 traceback; here such input is refused (400) or ignored before it reaches them.
 """
+
 from __future__ import annotations
 
 import json

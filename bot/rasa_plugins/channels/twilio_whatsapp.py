@@ -4,6 +4,7 @@ Twilio's WhatsApp has no buttons for free-form messages: choices are numbered li
 "2" is taken as the second choice. Replies go out through Twilio's Messages API (asynchronously,
 where Rasa's channel blocks the event loop with the synchronous client).
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,8 @@ from bot.rasa_plugins.channels.choices import ChoiceMemory, SeenMessages, choice
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender
 from bot.rasa_plugins.channels.meta import numbered_text
-from bot.settings import TwilioSettings, twilio_settings
 from bot.rasa_plugins.shared_state import channel_state
+from bot.settings import TwilioSettings, twilio_settings
 
 logger = logging.getLogger(__name__)
 
@@ -139,8 +140,9 @@ class TwilioWhatsAppInput(TwilioInput):
             if not self.seen.first_time(message_id):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             readable = None if not text and int(media) > 0 else text or ""
-            await hand_over(readable, sender, message_id, self.get_output_channel(), self.memory, self.name(),
-                            on_new_message)
+            await hand_over(
+                readable, sender, message_id, self.get_output_channel(), self.memory, self.name(), on_new_message
+            )
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return webhook

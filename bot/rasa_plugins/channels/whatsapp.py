@@ -11,8 +11,8 @@ from typing import Any, Dict, Iterable, List
 
 from bot.rasa_plugins.channels.choices import Choice, Layout, Limits, layout_for, shorten, split_text
 from bot.rasa_plugins.channels.meta import GraphOutput, Incoming, MetaWebhookInput, numbered_text
-from bot.texts import file_response_text
 from bot.settings import whatsapp_settings
+from bot.texts import file_response_text
 
 LIMITS = Limits(max_buttons=3, max_menu=10, title_length=20, menu_title_length=24, text_length=4096)
 INTERACTIVE_BODY_LENGTH = 1024

@@ -1,6 +1,7 @@
 import logging
 import uuid
 
+import pytest
 import redis
 
 from bot.rasa_plugins.channels.choices import (
@@ -16,7 +17,6 @@ from bot.rasa_plugins.channels.choices import (
 )
 from bot.rasa_plugins.shared_state import RedisHealth, SharedRedis
 from tests.system.assistant import free_port
-import pytest
 
 pytestmark = pytest.mark.unit
 

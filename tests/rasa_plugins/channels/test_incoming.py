@@ -1,12 +1,12 @@
 import asyncio
 
+import pytest
 from rasa.core.channels.channel import CollectingOutputChannel
 
 from bot.rasa_plugins.channels.choices import Choice, ChoiceMemory
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
 from bot.texts import file_response_text
-import pytest
 
 pytestmark = pytest.mark.unit
 
@@ -25,7 +25,11 @@ def test_a_readable_text_reaches_rasa_with_its_sender_channel_and_message_id():
     answers, [message] = handed("mon test de langue a expiré")
     assert answers == []
     assert (message.text, message.sender_id, message.input_channel, message.message_id) == (
-        "mon test de langue a expiré", "p1", "whatsapp", "m1")
+        "mon test de langue a expiré",
+        "p1",
+        "whatsapp",
+        "m1",
+    )
 
 
 def test_a_number_answering_choices_becomes_the_choice_payload():

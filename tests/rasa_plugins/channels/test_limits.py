@@ -1,4 +1,5 @@
 import pytest
+
 from bot.rasa_plugins.channels.limits import MAX_SENDER_LENGTH, is_sender, is_text
 
 pytestmark = pytest.mark.unit

@@ -1,8 +1,9 @@
 import hashlib
 import hmac
 
-from bot.rasa_plugins.channels.signatures import meta_signature, valid_meta_signature
 import pytest
+
+from bot.rasa_plugins.channels.signatures import meta_signature, valid_meta_signature
 
 pytestmark = pytest.mark.unit
 

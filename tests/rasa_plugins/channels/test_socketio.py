@@ -14,8 +14,16 @@ def test_the_widgets_events_are_readable():
 
 @pytest.mark.parametrize(
     "data",
-    ["Bonjour", 12, ["Bonjour"], None, {"message": 12}, {"message": "\ud800"}, {"message": "x", "metadata": "{bad"},
-     {"message": "x", "metadata": [1]}],
+    [
+        "Bonjour",
+        12,
+        ["Bonjour"],
+        None,
+        {"message": 12},
+        {"message": "\ud800"},
+        {"message": "x", "metadata": "{bad"},
+        {"message": "x", "metadata": [1]},
+    ],
 )
 def test_events_of_another_shape_are_not(data):
     # Each of these raised inside Rasa's handler and left a traceback in the log.

@@ -1,4 +1,5 @@
 import pytest
+
 from bot.rasa_plugins.channels.twilio_whatsapp import twilio_form
 
 pytestmark = pytest.mark.unit
@@ -9,7 +10,9 @@ FORM = "application/x-www-form-urlencoded"
 def test_empty_fields_are_kept_for_the_signature():
     # A photo without a caption: Twilio signs its empty Body, which Sanic's request.form drops (a 403).
     assert twilio_form(FORM, b"Body=&NumMedia=1&From=whatsapp%3A%2B15145550123") == {
-        "Body": "", "NumMedia": "1", "From": "whatsapp:+15145550123"
+        "Body": "",
+        "NumMedia": "1",
+        "From": "whatsapp:+15145550123",
     }
     assert twilio_form("Application/X-WWW-Form-Urlencoded; charset=utf-8", b"Body=%C3%A9") == {"Body": "é"}
 
