@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from bot.texts import domain_file
 from tests.system.nlu_model import ROOT
 
 pytestmark = pytest.mark.unit
@@ -28,10 +29,7 @@ SENT_BY_RASA = {"utter_restart", "utter_default"}
 
 
 def _form_questions() -> set:
-    import yaml
-
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    return {f"utter_ask_{slot}" for form in domain["forms"].values() for slot in form["required_slots"]}
+    return {f"utter_ask_{slot}" for form in domain_file()["forms"].values() for slot in form["required_slots"]}
 
 
 def _sent_by_an_action(utterance: str, sources: str) -> bool:
@@ -72,9 +70,8 @@ EVENT_METADATA_KEYS = {"utter_action"}
 
 
 def test_every_response_an_action_names_exists():
-    domain_text = (ROOT / "domain.yml").read_text(encoding="utf-8")
     # A name ending in "_" is a prefix (utter_widget_), checked by the test above through its uses.
     named = {name for name in re.findall(r'"(utter_[a-z_]+)"', _action_sources()) if not name.endswith("_")}
     named -= EVENT_METADATA_KEYS
-    missing = [name for name in named if not re.search(rf"^  {name}:", domain_text, re.M)]
+    missing = [name for name in named if name not in domain_file()["responses"]]
     assert missing == []
