@@ -1,7 +1,8 @@
 /*
  * The firm's chat widget: talks to Rasa's REST channel, keeps the conversation across page
  * reloads (localStorage), shows choices as buttons, and renders every text inertly
- * (textContent only: what a person types is never read as HTML).
+ * (textContent only: what a person types is never read as HTML). In the assistant's messages an
+ * https: address becomes a link labelled with its host ("canada.ca"); any other address stays text.
  *
  * <script src=".../widget.js" data-rasa-url="https://assistant.example" defer></script>
  * Its words come from domain.yml, through texts.json next to this file.
@@ -38,6 +39,63 @@
     if (className) node.className = className;
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
+  }
+
+  // An https: address as the assistant writes it, e.g. "(https://www.canada.ca/fr/…)": no spaces, quotes,
+  // angle brackets or guillemets; parentheses only in balanced pairs, so the enclosing ones stay text.
+  var HTTPS_ADDRESS = /https:\/\/(?:[^\s()<>"'«»]|\([^\s()<>"'«»]*\))+/gi;
+  var TRAILING_PUNCTUATION = /[.,;:!?…]+$/;
+  // A label this short is kept on one line ("fct-cf.gc.ca" does not break at its hyphen); a longer one
+  // may wrap anywhere, so that it never overflows a phone's screen.
+  var UNBROKEN_LABEL = 24;
+  var LIST_ITEM = /^([-•–] )([\s\S]*)$/;
+
+  // The address as a link target, or null when it must stay text: https: only, a host, no user name
+  // or password (https://canada.ca@example.org would read as canada.ca).
+  function linkTarget(address) {
+    var url;
+    try { url = new URL(address); } catch (ignored) { return null; }
+    if (url.protocol !== "https:" || !url.hostname || url.username || url.password) return null;
+    return url;
+  }
+
+  // One line of a message into `parent`: text nodes, and links for the https: addresses when `links`.
+  function appendInline(parent, line, links, linkTitle) {
+    var at = 0;
+    var match;
+    HTTPS_ADDRESS.lastIndex = 0;
+    while (links && (match = HTTPS_ADDRESS.exec(line)) !== null) {
+      var address = match[0].replace(TRAILING_PUNCTUATION, "");
+      var url = linkTarget(address);
+      if (!url) continue;
+      if (match.index > at) parent.appendChild(document.createTextNode(line.slice(at, match.index)));
+      var label = url.host.replace(/^www\./i, "");
+      var link = el("a", label.length <= UNBROKEN_LABEL ? "ee-chat__link ee-chat__link--short" : "ee-chat__link", label);
+      link.href = url.href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      if (linkTitle) link.title = linkTitle;
+      parent.appendChild(link);
+      at = match.index + address.length;
+    }
+    if (at < line.length) parent.appendChild(document.createTextNode(line.slice(at)));
+  }
+
+  // A message's text, one block per line; a "- " line has its dash in a box of its own, so that the
+  // line wraps under its first word. Each line keeps its "\n": the text reads (and copies) exactly as sent.
+  function appendText(parent, text, links, linkTitle) {
+    var lines = String(text).split("\n");
+    lines.forEach(function (line, index) {
+      var item = LIST_ITEM.exec(line);
+      var row = el("span", item ? "ee-chat__line ee-chat__line--item" : "ee-chat__line");
+      if (item) {
+        row.appendChild(el("span", "ee-chat__marker", item[1]));
+        line = item[2];
+      }
+      appendInline(row, line, links, linkTitle);
+      if (index < lines.length - 1) row.appendChild(document.createTextNode("\n"));
+      parent.appendChild(row);
+    });
   }
 
   function start(t) {
@@ -91,7 +149,7 @@
       state.messages.forEach(function (message, index) {
         var bubble = el("div", "ee-chat__message ee-chat__message--" + message.from);
         bubble.appendChild(el("span", "ee-chat__who", (message.from === "user" ? t.you : t.assistant) + " : "));
-        bubble.appendChild(document.createTextNode(message.text || ""));
+        appendText(bubble, message.text || "", message.from === "bot", t.link_title);
         log.appendChild(bubble);
         var last = index === state.messages.length - 1;
         if (message.buttons && message.buttons.length && last) {

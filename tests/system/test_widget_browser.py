@@ -1,0 +1,351 @@
+"""The website widget in a real browser: Debian's Chromium driven by Playwright, never a downloaded one.
+
+The conversation tests run the demo page, the Rasa server (REST channel) and the action server as
+`make serve` starts them, with the trained model; screenshots of each step go to tests/artifacts/.
+The rendering tests (links, phone width) need no model: only the demo page runs, and the browser
+itself answers the widget's requests to Rasa with canned replies (Playwright's page.route).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.texts import file_response_text
+from bot.web.demo import widget_texts
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, free_port
+from tests.system.nlu_model import MODEL, ROOT
+
+pytestmark = pytest.mark.system
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def need_chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is needed (.ci/run installs it: apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    need_chromium()
+    if not MODEL.exists():
+        pytest.fail("No trained model: run `make train` (make test does it first).")
+    folder = tmp_path_factory.mktemp("widget")
+    web_port = free_port()
+    origin = f"http://127.0.0.1:{web_port}"
+    env = {"DATABASE_URL": f"sqlite:///{folder / 'assistant.db'}"}
+    with ActionServer(folder / "actions.log", env) as actions:
+        rasa = RasaServer(folder / "rasa.log", actions.url, env, ["--cors", origin])
+        with rasa:
+            demo = ChildProcess(
+                [
+                    sys.executable,
+                    "-m",
+                    "bot.web.demo",
+                    "--port",
+                    str(web_port),
+                    "--rasa-url",
+                    f"http://127.0.0.1:{rasa.port}",
+                ],
+                folder / "web.log",
+                port=web_port,
+            )
+            with demo:
+                yield origin
+
+
+@pytest.fixture
+def page(site):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        context = browser.new_context(locale="fr-CA", viewport={"width": 390, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(site)
+        yield page
+        browser.close()
+
+
+def shot(page, name):
+    page.screenshot(path=str(ARTIFACTS / f"widget-{name}.png"))
+
+
+def bot_says(page, text):
+    page.locator(".ee-chat__message--bot", has_text=text).last.wait_for()
+
+
+def test_from_the_story_to_the_remedies_then_a_reload_keeps_the_history(page):
+    page.get_by_role("button", name="Refus Entrée express ? Parlons-en").click()
+    dialog = page.get_by_role("dialog", name="Assistant Entrée express")
+    dialog.wait_for()
+    bot_says(page, "Dites-moi où vous en êtes")
+    shot(page, "1-open")
+
+    # Keyboard only: the input has the focus once the panel opens.
+    page.keyboard.type("mon test de langue a expiré")
+    page.keyboard.press("Enter")
+    bot_says(page, "Si je comprends bien")
+    shot(page, "2-restated")
+
+    dialog.get_by_role("button", name="Oui", exact=True).click()
+    bot_says(page, "Dans quel programme")
+    dialog.get_by_role("button", name="PTQF (travailleurs qualifiés)").click()
+    bot_says(page, "au Canada ou à l'étranger")
+    dialog.get_by_role("button", name="Au Canada").click()
+    bot_says(page, "À quelle date")
+    page.get_by_label("Votre message").fill("il y a 3 jours")
+    page.get_by_role("button", name="Envoyer").click()
+    bot_says(page, "Souhaitez-vous une consultation")
+    assert page.locator(".ee-chat__message--bot", has_text="Contrôle judiciaire").count() == 1
+    shot(page, "3-remedies")
+
+    page.reload()
+    bot_says(page, "Souhaitez-vous une consultation")
+    assert page.locator(".ee-chat__message--user", has_text="mon test de langue a expiré").count() == 1
+    shot(page, "4-after-reload")
+
+
+def test_typed_html_is_shown_as_text_and_never_run(page):
+    page.get_by_role("button", name="Refus Entrée express ? Parlons-en").click()
+    bot_says(page, "Dites-moi où vous en êtes")
+    attack = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
+    page.get_by_label("Votre message").fill(attack)
+    page.keyboard.press("Enter")
+    page.locator(".ee-chat__message--user", has_text="<script>").wait_for()
+    page.wait_for_timeout(1500)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator(".ee-chat__log img").count() == 0
+    shot(page, "5-script-as-text")
+
+
+def test_escape_closes_and_the_focus_returns_to_the_toggle(page):
+    toggle = page.get_by_role("button", name="Refus Entrée express ? Parlons-en")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.className") == "ee-chat__toggle"
+
+
+# --- Rendering, against canned replies: no model, no Rasa -------------------------------------------
+
+FEDERAL_COURT = "https://www.fct-cf.gc.ca/fr/pages/immigration-et-refugies"
+IRPA = "https://laws-lois.justice.gc.ca/fra/lois/i-2.5/"
+CRS = (
+    "https://www.canada.ca/fr/immigration-refugies-citoyennete/services/immigrer-canada/entree-express/"
+    "admissibilite/criteres-systeme-classement-global.html"
+)
+# Rasa's REST channel answers the page's origin only; a routed reply must say so too.
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type"}
+PHONE = {"width": 360, "height": 740}
+
+
+def remedy(name: str, source_url: str) -> str:
+    """A remedy as the assistant sends it: domain.yml's text with its source and dates filled in."""
+    return file_response_text(f"utter_remedy_{name}").format(
+        source_url=source_url, reviewed_on="2026-11-01", limit_days=15, last_day="14 décembre 2026", days_left=15
+    )
+
+
+def handoff() -> str:
+    return file_response_text("utter_handoff").format(
+        firm_name="Cabinet Exemple Immigration",
+        cric_name="Marie Exemple",
+        cric_licence="R123456",
+        phone="514 555-0100",
+        email="info@cabinet-exemple.ca",
+        booking_url="https://www.cabinet-exemple.ca/rendez-vous",
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    """The demo page alone (`python -m bot.web.demo`), pointed at a Rasa address where nothing listens."""
+    need_chromium()
+    folder = tmp_path_factory.mktemp("widget_demo")
+    web_port = free_port()
+    rasa_url = f"http://127.0.0.1:{free_port()}"
+    demo = ChildProcess(
+        [sys.executable, "-m", "bot.web.demo", "--port", str(web_port), "--rasa-url", rasa_url],
+        folder / "web.log",
+        port=web_port,
+    )
+    with demo:
+        yield f"http://127.0.0.1:{web_port}", rasa_url
+
+
+class CannedAssistant:
+    """Chromium on the demo page; every message the widget sends to Rasa gets `replies` back."""
+
+    def __init__(self, browser, origin: str, rasa_url: str):
+        self.browser, self.origin, self.rasa_url = browser, origin, rasa_url
+        self.sent = []
+
+    def open(self, replies, viewport=None):
+        """Opens the widget (it sends /greet) and waits until every reply is shown."""
+        context = self.browser.new_context(locale="fr-CA", viewport=viewport or {"width": 390, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+
+        def answer(route):
+            if route.request.method == "OPTIONS":
+                route.fulfill(status=204, headers=CORS)
+                return
+            self.sent.append(route.request.post_data_json["message"])
+            body = [reply if isinstance(reply, dict) else {"text": reply} for reply in replies]
+            route.fulfill(status=200, headers=CORS, content_type="application/json", body=json.dumps(body))
+
+        page.route(f"{self.rasa_url}/webhooks/rest/webhook", answer)
+        page.goto(self.origin)
+        page.get_by_role("button", name=widget_texts()["open"]).click()
+        page.locator(".ee-chat__message--bot").nth(len(replies) - 1).wait_for()
+        return page
+
+
+@pytest.fixture
+def assistant(demo_site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield CannedAssistant(browser, *demo_site)
+        browser.close()
+
+
+def shown_text(bubble) -> str:
+    """A message's text as the widget lays it out, without the hidden "Assistant : " before it."""
+    return bubble.evaluate(
+        "b => Array.from(b.querySelectorAll('.ee-chat__line')).map(line => line.textContent).join('')"
+    )
+
+
+def test_a_source_address_is_a_short_link_to_the_full_address(assistant):
+    sources = [
+        ("judicial_review_open", FEDERAL_COURT, "fct-cf.gc.ca"),
+        ("new_application", CRS, "canada.ca"),
+        ("misrepresentation_bar", IRPA, "laws-lois.justice.gc.ca"),
+    ]
+    page = assistant.open([remedy(name, url) for name, url, _ in sources])
+    bubbles = page.locator(".ee-chat__message--bot")
+    assert bubbles.count() == len(sources)
+    for index, (name, url, label) in enumerate(sources):
+        bubble = bubbles.nth(index)
+        link = bubble.locator("a")
+        assert link.count() == 1, name
+        assert link.inner_text() == label
+        assert link.get_attribute("href") == url
+        assert link.get_attribute("target") == "_blank"
+        assert link.get_attribute("rel") == "noopener noreferrer"
+        assert link.get_attribute("title") == widget_texts()["link_title"]
+        # Everything else as sent, line breaks included: only the address became its label.
+        text = remedy(name, url)
+        assert f"({url})" in text
+        assert shown_text(bubble) == text.replace(url, label)
+    assert page.get_by_role("link", name="fct-cf.gc.ca").count() == 1
+
+
+def test_other_schemes_and_disguised_addresses_stay_text(assistant):
+    text = (
+        "Source : (javascript:window.pwned=1) ; (JavaScript:alert(1)) ; (http://www.canada.ca/fr.html) ;\n"
+        "- (data:text/html,<script>window.pwned=2</script>) ; (https://canada.ca@example.org/) ; (https://)"
+    )
+    page = assistant.open([text])
+    bubble = page.locator(".ee-chat__message--bot").last
+    assert page.locator(".ee-chat__log a").count() == 0
+    assert shown_text(bubble) == text
+    assert page.evaluate("window.pwned") is None
+
+
+def test_what_the_person_types_never_becomes_a_link(assistant):
+    page = assistant.open(["Bonjour !"])
+    page.get_by_label(widget_texts()["input_label"]).fill("voir https://www.canada.ca/fr.html")
+    page.keyboard.press("Enter")
+    page.locator(".ee-chat__message--user").wait_for()
+    page.locator(".ee-chat__message--bot").nth(1).wait_for()
+    assert assistant.sent == ["/greet", "voir https://www.canada.ca/fr.html"]
+    assert page.locator(".ee-chat__message--user a").count() == 0
+    assert page.locator(".ee-chat__message--bot a").count() == 0
+
+
+def test_on_a_360_px_phone_nothing_overflows_and_list_lines_hang(assistant, tmp_path):
+    long_word = "Référence:" + "X" * 90
+    replies = [
+        remedy("judicial_review_open", FEDERAL_COURT),
+        remedy(
+            "gcms_notes",
+            "https://www.canada.ca/fr/immigration-refugies-citoyennete/organisation/transparence/"
+            "acces-information-protection-renseignements-personnels.html",
+        ),
+        remedy("new_application", CRS),
+        remedy("misrepresentation_bar", IRPA),
+        handoff(),
+        f"Un mot sans espace : {long_word}\nUne adresse qui reste du texte : http://{'tres-long-' * 12}.example/",
+        # A long host is a link that may wrap; a choice with a long title wraps too.
+        {
+            "text": f"Voir (https://{'sous-domaine-tres-long.' * 4}gc.ca/page)",
+            "buttons": [{"title": "Oui, une consultation avec " + "un-consultant-" * 6, "payload": "/affirm"}],
+        },
+    ]
+    page = assistant.open(replies, viewport=PHONE)
+    page.get_by_label(widget_texts()["input_label"]).fill(long_word)
+    page.keyboard.press("Enter")
+    page.locator(".ee-chat__message--user").wait_for()
+    page.locator(".ee-chat__message--bot").nth(2 * len(replies) - 1).wait_for()
+
+    layout = page.evaluate(
+        """() => {
+          const log = document.querySelector('.ee-chat__log');
+          const box = log.getBoundingClientRect();
+          const outside = Array.from(log.querySelectorAll('.ee-chat__message, .ee-chat__link, .ee-chat__choices button'))
+            .filter(node => { const r = node.getBoundingClientRect(); return r.left < box.left - 0.5 || r.right > box.right + 0.5; })
+            .map(node => node.textContent.slice(0, 60));
+          return {scrollWidth: log.scrollWidth, clientWidth: log.clientWidth, outside,
+                  pageWidth: document.documentElement.scrollWidth};
+        }"""
+    )
+    assert layout["scrollWidth"] <= layout["clientWidth"], layout
+    assert layout["outside"] == [], layout
+    assert layout["pageWidth"] <= PHONE["width"], layout
+
+    # Each "- " line of the contact details wraps under its first word, not under the dash.
+    hanging = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.ee-chat__line--item')).map(line => {
+          const marker = line.querySelector('.ee-chat__marker').getBoundingClientRect();
+          const range = document.createRange();
+          range.setStartAfter(line.querySelector('.ee-chat__marker'));
+          range.setEnd(line, line.childNodes.length);
+          // Where each row of the text starts: the leftmost fragment at each height.
+          const starts = new Map();
+          for (const r of range.getClientRects()) {
+            if (r.width === 0) continue;
+            const row = Math.round(r.top);
+            starts.set(row, Math.min(starts.has(row) ? starts.get(row) : Infinity, r.left));
+          }
+          return {dash: marker.left, starts: Array.from(starts.values()).map(Math.round)};
+        })"""
+    )
+    assert len(hanging) >= 4
+    assert any(len(line["starts"]) > 1 for line in hanging), hanging  # at least one item wraps
+    for line in hanging:
+        assert min(line["starts"]) > line["dash"] + 4, hanging
+        assert len(set(line["starts"])) == 1, hanging
+
+    # For a person to look at: the first remedy, at the top of the log.
+    page.locator(".ee-chat__message--bot").first.evaluate("b => b.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(tmp_path / "widget-360-remedy.png"))
