@@ -140,7 +140,41 @@ def _nlu(nlu: Results, charts: Dict[str, str]) -> List[str]:
     lines += _table(["figure"] + [f"project / {label}" for label in REFERENCES.values()], ratio_rows)
     if "nlu" in charts:
         lines += [f"![macro-F1 by pipeline]({charts['nlu']})", ""]
-    return lines + _cv_by_label(nlu)
+    return lines + _message_sets(nlu) + _cv_by_label(nlu)
+
+
+MESSAGE_SET_COLUMNS = [
+    ("short, exact causes", ("short_causes/text", "accuracy")),
+    ("short, noisy", ("short_causes/noisy", "accuracy")),
+    ("stories, exact causes", ("stories/text", "accuracy")),
+    ("stories, noisy", ("stories/noisy", "accuracy")),
+    ("2-3 causes (short)", ("short_causes/text", "several_causes_exact")),
+    ("2-3 causes (stories)", ("stories/text", "several_causes_exact")),
+    ("1 cause, fallback (short)", ("short_causes/text", "single_cause_fallback")),
+    ("not a refusal, no cause read", ("not_refusal/text", "no_cause_read")),
+    ("dialogue intents", ("dialogue/text", "accuracy")),
+    ("consultant or human lost", ("dialogue/text", "handoff_lost")),
+]
+
+
+def _message_sets(nlu: Results) -> List[str]:
+    """The sets written outside the team (tests/nlu/dev, tests/nlu/blind): the causes the assistant would
+    restate, by its own rule (bot/domain/cause_reading.py), against the causes the writer stated."""
+    lines: List[str] = []
+    for name, title in (("dev", "development set (tuned on)"), ("blind", "blind set (never tuned on)")):
+        rows = []
+        for pipeline, label in nlu.get("pipelines_names", {}).items():
+            scores = _dig(nlu, "pipelines", pipeline, name)
+            if scores is None:
+                continue
+            rows.append(
+                [label]
+                + [fmt(_dig(scores, *keys), 0 if keys[1] == "handoff_lost" else 3) for _, keys in MESSAGE_SET_COLUMNS]
+            )
+        if rows:
+            lines += [f"### The {title}", ""]
+            lines += _table(["pipeline"] + [c for c, _ in MESSAGE_SET_COLUMNS], rows)
+    return lines
 
 
 def _cv_by_label(nlu: Results) -> List[str]:

@@ -249,3 +249,17 @@ def test_cross_validation_by_label_lists_the_weakest_labels_first_and_the_mistak
 
 def test_no_cross_validation_by_label_without_held_out_labels():
     assert "### Cross-validation by label" not in render(RESULTS, {})
+
+
+def test_the_sets_written_outside_the_team_get_a_table_each_with_every_pipeline_scored():
+    results = copy.deepcopy(RESULTS)
+    scores = {
+        "short_causes/text": {"accuracy": 0.91, "several_causes_exact": 0.8, "single_cause_fallback": 0.02},
+        "stories/text": {"accuracy": 0.84},
+        "dialogue/text": {"accuracy": 0.9, "handoff_lost": 2},
+    }
+    results["nlu"]["pipelines"]["project"]["blind"] = scores
+    report = render(results, {})
+    assert "### The blind set (never tuned on)" in report and "### The development set" not in report
+    row = next(line for line in report.splitlines() if line.startswith("| project (config.yml) | 0.910"))
+    assert "| 0.840 |" in row and row.rstrip().endswith("| 0.900 | 2 |")
