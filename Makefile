@@ -8,7 +8,7 @@ MODEL := models/assistant.tar.gz
 ACTION_PORT ?= 5055
 RASA_PORT ?= 5005
 WEB_PORT ?= 8080
-# Loopback by default: in production a reverse proxy (TLS) sits in front, see the README.
+# Loopback by default: in production a reverse proxy (TLS) sits in front, see deploy/README.md.
 RASA_INTERFACE ?= 127.0.0.1
 # The action server is private (only Rasa calls it): rasa_sdk binds to SANIC_HOST, every interface otherwise.
 export SANIC_HOST ?= 127.0.0.1
@@ -68,8 +68,8 @@ actions: install
 # Their logs go to var/log/, so that the terminal shows the conversation alone.
 START_WORKERS = mkdir -p $(LOGS); \
 	$(BIN)/python -m bot.storage.operator migrate >> $(LOGS)/migrate.log 2>&1 || { tail -5 $(LOGS)/migrate.log; exit 1; }; \
-	$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) > $(LOGS)/actions.log 2>&1 & pids=$$!; \
-	$(BIN)/python -m bot.storage.notice_worker > $(LOGS)/notice_worker.log 2>&1 & pids="$$pids $$!"; \
+	$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) >> $(LOGS)/actions.log 2>&1 & pids=$$!; \
+	$(BIN)/python -m bot.storage.notice_worker >> $(LOGS)/notice_worker.log 2>&1 & pids="$$pids $$!"; \
 	trap 'kill $$pids 2>/dev/null' EXIT; \
 	$(BIN)/python -m bot.wait_for_port 127.0.0.1 $(ACTION_PORT)
 
@@ -81,7 +81,7 @@ run: train
 	@echo "Starting the assistant (about a minute). Logs: $(LOGS)/rasa.log, actions.log, notice_worker.log. Ctrl-C to stop."
 	@$(START_WORKERS) && \
 	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials-shell.yml \
-	    --interface 127.0.0.1 --port $(RASA_PORT) 2>> $(LOGS)/rasa.log
+	    --interface 127.0.0.1 --port $(RASA_PORT) 2>> $(LOGS)/rasa.log || { tail -20 $(LOGS)/rasa.log; exit 1; }
 
 # The whole stack for the website and the messaging channels: action server, notice worker,
 # the firm's demo page, and Rasa with every channel (REST, socket.io, Messenger, WhatsApp, Twilio).
@@ -123,4 +123,4 @@ audit:
 	  $(addprefix --ignore-vuln=,$(shell sed 's/#.*//' audit/ignored.txt))
 
 clean:
-	rm -rf models results .pytest_cache
+	rm -rf models bench/results .pytest_cache

@@ -70,11 +70,15 @@ def _measure(model: str) -> List[Dict[str, float]]:
     def measured_load(node, **kwargs):
         measured(node._node_name, lambda: load_component(node, **kwargs))
 
+    # Rasa has no hook per model part: the loader is wrapped for this load only (guarded in
+    # tests/rasa_plugins/test_rasa_guards.py).
     graph.GraphNode._load_component = measured_load
     nodes_from = len(parts)
     memory, clock = rss_mib(), time.monotonic()
-    agent = asyncio.run(load_agent(model))
-    graph.GraphNode._load_component = load_component
+    try:
+        agent = asyncio.run(load_agent(model))
+    finally:
+        graph.GraphNode._load_component = load_component
     nodes = parts[nodes_from:]
     parts.append(
         {

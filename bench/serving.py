@@ -25,7 +25,8 @@ from bench.memory import memory_by_part
 from bench.profile import MACHINE, hottest, read_raw, subsystem_shares, what_bounds_it
 from bench.settings import ROOT, BenchSettings, shown
 from bench.targets import serving_misses
-from tests.system.assistant import ChildProcess, free_port
+from tests.ports import free_port
+from tests.system.assistant import ChildProcess
 
 TOPOLOGIES = {"one Rasa process": 1, "two Rasa replicas": 2}
 READY_TIMEOUT = 300

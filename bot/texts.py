@@ -14,9 +14,9 @@ DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 
 
 @cache
-def domain_file(path: Path = DOMAIN_FILE) -> Dict[str, Any]:
-    """domain.yml as a dict, read once per process, on first use."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def domain_file() -> Dict[str, Any]:
+    """domain.yml as a dict, read once per process, on first use (a server shows edited texts after a restart)."""
+    return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
 
 
 def response_text(domain: Mapping[str, Any], response: str) -> str:

@@ -61,7 +61,7 @@ class DemoHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         # Paths only, which hold nothing personal; the default would also print client addresses.
-        sys.stderr.write("web_demo %s\n" % (format % args))
+        sys.stderr.write("bot.web.demo %s\n" % (format % args))
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -121,7 +121,7 @@ def test_a_second_request_after_sending_does_not_store_again(database, make_trac
     assert len(list_cases(database)) == 1
 
 
-@pytest.mark.integration
+# No service: the database is a closed port; the reconnection waits (about 7 s) are the test's cost.
 def test_a_database_that_is_down_gets_a_clear_answer_and_keeps_the_answers(make_tracker, run_action, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
     shared_engine.cache_clear()

@@ -87,3 +87,13 @@ def test_moments_keep_the_person_s_words_and_need_some():
 )
 def test_a_name_given_with_other_details_is_the_name_alone(text):
     assert parse_name(text) == "Awa Diop"
+
+
+def test_the_method_is_asked_only_with_a_choice_and_again_when_either_detail_changes():
+    from bot.domain.contact import ContactField as F
+    from bot.domain.contact import contact_fields_to_ask_again, contact_questions
+
+    assert contact_questions(email_given=True, phone_given=True) == [F.NAME, F.EMAIL, F.PHONE, F.METHOD, F.MOMENTS]
+    assert contact_questions(email_given=True, phone_given=False) == [F.NAME, F.EMAIL, F.PHONE, F.MOMENTS]
+    assert contact_fields_to_ask_again(F.PHONE) == (F.PHONE, F.METHOD)
+    assert contact_fields_to_ask_again(F.NAME) == (F.NAME,)

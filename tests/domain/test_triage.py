@@ -38,3 +38,13 @@ def test_fairness_letter_is_asked_only_for_misrepresentation():
 def test_an_open_fairness_letter_means_no_decision_yet_so_no_deadline_questions():
     questions = questions_to_ask((C.MISREPRESENTATION,), Program.FSW, None, FairnessLetter.OPEN)
     assert questions == [Q.PROGRAM, Q.FAIRNESS_LETTER]
+
+
+def test_program_and_authority_are_asked_again_together_and_a_federal_program_implies_ircc():
+    from bot.domain.case import Authority, Program
+    from bot.domain.triage import Question, authority_implied_by, questions_to_ask_again
+
+    assert questions_to_ask_again(Question.PROGRAM) == (Question.PROGRAM, Question.AUTHORITY)
+    assert questions_to_ask_again(Question.DECISION_DATE) == (Question.DECISION_DATE,)
+    assert authority_implied_by(Program.CEC) is Authority.IRCC
+    assert authority_implied_by(Program.UNKNOWN) is None and authority_implied_by(None) is None

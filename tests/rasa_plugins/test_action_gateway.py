@@ -10,7 +10,8 @@ import pytest
 
 from bot.rasa_plugins.action_gateway import APOLOGY, ActionGatewayInput, failure_result
 from bot.settings import ActionGatewaySettings
-from tests.system.assistant import ActionServer, free_port
+from tests.ports import free_port
+from tests.system.assistant import ActionServer
 
 pytestmark = pytest.mark.unit
 

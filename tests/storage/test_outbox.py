@@ -21,8 +21,8 @@ from bot.storage.case_records import erase_case, save_case
 from bot.storage.delivery import senders_from_settings
 from bot.storage.outbox import LONGEST_RETRY, Notice, NoticeKind, backoff, deliver_due
 from bot.storage.schema import notices
+from tests.ports import free_port
 from tests.storage.case_factory import a_case
-from tests.system.assistant import free_port
 
 pytestmark = pytest.mark.unit
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,13 +18,8 @@ import requests
 # Bound before the autouse fixture pins `clock.today`: the servers run on the real calendar.
 from bot.domain.clock import today as real_today
 from bot.wait_for_port import wait_for_port
+from tests.ports import free_port
 from tests.system.nlu_model import MODEL, ROOT, load_agent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ChildProcess:

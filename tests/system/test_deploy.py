@@ -24,7 +24,7 @@ from rasa.shared.utils.common import class_from_module_path
 from rasa.utils.endpoints import read_endpoint_config
 from sanic import Sanic
 
-from tests.system.assistant import free_port
+from tests.ports import free_port
 
 pytestmark = pytest.mark.system
 

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.storage.database import make_engine
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script, free_port
+from tests.ports import free_port
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script
 
 pytestmark = pytest.mark.system
 

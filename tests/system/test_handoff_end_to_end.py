@@ -24,8 +24,9 @@ from sqlalchemy import text
 # Bound before the autouse fixture pins `clock.today`: the servers run on the real calendar.
 from bot.domain.clock import today as real_today
 from bot.storage.database import make_engine, upgrade
+from tests.ports import free_port
 from tests.storage.test_outbox import Inbox
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer, free_port, wait_for
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, wait_for
 from tests.system.nlu_model import ROOT
 
 pytestmark = pytest.mark.system

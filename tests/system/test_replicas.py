@@ -23,8 +23,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from bot.storage.database import make_engine
+from tests.ports import free_port
 from tests.storage.test_outbox import Inbox
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script, free_port, wait_for
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script, wait_for
 
 pytestmark = pytest.mark.system
 

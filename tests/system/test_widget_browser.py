@@ -16,7 +16,8 @@ import pytest
 
 from bot.texts import file_response_text
 from bot.web.demo import widget_texts
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer, free_port
+from tests.ports import free_port
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer
 from tests.system.nlu_model import MODEL, ROOT
 
 pytestmark = pytest.mark.system

@@ -16,7 +16,7 @@ from bot.rasa_plugins.channels.choices import (
     split_text,
 )
 from bot.rasa_plugins.shared_state import RedisHealth, SharedRedis
-from tests.system.assistant import free_port
+from tests.ports import free_port
 
 pytestmark = pytest.mark.unit
 
