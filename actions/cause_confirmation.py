@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.case_slots import causes_slot
 from actions.domain_text import cause_buttons, causes_as_list, response_text
 from bot.domain.case import RefusalCause
-from bot.domain.cause_reading import cause_choices, causes_read
+from bot.domain.cause_reading import cause_choices, causes_restated
 
 
 class ActionRestateCauses(Action):
@@ -19,9 +19,8 @@ class ActionRestateCauses(Action):
         return "action_restate_causes"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        message = tracker.latest_message or {}
         # After a disambiguation the latest intent is nlu_fallback and the slot holds the causes.
-        causes = causes_read(message.get("intent"), message.get("intent_ranking") or []) or causes_slot(tracker)
+        causes = causes_restated(tracker.latest_message or {}) or causes_slot(tracker)
         if not causes:
             dispatcher.utter_message(response="utter_default")
             return []

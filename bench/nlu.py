@@ -26,7 +26,7 @@ from bench.metrics import confusions, entity_f1, intent_scores, mean_and_std, pe
 from bench.noise import noisy_copy
 from bench.settings import FOLDS, ROOT, BenchSettings, shown
 from bot.domain.case import causes_from_intent
-from bot.domain.cause_reading import causes_read
+from bot.domain.cause_reading import causes_restated
 
 NLU_DATA = ROOT / "data" / "nlu"
 TEST_SET = ROOT / "tests" / "nlu" / "test_nlu.yml"
@@ -155,12 +155,12 @@ class RasaNLU:
 
     def read(self, texts: Sequence[str]) -> List[Reading]:
         """The causes the assistant restates, by its own rule on the intent and its ranking."""
-        readings = []
-        for parse in self._parse(texts):
-            intent = parse.get("intent") or {}
-            causes = causes_read(intent, parse.get("intent_ranking") or [])
-            readings.append(Reading(tuple(cause.value for cause in causes), intent.get("name") or ""))
-        return readings
+        return [
+            Reading(
+                tuple(cause.value for cause in causes_restated(parse)), (parse.get("intent") or {}).get("name") or ""
+            )
+            for parse in self._parse(texts)
+        ]
 
 
 def _prediction(parse: Dict[str, Any]) -> Prediction:

@@ -3,6 +3,7 @@ as choices when it hesitates. The ranking is the NLU's, as Rasa gives it: [{"nam
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
@@ -61,3 +62,32 @@ def cause_choices(ranking: Ranking) -> CauseChoices:
     if len(choices) > 1 and shared and likelihood >= SHARED_CAUSE_CONFIDENCE:
         return CauseChoices(tuple(choices), shared)
     return CauseChoices(tuple(choices))
+
+
+# A reading of the message cause by cause, each with its own score, as the NLU adds it to the message.
+CAUSE_SCORES_KEY = "refusal_causes"
+# Sentence ends and line breaks: a story's timeline sentences are read apart from the one naming the cause.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n+\s*")
+
+
+def sentences(text: str) -> List[str]:
+    """The message's sentences, in order, each stripped; the whole text when it has only one."""
+    parts = [part.strip() for part in _SENTENCE_END.split(text or "") if part and part.strip()]
+    return parts or [text]
+
+
+def causes_from_scores(scores: Mapping[str, float], threshold: float) -> Tuple[RefusalCause, ...]:
+    """The causes scored at least `threshold`, 'unknown' dropped when a real cause is among them."""
+    known = {cause.value: cause for cause in RefusalCause}
+    return normalize_causes(known[name] for name, score in scores.items() if name in known and score >= threshold)
+
+
+def causes_restated(parse: Mapping[str, Any]) -> Tuple[RefusalCause, ...]:
+    """The causes the assistant restates for a parsed message: the cause-by-cause reading when the NLU gave
+    one, else its intent and ranking."""
+    reading = parse.get(CAUSE_SCORES_KEY) or []
+    known = {cause.value: cause for cause in RefusalCause}
+    causes = normalize_causes(known[entry["cause"]] for entry in reading if entry.get("cause") in known)
+    if causes:
+        return causes
+    return causes_read(parse.get("intent"), parse.get("intent_ranking") or [])

@@ -12,4 +12,5 @@ Rasa changes it:
 | tracker_store.py | `SQLTrackerStore._retrieve` and `save`, tried again while PostgreSQL restarts |
 | spacy_nlp.py | `SpacyNLP.load_model`: one load per process, without the parser and the recogniser |
 | action_gateway.py | Rasa's call to the action servers: short timeouts, failover, an apology |
+| cause_reader.py | an NLU component whose output (`refusal_causes`) Rasa passes on to the actions |
 """

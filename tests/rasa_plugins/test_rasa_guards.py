@@ -42,13 +42,15 @@ def test_the_guards_were_written_against_rasa_3_6_21():
     assert rasa.__version__ == "3.6.21"
 
 
-def test_action_response_check_replaces_the_method_rasa_calls_on_every_response():
+def test_action_response_check_replaces_the_method_rasa_calls_on_every_response(monkeypatch):
     """bot/rasa_plugins/action_response_check.py: RemoteAction checks each response with
     `_validate_action_result(result)`, which calls jsonschema.validate (the schema re-checked per call)."""
     source = (RASA / "core" / "actions" / "action.py").read_text(encoding="utf-8")
     assert "def _validate_action_result(self, result: Dict[Text, Any]) -> bool:" in source
     assert "self._validate_action_result(response)" in source
     assert re.search(r"validate\(result, self\.action_response_format_spec\(\)\)", source)
+    # Patched for this test only: undone afterwards, whatever the other tests do.
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
     action_response_check.install()
     assert RemoteAction._validate_action_result is action_response_check.validate_action_result
     assert _parameters(action_response_check.validate_action_result) == ["remote_action", "result"]
@@ -104,8 +106,46 @@ def test_spacy_nlp_is_found_by_class_name_and_loads_through_load_model():
     assert isinstance(inspect.getattr_static(spacy_utils.SpacyNLP, "load_model"), staticmethod)
 
 
-def test_rest_and_twilio_channels_extend_rasa_s_blueprints():
-    """The REST and Twilio connectors add their checks to the blueprint Rasa's own channel builds."""
-    for ours, rasas in ((RestInput, RasaRestInput), (TwilioWhatsAppInput, TwilioInput)):
-        assert issubclass(ours, rasas)
-        assert _parameters(rasas.blueprint) == ["self", "on_new_message"]
+def test_the_rest_channel_extends_rasa_s_blueprint_and_twilio_its_constructor():
+    """The REST connector adds its checks to the blueprint Rasa's channel builds; the Twilio one builds its
+    own blueprint and keeps Rasa's constructor (account, token, number, debug mode)."""
+    assert "super().blueprint(on_new_message)" in inspect.getsource(RestInput.blueprint)
+    assert _parameters(RasaRestInput.blueprint) == ["self", "on_new_message"]
+    assert _parameters(TwilioInput.__init__) == ["self", "account_sid", "auth_token", "twilio_number", "debug_mode"]
+    assert "super().__init__(" in inspect.getsource(TwilioWhatsAppInput.__init__)
+
+
+def test_rasa_waits_five_minutes_for_an_action_server_whatever_the_endpoint_says():
+    """bot/rasa_plugins/action_gateway.py exists because RemoteAction waits DEFAULT_REQUEST_TIMEOUT (300 s)
+    and reads the answer as {"events", "responses"}. A shorter wait in Rasa would make the gateway a choice."""
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+
+    assert DEFAULT_REQUEST_TIMEOUT == 300
+    assert "timeout=DEFAULT_REQUEST_TIMEOUT" in inspect.getsource(RemoteAction.run)
+    assert {"events", "responses"} <= set(RemoteAction.action_response_format_spec()["properties"])
+
+
+def test_the_bench_measures_each_model_part_through_the_graph_node_loader():
+    """bench/memory.py wraps `GraphNode._load_component(**kwargs)` to measure each part's memory."""
+    from rasa.engine.graph import GraphNode
+
+    assert _parameters(GraphNode._load_component) == ["self", "kwargs"]
+    assert "self._load_component(" in inspect.getsource(GraphNode)
+
+
+def test_a_property_the_cause_reader_adds_to_the_output_reaches_the_actions():
+    """bot/rasa_plugins/cause_reader.py sets `refusal_causes` on the message with `add_to_output`: Rasa must
+    keep it in the parsed message, in the user event and in the tracker state sent to the action server."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.nlu.training_data.message import Message
+
+    reading = [{"cause": "low_score", "confidence": 0.9}]
+    message = Message(data={"text": "score trop bas"})
+    message.set("refusal_causes", reading, add_to_output=True)
+    parse = message.as_dict(only_output_properties=True)
+    assert parse["refusal_causes"] == reading
+    event = UserUttered("score trop bas", {"name": "refusal_low_score", "confidence": 0.9}, [], parse)
+    tracker = DialogueStateTracker.from_events("guard", [event], slots=Domain.empty().slots)
+    assert tracker.current_state()["latest_message"]["refusal_causes"] == reading

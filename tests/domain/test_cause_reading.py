@@ -1,0 +1,66 @@
+import pytest
+
+from bot.domain.case import RefusalCause
+from bot.domain.cause_reading import causes_from_scores, causes_restated, sentences
+
+pytestmark = pytest.mark.unit
+
+C = RefusalCause
+
+
+def test_a_story_is_read_sentence_by_sentence():
+    story = "ITA en mars. AOR en mai!! Refus hier… mon IELTS avait expiré\net je suis perdu"
+    assert sentences(story) == [
+        "ITA en mars.",
+        "AOR en mai!!",
+        "Refus hier…",
+        "mon IELTS avait expiré",
+        "et je suis perdu",
+    ]
+    assert sentences("refus pour score") == ["refus pour score"]
+    assert sentences("   ") == ["   "]
+
+
+def test_causes_at_the_threshold_are_read_and_unknown_gives_way_to_a_real_cause():
+    scores = {"low_score": 0.75, "work_experience": 0.74, "unknown_reason": 0.9, "no_such_cause": 0.99}
+    assert causes_from_scores(scores, 0.75) == (C.LOW_SCORE,)
+    assert causes_from_scores({"unknown_reason": 0.9}, 0.75) == (C.UNKNOWN_REASON,)
+    assert causes_from_scores({"low_score": 0.2}, 0.75) == ()
+
+
+def test_the_cause_by_cause_reading_comes_before_the_intent():
+    parse = {
+        "intent": {"name": "refusal_low_score", "confidence": 0.9},
+        "intent_ranking": [{"name": "refusal_low_score", "confidence": 0.9}],
+        "refusal_causes": [{"cause": "work_experience", "confidence": 0.8}, {"cause": "low_score", "confidence": 0.9}],
+    }
+    assert causes_restated(parse) == (C.LOW_SCORE, C.WORK_EXPERIENCE)
+    del parse["refusal_causes"]
+    assert causes_restated(parse) == (C.LOW_SCORE,)
+    assert causes_restated({"intent": {"name": "affirm"}, "refusal_causes": []}) == ()
+
+
+def test_a_pair_is_restated_only_when_it_leads_its_own_causes_clearly():
+    from bot.domain.cause_reading import causes_read
+
+    pair = {"name": "refusal_low_score+refusal_work_experience", "confidence": 0.7}
+    close = [pair, {"name": "refusal_low_score", "confidence": 0.25}]
+    clear = [pair, {"name": "refusal_low_score", "confidence": 0.1}]
+    assert causes_read(pair, close) == (C.LOW_SCORE,)
+    assert causes_read({**pair, "confidence": 0.9}, clear) == (C.LOW_SCORE, C.WORK_EXPERIENCE)
+    assert causes_read({"name": "affirm", "confidence": 0.9}, []) == ()
+
+
+def test_hesitant_readings_become_choices_or_their_shared_cause():
+    from bot.domain.cause_reading import cause_choices
+
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "refusal_missing_documents", "confidence": 0.35},
+        {"name": "refusal_missing_documents+refusal_officer_error", "confidence": 0.3},
+        {"name": "refusal_low_score", "confidence": 0.05},
+    ]
+    assert cause_choices(ranking).shared == (C.MISSING_DOCUMENTS,)
+    apart = [{"name": "refusal_low_score", "confidence": 0.3}, {"name": "refusal_pnp_criteria", "confidence": 0.25}]
+    assert cause_choices(apart).choices == ((C.LOW_SCORE,), (C.PNP_CRITERIA,)) and cause_choices(apart).shared == ()
+    assert cause_choices([{"name": "greet", "confidence": 0.9}]).choices == ()
