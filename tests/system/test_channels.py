@@ -141,13 +141,13 @@ def test_meta_webhook_verification(rasa, channel):
     ok = requests.get(
         url(rasa, channel),
         params={"hub.mode": "subscribe", "hub.verify_token": VERIFY, "hub.challenge": "1158201444"},
-        timeout=10,
+        timeout=60,
     )
     assert ok.status_code == 200 and ok.text == "1158201444"
     wrong = requests.get(
         url(rasa, channel),
         params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1158201444"},
-        timeout=10,
+        timeout=60,
     )
     assert wrong.status_code == 403
 
@@ -250,7 +250,7 @@ def test_whatsapp_refuses_a_bad_signature_and_malformed_json(rasa):
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(whatsapp_text("bonjour")), "sha256=bad").status_code == 403
     body = b'{"entry": [ not json'
     answer = requests.post(
-        url(rasa, "whatsapp"), data=body, timeout=10, headers={"X-Hub-Signature-256": meta_signature(APP_SECRET, body)}
+        url(rasa, "whatsapp"), data=body, timeout=60, headers={"X-Hub-Signature-256": meta_signature(APP_SECRET, body)}
     )
     assert answer.status_code == 400
     assert Platform.calls == []

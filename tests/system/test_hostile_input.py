@@ -562,7 +562,8 @@ class Polling:
     def __init__(self, stack: ChannelStack):
         self.stack = stack
         self.url = f"{stack.base}/socket.io/"
-        opened = stack.http.get(self.url, params={"EIO": "4", "transport": "polling"}, timeout=10)
+        # Generous bounds: they only stop a hung request; a loaded machine can take seconds to answer.
+        opened = stack.http.get(self.url, params={"EIO": "4", "transport": "polling"}, timeout=60)
         self.sid = json.loads(opened.text[1:])["sid"]
         self.send("40")
         assert self.read().startswith("40")
@@ -574,7 +575,7 @@ class Polling:
     def send(self, payload: bytes | str):
         body = payload.encode() if isinstance(payload, str) else payload
         return self.stack.http.post(
-            self.url, params=self.params, data=body, timeout=10, headers={"Content-Type": "text/plain;charset=UTF-8"}
+            self.url, params=self.params, data=body, timeout=60, headers={"Content-Type": "text/plain;charset=UTF-8"}
         )
 
     def read(self) -> str:
