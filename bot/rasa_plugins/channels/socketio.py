@@ -16,7 +16,7 @@ import logging
 import uuid
 from typing import Any, Awaitable, Callable, Optional
 
-from engineio.packet import MESSAGE
+from engineio.packet import CLOSE, MESSAGE, PONG, UPGRADE
 from engineio.payload import Payload
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
@@ -52,10 +52,18 @@ def readable_message(data: Any, metadata_key: str) -> bool:
     return metadata is None or isinstance(metadata, dict)
 
 
+# The packets an Engine.IO 4 client sends over long polling. python-engineio answers any other (an open,
+# a ping, a noop) by closing the session and waiting until the client has read the close, which it never
+# does while its own POST waits: the request hung until the session timed out (tests/system/test_hostile_input.py).
+CLIENT_PACKETS = (CLOSE, PONG, MESSAGE, UPGRADE)
+
+
 def malformed_polling_body(body: bytes) -> bool:
-    """True when python-engineio or python-socketio would fail to read this long-polling body."""
+    """True when python-engineio or python-socketio would fail to read this long-polling body, or hang on it."""
     try:
         for packet in Payload(encoded_payload=body.decode("utf-8")).packets:
+            if packet.packet_type not in CLIENT_PACKETS:
+                return True
             if packet.packet_type == MESSAGE and isinstance(packet.data, str):
                 Packet(encoded_packet=packet.data)
     except (ValueError, KeyError, IndexError, TypeError, RecursionError):

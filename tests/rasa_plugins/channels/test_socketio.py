@@ -37,6 +37,14 @@ def test_a_session_id_is_a_short_text(data):
 
 def test_engineio_payloads_python_engineio_cannot_read_are_malformed():
     assert not malformed_polling_body(b'42["user_uttered",{"message":"Bonjour"}]')
-    assert not malformed_polling_body(b"40\x1e2")
+    assert not malformed_polling_body(b"40\x1e3")
+    assert not malformed_polling_body(b"1") and not malformed_polling_body(b"5")
     for body in (b"garbage", b"\xff", b"4\x1e", b'42["user_uttered"', b"d=x"):
+        assert malformed_polling_body(body), body
+
+
+def test_packets_only_a_server_sends_are_refused_before_python_engineio_hangs_on_them():
+    # An open, a ping or a noop from the client made python-engineio close the session and wait, with
+    # the client's POST unanswered, until the session timed out.
+    for body in (b"0", b"2", b"6", b"40\x1e2", b"2probe"):
         assert malformed_polling_body(body), body
