@@ -25,7 +25,8 @@ class ActionRestateCauses(Action):
             dispatcher.utter_message(response="utter_default")
             return []
         dispatcher.utter_message(response="utter_restate_causes", causes=causes_as_list(domain, causes))
-        return [SlotSet("refusal_causes", [cause.value for cause in causes])]
+        # A refusal described now replaces a situation read earlier as something else ("no invitation").
+        return [SlotSet("refusal_causes", [cause.value for cause in causes]), SlotSet("decision_kind", None)]
 
 
 class ActionOfferCauses(Action):

@@ -20,6 +20,7 @@ from bot.domain.consultation import Contact, new_case
 from bot.domain.contact import ContactField, ContactMethod, display_phone
 from bot.domain.dates import format_french_date
 from bot.domain.deadlines import business_days_after
+from bot.domain.decision_kind import decision_kind_from_intent
 from bot.settings import firm_settings, notice_settings, privacy_settings
 from bot.storage.case_records import StoredCase, case_payload, save_case
 from bot.storage.conversations import redact_conversation
@@ -37,11 +38,12 @@ def _slot(tracker: Tracker, field: ContactField) -> Optional[str]:
 
 
 def _description(tracker: Tracker) -> Optional[str]:
-    """The person's own words about the refusal: every message read as a cause of refusal."""
+    """The person's own words about their situation: every message read as a cause of refusal or as a
+    situation that is not one."""
     texts = [
         message["text"]
         for message in person_messages(tracker)
-        if ((message.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("refusal_")
+        if decision_kind_from_intent(((message.get("parse_data") or {}).get("intent") or {}).get("name"))
     ]
     return "\n".join(texts) or None
 

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.domain_text import response_text
-from actions.form_answers import TypedAnswerForm, canonical_or_reask
+from actions.form_answers import TypedAnswerForm, canonical_or_reask, interrupts
 from bot.domain.contact import (
     NONE,
     ContactField,
@@ -32,7 +32,7 @@ FORM_SLOTS = [CONSENT] + [field.value for field in ContactField] + [CONFIRMED]
 # The questions whose answer may carry the person's other details too.
 CONTACT_DETAILS = {ContactField.NAME.value, ContactField.EMAIL.value, ContactField.PHONE.value}
 # Only these leave a contact question aside: a name or a time of day can look like anything else.
-INTERRUPTIONS = {"cancel", "change_answer", "restart", "request_human", "faq"}
+INTERRUPTIONS = {"cancel", "change_answer", "restart", "request_human"}
 # A message the NLU is sure means one of these is an answer to something else, not a name.
 NOT_A_NAME = {"affirm", "deny", "dont_know", "skip", "request_consultation", "thank", "greet", "goodbye"}
 SURE = 0.8
@@ -104,7 +104,7 @@ class ValidateConsultationForm(TypedAnswerForm):
         if tracker.get_slot(CONSENT) != GIVEN or requested not in CONTACT_DETAILS:
             return events
         message = tracker.latest_message or {}
-        if (message.get("intent") or {}).get("name") in INTERRUPTIONS:
+        if interrupts((message.get("intent") or {}).get("name"), INTERRUPTIONS):
             return events
         text = message.get("text") or ""
         email, phone = parse_email(text), parse_phone(text)

@@ -10,6 +10,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.faq import is_faq
+
+
+def interrupts(intent: Optional[str], interruptions: Collection[str]) -> bool:
+    """Whether a message leaves the question aside: one of the form's interruptions, or a question about a
+    term, which the rules answer before the form asks again."""
+    return intent in interruptions or is_faq(intent)
+
 
 def raw_answer(
     tracker: Tracker, slot: str, form_slots: Collection[str], interruptions: Collection[str]
@@ -24,7 +32,7 @@ def raw_answer(
     if any(filled in form_slots for filled in tracker.slots_to_validate()):
         return {}
     message = tracker.latest_message or {}
-    if (message.get("intent") or {}).get("name") in interruptions:
+    if interrupts((message.get("intent") or {}).get("name"), interruptions):
         return {}
     text = message.get("text") or ""
     # A button's payload ("/affirm") is a choice, never words to keep.

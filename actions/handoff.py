@@ -30,7 +30,7 @@ def _labels(domain: Dict[str, Any], slot: str, value: Any) -> List[str]:
 
 def summary_lines(domain: Dict[str, Any], tracker: Tracker, case: Case, deadline: Optional[Deadline]) -> List[str]:
     """One line per thing the person said; nothing they gave is left out, nothing unknown is invented."""
-    values = {}
+    values = {"decision_kind": ", ".join(_labels(domain, "decision_kind", tracker.get_slot("decision_kind")))}
     if case.causes:
         values["causes"] = "; ".join(cause_label(domain, cause) for cause in case.causes)
     for slot in ("program", "authority", "fairness_letter", "decision_location"):

@@ -19,7 +19,6 @@ from bot.domain.triage import Question, authority_implied_by, questions_to_ask
 
 # Messages that leave the question aside; rules answer them and the form asks again.
 INTERRUPTIONS = {
-    "faq",
     "request_human",
     "request_consultation",
     "restart",

@@ -44,7 +44,7 @@ CONFUSIONS_SHOWN = 15
 @dataclass(frozen=True)
 class Example:
     text: str
-    label: str  # a retrieval intent counts as its full label, faq/ede
+    label: str
     entities: FrozenSet[Tuple[str, str]]
 
 
@@ -64,7 +64,7 @@ def examples_of(training_data) -> List[Example]:
     return [
         Example(
             text=m.get("text"),
-            label=m.get_full_intent(),
+            label=m.get("intent"),
             entities=frozenset((e["entity"], e.get("value")) for e in m.get("entities") or []),
         )
         for m in training_data.intent_examples
@@ -165,11 +165,6 @@ class RasaNLU:
 
 def _prediction(parse: Dict[str, Any]) -> Prediction:
     label = (parse.get("intent") or {}).get("name") or ""
-    selectors = parse.get("response_selector") or {}
-    if label in (selectors.get("all_retrieval_intents") or []):
-        # The selector is keyed by its retrieval intent, or "default" when it serves them all.
-        selector = selectors.get(label) or selectors.get("default") or {}
-        label = (selector.get("response") or {}).get("intent_response_key") or label
     entities = frozenset((e["entity"], e.get("value")) for e in parse.get("entities") or [])
     return Prediction(label, entities)
 

@@ -95,7 +95,7 @@ def _nlu(nlu: Results, charts: Dict[str, str]) -> List[str]:
         "",
         f"Trained on data/nlu ({nlu.get('training_examples')} examples, synonyms, regexes and lookup tables), scored "
         f"on tests/nlu/test_nlu.yml ({nlu.get('test_messages')} messages). Macro-F1 over the test set's intents, "
-        "a fallback counted wrong; retrieval intents count as their full label (faq/…); entity F1 is micro-F1 over "
+        "a fallback counted wrong; entity F1 is micro-F1 over "
         "(entity, canonical value) pairs. Noisy copy: lower case, no accents, AZERTY typos "
         f"(seed {noise.get('seed')}, {noise.get('typos')} typos over {noise.get('letters')} letters, rate asked "
         f"{noise.get('typo_rate')}), written to `{noise.get('file')}`. Cross-validation: {nlu.get('folds_run')} of "

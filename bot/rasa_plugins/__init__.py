@@ -13,4 +13,5 @@ Rasa changes it:
 | spacy_nlp.py | `SpacyNLP.load_model`: one load per process, without the parser and the recogniser |
 | action_gateway.py | Rasa's call to the action servers: short timeouts, failover, an apology |
 | cause_reader.py | an NLU component whose output (`refusal_causes`) Rasa passes on to the actions |
+| intent_reader.py | Rasa's intent classifier: its `intent` and `intent_ranking` are what the FallbackClassifier reads |
 """

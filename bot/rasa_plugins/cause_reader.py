@@ -10,13 +10,13 @@ training data has that pair), and a message the classifiers gave up on (`nlu_fal
 becomes a refusal when a cause is clear; so does a message read as an answer (`inform`).
 
 Trained on the same data/nlu: every refusal intent names its causes, every other intent is a message with
-none. Persisted with skops, as Rasa's own LogisticRegressionClassifier, loading only the types it wrote.
+none. Features and persistence shared with the intent reader (bot/rasa_plugins/text_models.py).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional
 
 import numpy
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,12 +26,11 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion
 
 from bot.domain.case import CAUSE_INTENT_PREFIX, RefusalCause, causes_from_intent, intent_for_causes
 from bot.domain.cause_reading import CAUSE_SCORES_KEY, FALLBACK_INTENT, causes_from_scores, sentences
+from bot.rasa_plugins.text_models import load_model, save_model, text_features
 
 logger = logging.getLogger(__name__)
 
@@ -42,28 +41,13 @@ REPLACEABLE_INTENTS = (FALLBACK_INTENT, "out_of_scope", "inform")
 MODEL_FILE = "cause_reader.skops"
 
 
-def _features() -> FeatureUnion:
-    # Accents stripped and lower case: people type "refuse", "refusé" and "REFUSÉ" alike.
-    return FeatureUnion(
-        [
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")),
-            (
-                "characters",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, strip_accents="unicode"
-                ),
-            ),
-        ]
-    )
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class CauseReader(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # threshold: a cause's score from which it is read (chosen on tests/nlu/dev and cross-validation);
         # regularisation: logistic regression's C.
-        return {"threshold": 0.75, "regularisation": 4.0, "random_state": 42}
+        return {"threshold": 0.68, "regularisation": 4.0, "random_state": 42}
 
     @staticmethod
     def required_packages() -> List[str]:
@@ -99,7 +83,7 @@ class CauseReader(GraphComponent):
         causes = [cause for cause in RefusalCause if any(cause in s for s in stated)]
         if not causes:
             return self._resource
-        features = _features()
+        features = text_features()
         matrix = features.fit_transform(texts)
         readers = []
         for cause in causes:
@@ -152,10 +136,7 @@ class CauseReader(GraphComponent):
         return messages
 
     def persist(self) -> None:
-        import skops.io as sio
-
-        with self._model_storage.write_to(self._resource) as directory:
-            sio.dump(self.model, directory / MODEL_FILE)
+        save_model(self._model_storage, self._resource, MODEL_FILE, self.model)
 
     @classmethod
     def load(
@@ -166,44 +147,4 @@ class CauseReader(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> CauseReader:
-        import skops.io as sio
-
-        try:
-            with model_storage.read_from(resource) as directory:
-                path = directory / MODEL_FILE
-                if not path.exists():
-                    # Nothing was trained (no refusal intent in the data): the component reads nothing.
-                    return cls(config, model_storage, resource)
-                model = sio.load(path, trusted=_trusted(sio.get_untrusted_types(file=path)))
-        except ValueError:
-            # Rasa's storage has no directory for a component that persisted nothing.
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, model)
-
-
-# What the component writes: anything else in the file is refused at load.
-TRUSTED_TYPES = (
-    "builtins.dict",
-    "builtins.list",
-    "builtins.str",
-    "builtins.int",
-    "builtins.float",
-    "numpy.float64",
-    "numpy.int64",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.pipeline.FeatureUnion",
-    "scipy.sparse._csr.csr_matrix",
-)
-
-
-class UntrustedModelFile(Exception):
-    """The model file holds a type the component never writes: it is not loaded."""
-
-
-def _trusted(untrusted: Sequence[str]) -> List[str]:
-    unknown = [name for name in untrusted if name not in TRUSTED_TYPES]
-    if unknown:
-        raise UntrustedModelFile(f"unexpected types in the cause reader's file: {unknown}")
-    return list(untrusted)
+        return cls(config, model_storage, resource, load_model(model_storage, resource, MODEL_FILE))

@@ -14,7 +14,7 @@ def test_restates_a_single_cause_and_remembers_it(make_tracker, run_action):
     result = run_action(ActionRestateCauses(), make_tracker("mon test de langue a expiré", "refusal_missing_documents"))
     assert result.responses == ["utter_restate_causes"]
     assert result.message("utter_restate_causes")["causes"] == "- Des documents manquants, expirés ou incorrects"
-    assert result.slots == {"refusal_causes": ["missing_documents"]}
+    assert result.slots == {"refusal_causes": ["missing_documents"], "decision_kind": None}
 
 
 def test_restates_both_causes_of_a_multi_intent(make_tracker, run_action):
@@ -26,7 +26,7 @@ def test_restates_both_causes_of_a_multi_intent(make_tracker, run_action):
     causes = result.message("utter_restate_causes")["causes"].splitlines()
     assert len(causes) == 2
     assert "fausse déclaration" in causes[1]
-    assert result.slots == {"refusal_causes": ["missing_documents", "misrepresentation"]}
+    assert result.slots == {"refusal_causes": ["missing_documents", "misrepresentation"], "decision_kind": None}
 
 
 def test_without_a_cause_it_asks_to_rephrase(make_tracker, run_action):
@@ -111,9 +111,9 @@ def _pair_then_single(make_tracker, pair_confidence, single_confidence):
 
 def test_a_pair_barely_ahead_of_one_of_its_causes_restates_that_cause(make_tracker, run_action):
     result = run_action(ActionRestateCauses(), _pair_then_single(make_tracker, 0.64, 0.25))
-    assert result.slots == {"refusal_causes": ["missing_documents"]}
+    assert result.slots == {"refusal_causes": ["missing_documents"], "decision_kind": None}
 
 
 def test_a_clear_pair_restates_both_causes(make_tracker, run_action):
     result = run_action(ActionRestateCauses(), _pair_then_single(make_tracker, 0.83, 0.03))
-    assert result.slots == {"refusal_causes": ["missing_documents", "officer_error"]}
+    assert result.slots == {"refusal_causes": ["missing_documents", "officer_error"], "decision_kind": None}

@@ -139,7 +139,7 @@ def test_an_unknown_date_is_accepted(make_tracker, run_action):
 
 
 def test_a_question_about_a_term_is_not_taken_as_an_answer(make_tracker, run_action):
-    result = run_action(ValidateTriageForm(), _date_answer(make_tracker, "c'est quoi le SCG ?", "faq"))
+    result = run_action(ValidateTriageForm(), _date_answer(make_tracker, "c'est quoi le SCG ?", "faq_scg"))
     assert "decision_date" not in result.slots
     assert result.messages == []
 

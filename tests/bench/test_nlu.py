@@ -34,27 +34,14 @@ def test_quick_mode_changes_only_the_epochs():
     assert with_epochs(CONFIG, None) is CONFIG
 
 
-def test_a_retrieval_intent_is_scored_by_its_full_label():
+def test_a_parse_is_scored_by_its_intent_and_canonical_entities():
     parse = {
-        "intent": {"name": "faq", "confidence": 0.9},
+        "intent": {"name": "faq_cric", "confidence": 0.9},
         "entities": [{"entity": "document", "value": "eca", "start": 0, "end": 3}],
-        "response_selector": {
-            "all_retrieval_intents": ["faq"],
-            "faq": {"response": {"intent_response_key": "faq/cric"}},
-        },
     }
-    assert _prediction(parse).label == "faq/cric"
+    assert _prediction(parse).label == "faq_cric"
     assert _prediction(parse).entities == frozenset({("document", "eca")})
-    # Rasa's default pipeline has one selector for every retrieval intent, keyed "default".
-    default = dict(
-        parse,
-        response_selector={
-            "all_retrieval_intents": ["faq"],
-            "default": {"response": {"intent_response_key": "faq/ede"}},
-        },
-    )
-    assert _prediction(default).label == "faq/ede"
-    assert _prediction({"intent": {"name": "nlu_fallback"}, "response_selector": {}}).label == "nlu_fallback"
+    assert _prediction({"intent": {"name": "nlu_fallback"}}).label == "nlu_fallback"
 
 
 def test_folds_are_stratified_and_cover_every_example_once():

@@ -10,7 +10,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.domain.cause_reading import CAUSE_SCORES_KEY, causes_restated
-from bot.rasa_plugins.cause_reader import CauseReader, UntrustedModelFile, _trusted
+from bot.rasa_plugins.cause_reader import CauseReader
 
 pytestmark = pytest.mark.unit
 
@@ -89,8 +89,3 @@ def test_another_intent_and_a_button_payload_are_left_as_they_are(reader):
     assert CAUSE_SCORES_KEY not in _parse(reader, "oui c'est ça", "affirm")
     assert _parse(reader, "oui, mon test de langue avait expiré", "affirm")["intent"]["name"] == "affirm"
     assert CAUSE_SCORES_KEY not in _parse(reader, "/refusal_missing_documents", "refusal_missing_documents")
-
-
-def test_a_file_holding_a_type_the_reader_never_writes_is_refused():
-    with pytest.raises(UntrustedModelFile):
-        _trusted(["sklearn.feature_extraction.text.TfidfVectorizer", "os.system"])

@@ -118,6 +118,32 @@ def test_a_quebec_decision_goes_to_a_quebec_professional(chat):
     assert "Cour fédérale" not in text.split("Source")[0].split("non la Cour fédérale")[1]
 
 
+def test_no_invitation_is_not_a_refusal_and_gets_no_deadline(chat):
+    text = chat.say_text("Ça fait 11 mois que mon profil est dans le bassin et je n'ai toujours reçu aucune invitation")
+    assert "n'est pas un refus" in text
+    assert "Si je comprends bien" not in text
+    assert "au plus tard le" not in text and "15 jours" not in text
+    assert "Source :" in text and "revu le" in text
+    # What the person said is kept for the firm, even with no cause of refusal.
+    chat.say("/request_consultation")
+    handoff = chat.say_text("non merci, je refuse")
+    assert "Situation : pas encore d'invitation" in handoff
+
+
+def test_a_study_permit_refusal_is_out_of_scope_and_said_plainly(chat):
+    text = chat.say_text("On vient de refuser mon permis d'études pour la session d'automne")
+    assert "permis d'études" in text and "consultation" in text
+    assert "Si je comprends bien" not in text and "au plus tard le" not in text
+
+
+def test_an_open_fairness_letter_is_answered_first(chat):
+    text = chat.say_text(
+        "IRCC m'a envoyé une lettre d'équité procédurale sur mon expérience et je dois répondre d'ici deux semaines"
+    )
+    assert "la plus urgente" in text and "Répondez dans le délai" in text
+    assert "au plus tard le" not in text
+
+
 def test_restart_mid_way_forgets_everything(chat):
     reach_date_question(chat)
     text = chat.say_text("recommencer")

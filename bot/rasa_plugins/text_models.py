@@ -1,0 +1,79 @@
+"""What the project's own NLU components share: the text features and the file they save.
+
+Both readers (intents, causes) use word and character n-grams of accent-free, lower-case text: people type
+"refuse", "refusé" and "REFUSÉ" alike, and character n-grams carry typing slips and SMS spellings. Models are
+saved with skops, as Rasa's own LogisticRegressionClassifier is, and loaded only if the file holds nothing but
+the types a component writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence
+
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+
+# What the components write: anything else in a model file is refused at load.
+TRUSTED_TYPES = (
+    "builtins.dict",
+    "builtins.list",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "numpy.float64",
+    "numpy.int64",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.pipeline.FeatureUnion",
+    "scipy.sparse._csr.csr_matrix",
+)
+
+
+class UntrustedModelFile(Exception):
+    """The model file holds a type no component writes: it is not loaded."""
+
+
+def text_features() -> FeatureUnion:
+    return FeatureUnion(
+        [
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")),
+            (
+                "characters",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, strip_accents="unicode"
+                ),
+            ),
+        ]
+    )
+
+
+def trusted(untrusted: Sequence[str]) -> List[str]:
+    unknown = [name for name in untrusted if name not in TRUSTED_TYPES]
+    if unknown:
+        raise UntrustedModelFile(f"unexpected types in a model file: {unknown}")
+    return list(untrusted)
+
+
+def save_model(model_storage: ModelStorage, resource: Resource, file_name: str, model: Dict[str, Any]) -> None:
+    import skops.io as sio
+
+    with model_storage.write_to(resource) as directory:
+        sio.dump(model, directory / file_name)
+
+
+def load_model(model_storage: ModelStorage, resource: Resource, file_name: str) -> Optional[Dict[str, Any]]:
+    """The saved model, or None when the component trained nothing (no examples for it in the data)."""
+    import skops.io as sio
+
+    try:
+        with model_storage.read_from(resource) as directory:
+            path = directory / file_name
+            if not path.exists():
+                return None
+            return sio.load(path, trusted=trusted(sio.get_untrusted_types(file=path)))
+    except ValueError:
+        # Rasa's storage has no directory for a component that persisted nothing.
+        return None
