@@ -1,6 +1,6 @@
 """`python -m bench` (what `make bench` runs): measures, then writes bench/results/ and prints a summary.
 
-Stages: nlu (three pipelines on the test set and its noisy copy), cv (cross-validation), train (the
+Stages: nlu (four pipelines on the test set, its noisy copy and the message sets), cv (cross-validation), train (the
 whole assistant, whose model is then served), serving (the real stack under load). While developing,
 `--stages` runs a subset and `--pipelines` some of the NLU pipelines; `--model` serves an existing
 model instead of the one trained in the run; `--report-only` writes the report and charts again from

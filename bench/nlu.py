@@ -1,5 +1,5 @@
-"""NLU figures of three pipelines on the same data: the project's config.yml, Rasa's default
-(what `rasa init` gives) and TF-IDF with logistic regression. Test set, noisy test set, 5-fold
+"""NLU figures of four pipelines on the same data: the project's config.yml, the DIET variant it
+replaced, Rasa's default (what `rasa init` gives) and TF-IDF with logistic regression. Test set, noisy test set, 5-fold
 cross-validation, training time."""
 
 from __future__ import annotations
@@ -33,10 +33,12 @@ TEST_SET = ROOT / "tests" / "nlu" / "test_nlu.yml"
 PROJECT_CONFIG = ROOT / "config.yml"
 PIPELINES = {
     "project": "project (config.yml)",
+    "diet": "DIET variant (bench/configs/diet.yml)",
     "rasa_default": "Rasa default (rasa init)",
     "tfidf_logreg": "TF-IDF + logistic regression",
 }
-RASA_PIPELINES = ("project", "rasa_default")
+RASA_PIPELINES = ("project", "diet", "rasa_default")
+DIET_CONFIG = ROOT / "bench" / "configs" / "diet.yml"
 CV_SEED = 42
 CONFUSIONS_SHOWN = 15
 
@@ -316,7 +318,7 @@ class NLUBench:
             "What `rasa init` writes (rasa/cli/initial_project/config.yml) with language: fr, and the\n"
             "pipeline and policies Rasa fills in for its empty keys (engine/recipes/config_files/default_config.yml).",
         )
-        configs = {"project": PROJECT_CONFIG, "rasa_default": default}
+        configs = {"project": PROJECT_CONFIG, "diet": DIET_CONFIG, "rasa_default": default}
         if self.settings.epochs is not None:
             for name, path in list(configs.items()):
                 config = with_epochs(yaml.safe_load(path.read_text(encoding="utf-8")), self.settings.epochs)
