@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import utter_firm_contact
 from bot.domain.dates import format_french_date
 from bot.domain.decision_kind import DecisionKind, Urgency, decision_kind_from_intent, guidance_for
 
@@ -30,4 +31,11 @@ class ActionExplainDecisionKind(Action):
             dispatcher.utter_message(response="utter_decision_kind_answer_first")
         elif guidance.in_scope:
             dispatcher.utter_message(response="utter_decision_kind_offer_consultation")
-        return [SlotSet("decision_kind", kind.value)]
+        else:
+            utter_firm_contact(dispatcher, [])
+        events: List[EventType] = [SlotSet("decision_kind", kind.value)]
+        if not guidance.court_deadline:
+            # "En fait c'est une lettre d'équité" after a refusal was described: no remedy or deadline is
+            # worked out from causes and a date that no longer describe a decision.
+            events += [SlotSet("refusal_causes", None), SlotSet("decision_date", None)]
+        return events

@@ -20,8 +20,8 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        response = f"utter_{intent}"
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        response = f"utter_faq_{intent.removeprefix(FAQ_INTENT_PREFIX)}"
         # A question about a term the domain has no answer for gets the default answer, never silence.
         dispatcher.utter_message(
             response=response if is_faq(intent) and response in domain["responses"] else "utter_default"

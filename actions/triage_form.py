@@ -15,6 +15,7 @@ from actions.form_answers import TypedAnswerForm, canonical_or_reask
 from bot.domain import clock
 from bot.domain.case import Authority, DecisionLocation, FairnessLetter, Program
 from bot.domain.dates import decision_date_in_story, format_french_date, parse_decision_date
+from bot.domain.decision_kind import not_refused_intents
 from bot.domain.triage import Question, authority_implied_by, questions_to_ask
 
 # Messages that leave the question aside; rules answer them and the form asks again.
@@ -29,6 +30,8 @@ INTERRUPTIONS = {
     "goodbye",
     "thank",
     "greet",
+    # "En fait c'est une lettre d'équité": a rule explains the situation and ends the questions.
+    *not_refused_intents(),
 }
 QUESTION_SLOTS = [question.value for question in Question]
 

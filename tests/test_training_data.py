@@ -14,8 +14,6 @@ from tests.system.nlu_model import ROOT
 pytestmark = pytest.mark.unit
 
 UNUSED_UTTERANCE = re.compile(r"The utterance '([^']+)' is not used in any story or rule")
-# A retrieval intent is both in domain.yml and in the NLU data: Rasa 3.6 warns about it, harmlessly.
-KNOWN_HARMLESS = ("duplicated intents have been found across multiple domain files: faq",)
 
 
 def _action_sources() -> str:
@@ -37,7 +35,8 @@ def _sent_by_an_action(utterance: str, sources: str) -> bool:
     if f'"{utterance}"' in sources or utterance in SENT_BY_RASA or utterance in _form_questions():
         return True
     prefixes = re.findall(r'f"(utter_[a-z_]*)\{', sources) + re.findall(r'"(utter_[a-z_]*_)"', sources)
-    return any(utterance.startswith(prefix) for prefix in prefixes)
+    # A bare "utter_" would match every response: a prefix must name a family.
+    return any(utterance.startswith(prefix) for prefix in prefixes if prefix != "utter_")
 
 
 @pytest.mark.system
@@ -59,14 +58,34 @@ def test_rasa_data_validate_is_clean():
         unused = UNUSED_UTTERANCE.search(line)
         if unused and _sent_by_an_action(unused.group(1), sources):
             continue
-        if any(known in line for known in KNOWN_HARMLESS):
-            continue
         unexplained.append(line)
     assert unexplained == [], "\n".join(unexplained)
 
 
 # Rasa's key for the response a bot event came from, not a response itself.
 EVENT_METADATA_KEYS = {"utter_action"}
+
+
+def test_a_bare_prefix_never_counts_as_sending_every_response():
+    assert not _sent_by_an_action("utter_never_sent", 'response = f"utter_{intent}"')
+    assert _sent_by_an_action("utter_faq_scg", 'response = f"utter_faq_{key}"')
+
+
+def _rule_intents(rule) -> set:
+    steps = rule["steps"]
+    names = {step["intent"] for step in steps if "intent" in step}
+    names |= {choice["intent"] for step in steps for choice in step.get("or", []) if "intent" in choice}
+    return names
+
+
+def test_every_rule_for_the_questions_about_terms_lists_every_one_of_them():
+    import yaml
+
+    faq = {intent for intent in domain_file()["intents"] if intent.startswith("faq_")}
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    faq_rules = [rule for rule in rules if _rule_intents(rule) & faq]
+    assert len(faq_rules) == 3
+    assert all(_rule_intents(rule) >= faq for rule in faq_rules)
 
 
 def test_every_response_an_action_names_exists():

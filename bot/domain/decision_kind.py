@@ -1,5 +1,7 @@
-"""Decision or not: the first step of the triage. Only a refused application for permanent residence has
-remedies and a Federal Court deadline; the other situations people describe have nothing to contest yet.
+"""Decision or not: the first step of the triage. In this service, only a refused application for permanent
+residence gets remedies and a Federal Court deadline; the other Express Entry situations people describe have
+no decision to contest yet. Another kind of application is out of scope: its own refusal may have a short
+limit of its own, which the text says without working it out.
 
 Each situation carries what the assistant does with it (no deadline, or the most urgent handoff), the
 primary source it rests on and the day that source was checked (docs/legal-rules.md).
@@ -46,16 +48,14 @@ class DecisionKind(str, Enum):
 
 class Urgency(str, Enum):
     NONE = "none"
-    # A time limit runs, but it is IRCC's, not the Federal Court's: 60 days to submit after an invitation.
-    TIME_LIMIT = "time_limit"
-    # An answer is due before IRCC decides: the firm is offered first.
+    # An answer is due before IRCC decides: help to answer is offered first.
     ANSWER_FIRST = "answer_first"
 
 
 @dataclass(frozen=True)
 class DecisionGuidance:
     kind: DecisionKind
-    court_deadline: bool  # whether the Federal Court's 15/60 days can apply
+    court_deadline: bool  # whether the assistant works out the Federal Court's 15/60 days
     urgency: Urgency
     in_scope: bool  # whether the firm's Express Entry service covers it
     source: str
@@ -71,9 +71,9 @@ GUIDANCE = {
     DecisionKind.PROFILE_EXPIRED: DecisionGuidance(
         DecisionKind.PROFILE_EXPIRED, False, Urgency.NONE, True, NOT_INVITED
     ),
-    # 60 days to submit a complete application after an invitation.
+    # 60 days to submit a complete application after an invitation: IRCC's limit, said in the text.
     DecisionKind.INVITATION_RECEIVED: DecisionGuidance(
-        DecisionKind.INVITATION_RECEIVED, False, Urgency.TIME_LIMIT, True, APPLY
+        DecisionKind.INVITATION_RECEIVED, False, Urgency.NONE, True, APPLY
     ),
     DecisionKind.IN_PROCESS: DecisionGuidance(DecisionKind.IN_PROCESS, False, Urgency.NONE, True, PROCESSING),
     # IRPR s. 10 and 12: an incomplete application is returned, not refused. Whether the return itself could

@@ -7,7 +7,7 @@ measures memory by component). This class keeps Rasa's behaviour and shares one 
 
 It also drops the two parts of the French model whose output no component uses: the parser
 (which Rasa already disables) and the named-entity recogniser, which Rasa ran on every message
-(no SpacyEntityExtractor here: DIET and regexes find the entities). The tokens, lemmas, tags and
+(no SpacyEntityExtractor here: a CRF and regexes find the entities). The tokens, lemmas, tags and
 vectors Rasa reads come from the other parts, and stay the same (tests/rasa_plugins/test_spacy_nlp.py).
 """
 

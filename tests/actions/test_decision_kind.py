@@ -10,7 +10,7 @@ pytestmark = pytest.mark.unit
 def test_each_situation_has_its_text_and_gives_no_deadline(intent, make_tracker, run_action, domain):
     result = run_action(ActionExplainDecisionKind(), make_tracker("un message", intent))
     assert result.responses[0] == f"utter_decision_kind_{intent}"
-    assert result.slots == {"decision_kind": intent}
+    assert result.slots == {"decision_kind": intent, "refusal_causes": None, "decision_date": None}
     assert not any(name.startswith(("utter_remedy", "utter_deadline")) for name in result.responses)
     assert f"utter_value_decision_kind_{intent}" in domain["responses"]
 
@@ -28,9 +28,19 @@ def test_an_open_fairness_letter_offers_help_to_answer_it(make_tracker, run_acti
     assert result.responses == ["utter_decision_kind_fairness_letter", "utter_decision_kind_answer_first"]
 
 
-def test_another_kind_of_application_is_not_offered_the_express_entry_consultation_twice(make_tracker, run_action):
+def test_another_kind_of_application_is_out_of_scope_and_gets_the_firms_contact(make_tracker, run_action):
     result = run_action(ActionExplainDecisionKind(), make_tracker("permis d'études refusé", "other_application"))
-    assert result.responses == ["utter_decision_kind_other_application"]
+    assert result.responses == ["utter_decision_kind_other_application", "utter_handoff"]
+
+
+def test_a_refusal_described_before_is_forgotten_so_that_no_deadline_is_worked_out(make_tracker, run_action):
+    tracker = make_tracker(
+        "en fait c'est une lettre d'équité",
+        "fairness_letter",
+        slots={"refusal_causes": ["misrepresentation"], "decision_date": "2026-11-20"},
+    )
+    result = run_action(ActionExplainDecisionKind(), tracker)
+    assert result.slots["refusal_causes"] is None and result.slots["decision_date"] is None
 
 
 @pytest.mark.parametrize("intent", ["refusal_low_score", "affirm"])

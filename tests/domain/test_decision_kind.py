@@ -42,10 +42,6 @@ def test_an_open_fairness_letter_is_answered_first():
     assert guidance_for(DecisionKind.FAIRNESS_LETTER).urgency is Urgency.ANSWER_FIRST
 
 
-def test_an_invitation_has_its_own_time_limit():
-    assert guidance_for(DecisionKind.INVITATION_RECEIVED).urgency is Urgency.TIME_LIMIT
-
-
 def test_another_kind_of_application_is_out_of_scope():
     assert [kind for kind, guidance in GUIDANCE.items() if not guidance.in_scope] == [DecisionKind.OTHER_APPLICATION]
 

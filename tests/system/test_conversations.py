@@ -142,6 +142,18 @@ def test_an_open_fairness_letter_is_answered_first(chat):
     )
     assert "la plus urgente" in text and "Répondez dans le délai" in text
     assert "au plus tard le" not in text
+    # The help offered is a question: "oui" starts the consultation request.
+    assert "Acceptez-vous" in chat.say_text("oui")
+    assert chat.tracker().active_loop_name == "consultation_form"
+
+
+def test_a_situation_told_during_the_questions_ends_them_and_drops_the_deadline(chat):
+    chat.say("mon score était trop bas")
+    chat.say("/affirm")
+    text = chat.say_text("/in_process")
+    assert "n'est pas refusée" in text
+    assert chat.tracker().active_loop_name is None
+    assert chat.tracker().get_slot("refusal_causes") is None
 
 
 def test_restart_mid_way_forgets_everything(chat):
