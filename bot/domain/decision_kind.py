@@ -54,7 +54,6 @@ class Urgency(str, Enum):
 
 @dataclass(frozen=True)
 class DecisionGuidance:
-    kind: DecisionKind
     court_deadline: bool  # whether the assistant works out the Federal Court's 15/60 days
     urgency: Urgency
     in_scope: bool  # whether the firm's Express Entry service covers it
@@ -64,30 +63,36 @@ class DecisionGuidance:
 
 GUIDANCE = {
     # IRPA s. 72(2)(b): leave to apply for judicial review of a decision, 15 or 60 days.
-    DecisionKind.REFUSED: DecisionGuidance(DecisionKind.REFUSED, True, Urgency.NONE, True, IRPA),
+    DecisionKind.REFUSED: DecisionGuidance(court_deadline=True, urgency=Urgency.NONE, in_scope=True, source=IRPA),
     # No decision is made on a profile in the pool: nothing to contest; raise the score, wait for a round.
-    DecisionKind.NO_INVITATION: DecisionGuidance(DecisionKind.NO_INVITATION, False, Urgency.NONE, True, NOT_INVITED),
+    DecisionKind.NO_INVITATION: DecisionGuidance(
+        court_deadline=False, urgency=Urgency.NONE, in_scope=True, source=NOT_INVITED
+    ),
     # A profile lasts 12 months in the pool; expired or ineligible, a new profile is the way back.
     DecisionKind.PROFILE_EXPIRED: DecisionGuidance(
-        DecisionKind.PROFILE_EXPIRED, False, Urgency.NONE, True, NOT_INVITED
+        court_deadline=False, urgency=Urgency.NONE, in_scope=True, source=NOT_INVITED
     ),
     # 60 days to submit a complete application after an invitation: IRCC's limit, said in the text.
     DecisionKind.INVITATION_RECEIVED: DecisionGuidance(
-        DecisionKind.INVITATION_RECEIVED, False, Urgency.NONE, True, APPLY
+        court_deadline=False, urgency=Urgency.NONE, in_scope=True, source=APPLY
     ),
-    DecisionKind.IN_PROCESS: DecisionGuidance(DecisionKind.IN_PROCESS, False, Urgency.NONE, True, PROCESSING),
+    DecisionKind.IN_PROCESS: DecisionGuidance(
+        court_deadline=False, urgency=Urgency.NONE, in_scope=True, source=PROCESSING
+    ),
     # IRPR s. 10 and 12: an incomplete application is returned, not refused. Whether the return itself could
     # be brought to the Federal Court is not settled here: the text says to ask quickly, never that nothing
     # can be done.
     DecisionKind.RETURNED_INCOMPLETE: DecisionGuidance(
-        DecisionKind.RETURNED_INCOMPLETE, False, Urgency.NONE, True, IRPR
+        court_deadline=False, urgency=Urgency.NONE, in_scope=True, source=IRPR
     ),
     # An open fairness letter: the answer, in the time the letter gives, comes before anything else.
     DecisionKind.FAIRNESS_LETTER: DecisionGuidance(
-        DecisionKind.FAIRNESS_LETTER, False, Urgency.ANSWER_FIRST, True, IRPA
+        court_deadline=False, urgency=Urgency.ANSWER_FIRST, in_scope=True, source=IRPA
     ),
     # Study or work permit, visitor visa, sponsorship, asylum, citizenship: not this service.
-    DecisionKind.OTHER_APPLICATION: DecisionGuidance(DecisionKind.OTHER_APPLICATION, False, Urgency.NONE, False, IRCC),
+    DecisionKind.OTHER_APPLICATION: DecisionGuidance(
+        court_deadline=False, urgency=Urgency.NONE, in_scope=False, source=IRCC
+    ),
 }
 
 

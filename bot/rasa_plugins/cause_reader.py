@@ -16,13 +16,11 @@ none. Features and persistence shared with the intent reader (bot/rasa_plugins/t
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import numpy
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -30,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bot.domain.case import CAUSE_INTENT_PREFIX, RefusalCause, causes_from_intent, intent_for_causes
 from bot.domain.cause_reading import CAUSE_SCORES_KEY, FALLBACK_INTENT, causes_from_scores, sentences
-from bot.rasa_plugins.text_models import load_model, save_model, text_features
+from bot.rasa_plugins.text_models import TextModelComponent, text_features
 
 logger = logging.getLogger(__name__)
 
@@ -38,43 +36,18 @@ logger = logging.getLogger(__name__)
 # and an answer (a story often holds a program and a date: "ma demande PTQF refusée le 3 novembre, ...").
 # An answer that names no cause scores far below the threshold ("PTQF", "le 3 novembre": under 0.1).
 REPLACEABLE_INTENTS = (FALLBACK_INTENT, "out_of_scope", "inform")
-MODEL_FILE = "cause_reader.skops"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class CauseReader(GraphComponent):
+class CauseReader(TextModelComponent):
+    # model: {"features": FeatureUnion, "readers": [LogisticRegression per cause], "causes": [...], "intents": [...]}
+    MODEL_FILE = "cause_reader.skops"
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # threshold: a cause's score from which it is read (chosen on tests/nlu/dev and cross-validation);
         # regularisation: logistic regression's C.
         return {"threshold": 0.68, "regularisation": 4.0, "random_state": 42}
-
-    @staticmethod
-    def required_packages() -> List[str]:
-        return ["sklearn", "skops"]
-
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: Optional[Dict[str, Any]] = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        # {"features": FeatureUnion, "readers": [LogisticRegression per cause], "causes": [...], "intents": [...]}
-        self.model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CauseReader:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
@@ -134,17 +107,3 @@ class CauseReader(GraphComponent):
             name = joint if joint in self.model["intents"] else best.intent
             message.set(INTENT, {"name": name, "confidence": scores[best.value]}, add_to_output=True)
         return messages
-
-    def persist(self) -> None:
-        save_model(self._model_storage, self._resource, MODEL_FILE, self.model)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> CauseReader:
-        return cls(config, model_storage, resource, load_model(model_storage, resource, MODEL_FILE))

@@ -10,60 +10,32 @@ are read again, one by one, by the cause reader that follows it in the pipeline.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import numpy
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
-from bot.rasa_plugins.text_models import load_model, save_model, text_features
+from bot.rasa_plugins.text_models import TextModelComponent, text_features
 
 logger = logging.getLogger(__name__)
 
-MODEL_FILE = "intent_reader.skops"
-
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class IntentReader(GraphComponent, IntentClassifier):
+class IntentReader(TextModelComponent, IntentClassifier):
+    # model: {"features": FeatureUnion, "classifier": LogisticRegression}
+    MODEL_FILE = "intent_reader.skops"
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # regularisation: logistic regression's C, chosen on cross-validation and tests/nlu/dev;
         # ranking_length: how many intents the ranking keeps (Rasa's default is 10).
         return {"regularisation": 20.0, "ranking_length": 10, "random_state": 42}
-
-    @staticmethod
-    def required_packages() -> List[str]:
-        return ["sklearn", "skops"]
-
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: Optional[Dict[str, Any]] = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        # {"features": FeatureUnion, "classifier": LogisticRegression}
-        self.model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> IntentReader:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
@@ -80,7 +52,7 @@ class IntentReader(GraphComponent, IntentClassifier):
         )
         classifier.fit(matrix, [e.get(INTENT) for e in examples])
         self.model = {"features": features, "classifier": classifier}
-        save_model(self._model_storage, self._resource, MODEL_FILE, self.model)
+        self.persist()
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -95,14 +67,3 @@ class IntentReader(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> IntentReader:
-        return cls(config, model_storage, resource, load_model(model_storage, resource, MODEL_FILE))

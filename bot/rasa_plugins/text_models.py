@@ -8,8 +8,9 @@ the types a component writes.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Type, TypeVar
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -77,3 +78,54 @@ def load_model(model_storage: ModelStorage, resource: Resource, file_name: str) 
     except ValueError:
         # Rasa's storage has no directory for a component that persisted nothing.
         return None
+
+
+Reader = TypeVar("Reader", bound="TextModelComponent")
+
+
+class TextModelComponent(GraphComponent):
+    """What both readers do the same way: their config over the defaults, and their model saved and loaded
+    under `MODEL_FILE` in Rasa's model storage (None until trained, or when nothing was to learn)."""
+
+    MODEL_FILE: str
+
+    @staticmethod
+    def required_packages() -> List[str]:
+        return ["sklearn", "skops"]
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+
+    @classmethod
+    def create(
+        cls: Type[Reader],
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Reader:
+        return cls(config, model_storage, resource)
+
+    def persist(self) -> None:
+        assert self.model is not None
+        save_model(self._model_storage, self._resource, self.MODEL_FILE, self.model)
+
+    @classmethod
+    def load(
+        cls: Type[Reader],
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> Reader:
+        return cls(config, model_storage, resource, load_model(model_storage, resource, cls.MODEL_FILE))
