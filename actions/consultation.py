@@ -21,11 +21,12 @@ from bot.domain.contact import ContactField, ContactMethod, display_phone
 from bot.domain.dates import format_french_date
 from bot.domain.deadlines import business_days_after
 from bot.domain.decision_kind import decision_kind_from_intent
-from bot.settings import firm_settings, notice_settings, privacy_settings
-from bot.storage.case_records import StoredCase, case_payload, save_case
+from bot.settings import firm_settings, notice_settings, pending_case_settings, privacy_settings
+from bot.storage.case_records import StoredCase, case_payload
 from bot.storage.conversations import redact_conversation
 from bot.storage.database import shared_engine
 from bot.storage.outbox import Notice, NoticeKind
+from bot.storage.pending_cases import save_case_or_keep_pending, shared_pending_cases
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +125,15 @@ class ActionSubmitConsultation(Action):
             decision_date=case.decision_date,
         )
         try:
-            stored = save_case(shared_engine(), new, _notices(domain, tracker, summary))
-        except SQLAlchemyError as error:
+            # A database that is down delays the case, kept on disk meanwhile; it does not lose it.
+            stored = save_case_or_keep_pending(
+                shared_engine(),
+                shared_pending_cases(),
+                new,
+                _notices(domain, tracker, summary),
+                pending_case_settings().retry_seconds,
+            )
+        except (SQLAlchemyError, OSError) as error:
             # The error's type only: its text may quote the values being written.
             logger.error("case not stored: %s", type(error).__name__)
             dispatcher.utter_message(response="utter_consultation_not_saved")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Optional, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,23 @@ def notice_settings() -> NoticeSettings:
         webhook_secret=env.get("NOTICE_WEBHOOK_SECRET") or None,
         poll_seconds=float(env.get("NOTICE_POLL_SECONDS", "2")),
         timeout_seconds=float(env.get("NOTICE_TIMEOUT_SECONDS", "10")),
+    )
+
+
+@dataclass(frozen=True)
+class PendingCaseSettings:
+    """Where cases wait while the database is down (bot/storage/pending_cases.py), and how often they are retried."""
+
+    folder: Path
+    retry_seconds: float
+
+
+@lru_cache(maxsize=1)
+def pending_case_settings() -> PendingCaseSettings:
+    env = os.environ
+    return PendingCaseSettings(
+        folder=Path(env.get("PENDING_CASES_DIR") or ROOT / "var" / "pending-cases"),
+        retry_seconds=float(env.get("PENDING_CASES_RETRY_SECONDS", "2")),
     )
 
 

@@ -11,7 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from bot.domain import clock
+from bot.settings import pending_case_settings
 from bot.storage.database import downgrade, make_engine, upgrade
+from bot.storage.pending_cases import shared_pending_cases
 from bot.texts import domain_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +41,16 @@ def pinned_today(monkeypatch):
     """Every test runs on 29 November 2026, whatever the machine's clock says."""
     monkeypatch.setattr(clock, "today", lambda: TODAY)
     return TODAY
+
+
+@pytest.fixture(autouse=True)
+def pending_cases_folder(monkeypatch, tmp_path):
+    """Cases kept while a database is down go to the test's own folder, never to the checkout's var/."""
+    folder = tmp_path / "pending-cases"
+    monkeypatch.setenv("PENDING_CASES_DIR", str(folder))
+    pending_case_settings.cache_clear(), shared_pending_cases.cache_clear()
+    yield folder
+    pending_case_settings.cache_clear(), shared_pending_cases.cache_clear()
 
 
 @pytest.fixture

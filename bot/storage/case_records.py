@@ -13,11 +13,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from sqlalchemy import delete, desc, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.domain.consultation import NewCase
 from bot.storage.conversations import erase_conversation, purge_conversations
-from bot.storage.database import reconnecting
+from bot.storage.database import lost_connection, reconnecting
 from bot.storage.outbox import Notice
 from bot.storage.schema import handoff_cases, notices
 
@@ -66,56 +66,79 @@ def _reference_is(reference: str):
     return handoff_cases.c.reference == reference.strip().upper()
 
 
+class ReferenceTaken(Exception):
+    """Another case already holds the reference drawn for this one."""
+
+
+def new_stored_case(case: NewCase) -> StoredCase:
+    """The case with its reference and time, drawn before it is written: the person is told this reference."""
+    return StoredCase(**asdict(case), reference=new_reference(), created_at=datetime.now(timezone.utc))
+
+
 def save_case(
     engine: Engine,
     case: NewCase,
     notices_for: Callable[[StoredCase], Sequence[Notice]] = lambda stored: (),
     attempts: int = 5,
+    waits: Optional[Sequence[float]] = None,
+    if_unreachable: Optional[Callable[[StoredCase, Sequence[Notice]], None]] = None,
 ) -> StoredCase:
     """Stores the case and its notices to the firm in one transaction, once per conversation.
 
-    A second submission returns the first record and queues nothing. The unique constraint on
-    conversation_id, not a read-then-write, decides: two concurrent submissions cannot both insert.
+    A second submission returns the first record and queues nothing. A reference that collides
+    with another case's is drawn again. A lost connection is tried again over `waits`; then the
+    case and its notices go to `if_unreachable` and are returned as drawn, or, without it, the error is raised.
     """
     for _ in range(attempts):
-        values = dict(asdict(case), causes=list(case.causes))
-        values.update(reference=new_reference(), created_at=datetime.now(timezone.utc))
-        stored = StoredCase(**dict(values, causes=case.causes))
+        stored = new_stored_case(case)
+        case_notices = notices_for(stored)
         try:
-            _insert_with_notices(engine, values, notices_for(stored))
-        except IntegrityError:
-            existing = _by_conversation(engine, case.conversation_id)
-            if existing is not None:
-                return existing
-            continue  # the reference collided with another case's: draw again
-        # Read back, so that the caller sees the values as the database keeps them.
-        return _by_conversation(engine, case.conversation_id) or stored
+            return store_with_reference(engine, stored, case_notices, waits)
+        except ReferenceTaken:
+            continue
+        except DBAPIError as error:
+            if if_unreachable is None or not lost_connection(error):
+                raise
+            if_unreachable(stored, case_notices)
+            return stored
     raise RuntimeError("could not store the case")
 
 
-def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[Notice]) -> None:
-    """One transaction, tried again while the database restarts.
+def store_with_reference(
+    engine: Engine, case: StoredCase, case_notices: Sequence[Notice], waits: Optional[Sequence[float]] = None
+) -> StoredCase:
+    """Stores `case` under its own reference, or returns the case its conversation already has.
 
-    A commit whose answer was lost and is tried again meets the unique conversation_id: the
-    caller then returns the case already stored, never a second one.
+    The unique constraint on conversation_id, not a read-then-write, decides: two concurrent
+    submissions cannot both insert, and a commit whose answer was lost and is tried again returns
+    the case already stored, never a second one. Raises ReferenceTaken when only the reference clashed.
     """
+    values = dict(asdict(case), causes=list(case.causes))
+    try:
+        reconnecting(lambda: _insert_with_notices(engine, values, case_notices), "Cases", waits)
+    except IntegrityError:
+        existing = _by_conversation(engine, case.conversation_id)
+        if existing is None:
+            raise ReferenceTaken(case.reference) from None
+        return existing
+    # Read back, so that the caller sees the values as the database keeps them.
+    return _by_conversation(engine, case.conversation_id) or case
 
-    def insert_all() -> None:
-        with engine.begin() as connection:
-            case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
-            for notice in case_notices:
-                connection.execute(
-                    insert(notices).values(
-                        case_id=case_id,
-                        kind=notice.kind.value,
-                        payload=notice.payload,
-                        attempts=0,
-                        next_attempt_at=values["created_at"],
-                        created_at=values["created_at"],
-                    )
+
+def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[Notice]) -> None:
+    with engine.begin() as connection:
+        case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
+        for notice in case_notices:
+            connection.execute(
+                insert(notices).values(
+                    case_id=case_id,
+                    kind=notice.kind.value,
+                    payload=notice.payload,
+                    attempts=0,
+                    next_attempt_at=values["created_at"],
+                    created_at=values["created_at"],
                 )
-
-    reconnecting(insert_all, "Cases")
+            )
 
 
 def list_cases(engine: Engine) -> List[StoredCase]:

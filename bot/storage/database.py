@@ -8,7 +8,7 @@ import os
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Awaitable, Callable, Optional, TypeVar
+from typing import Awaitable, Callable, Optional, Sequence, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -40,9 +40,11 @@ def make_engine(url: Optional[str] = None) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True)
 
 
-# A PostgreSQL restart takes a few seconds: a read or write that lost its connection is tried
-# again over about seven, then the error goes up.
-RECONNECT_WAITS = (0.2, 0.5, 1.0, 2.0, 3.5)
+# A PostgreSQL restart takes a few seconds, more on a busy machine: a read or write that lost its
+# connection is tried again over about half a minute, then the error goes up. Only Rasa's own lock
+# (60 s) and the HTTP client wait above a conversation's history; a case save, which the action
+# gateway's 10 s timeout bounds, waits less and is then kept on disk (bot/storage/pending_cases.py).
+RECONNECT_WAITS = (0.2, 0.5, 1.0, 2.0, 3.5, 5.0, 8.0, 10.0)
 
 
 def lost_connection(error: DBAPIError) -> bool:
@@ -52,14 +54,14 @@ def lost_connection(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError) or bool(error.connection_invalidated)
 
 
-def reconnecting(call: Callable[[], Result], what: str) -> Result:
-    """`call()`, tried again while the database restarts: the caller waits a few seconds instead of failing."""
+def reconnecting(call: Callable[[], Result], what: str, waits: Optional[Sequence[float]] = None) -> Result:
+    """`call()`, tried again while the database restarts (after each of `waits`, RECONNECT_WAITS by default)."""
     attempt = 0
     while True:
         try:
             return call()
         except DBAPIError as error:
-            time.sleep(_wait_before_retry(error, attempt, what))
+            time.sleep(_wait_before_retry(error, attempt, what, waits))
         attempt += 1
 
 
@@ -74,10 +76,11 @@ async def reconnecting_async(call: Callable[[], Awaitable[Result]], what: str) -
         attempt += 1
 
 
-def _wait_before_retry(error: DBAPIError, attempt: int, what: str) -> float:
-    if attempt >= len(RECONNECT_WAITS) or not lost_connection(error):
+def _wait_before_retry(error: DBAPIError, attempt: int, what: str, waits: Optional[Sequence[float]] = None) -> float:
+    waits = RECONNECT_WAITS if waits is None else waits
+    if attempt >= len(waits) or not lost_connection(error):
         raise error
-    wait = RECONNECT_WAITS[attempt]
+    wait = waits[attempt]
     logger.warning("%s: database unreachable; trying again in %.1f s.", what, wait)
     return wait
 

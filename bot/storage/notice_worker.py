@@ -14,14 +14,27 @@ from bot.settings import notice_settings
 from bot.storage.database import make_engine
 from bot.storage.delivery import senders_from_settings
 from bot.storage.outbox import NoticeKind, Sender, deliver_due
+from bot.storage.pending_cases import PendingCases, shared_pending_cases
 
 logger = logging.getLogger(__name__)
 
 
-def run(engine: Engine, senders: Mapping[NoticeKind, Sender], interval: float, stop: threading.Event) -> None:
-    """Delivers until `stop` is set; a database that is down is retried at the next round."""
+def run(
+    engine: Engine,
+    senders: Mapping[NoticeKind, Sender],
+    interval: float,
+    stop: threading.Event,
+    pending: Optional[PendingCases] = None,
+) -> None:
+    """Delivers until `stop` is set; a database that is down is retried at the next round.
+
+    Each round first stores the cases an action server on this machine kept while the database was
+    down: one that stopped before it could store them leaves them to the worker.
+    """
     while not stop.is_set():
         try:
+            if pending is not None:
+                pending.flush(engine)
             deliver_due(engine, senders)
         except Exception as error:  # noqa: BLE001 - the worker must outlive a database restart
             logger.error("outbox round failed: %s", type(error).__name__)
@@ -42,10 +55,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     engine = make_engine()
     try:
         if args.once:
+            shared_pending_cases().flush(engine)
             report = deliver_due(engine, senders)
             print(f"delivered {report.delivered}, failed {report.failed}")
             return 0
-        run(engine, senders, settings.poll_seconds, threading.Event())
+        run(engine, senders, settings.poll_seconds, threading.Event(), shared_pending_cases())
         return 0
     finally:
         engine.dispose()

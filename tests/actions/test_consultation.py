@@ -2,9 +2,10 @@ import pytest
 from sqlalchemy import select
 
 from actions.consultation import ActionCancelConsultation, ActionSubmitConsultation
-from bot.settings import notice_settings
+from bot.settings import notice_settings, pending_case_settings
 from bot.storage.case_records import list_cases
 from bot.storage.database import make_engine, shared_engine, upgrade
+from bot.storage.pending_cases import shared_pending_cases
 from bot.storage.schema import notices
 
 pytestmark = pytest.mark.unit
@@ -121,14 +122,40 @@ def test_a_second_request_after_sending_does_not_store_again(database, make_trac
     assert len(list_cases(database)) == 1
 
 
-# No service: the database is a closed port; the reconnection waits (about 7 s) are the test's cost.
-def test_a_database_that_is_down_gets_a_clear_answer_and_keeps_the_answers(make_tracker, run_action, monkeypatch):
+@pytest.fixture
+def database_down(monkeypatch):
+    # No service: the database is a closed port, refused at once; the case save's short waits
+    # (about three seconds) are the test's cost.
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
-    shared_engine.cache_clear()
-    try:
-        run = submit(make_tracker, run_action, dict(SITUATION, **CONTACT))
-    finally:
-        shared_engine.cache_clear()
+    monkeypatch.setenv("PENDING_CASES_RETRY_SECONDS", "3600")  # no background round during the test
+    shared_engine.cache_clear(), pending_case_settings.cache_clear()
+    yield
+    shared_engine().dispose()
+    shared_engine.cache_clear(), pending_case_settings.cache_clear()
+
+
+def test_a_database_that_is_down_delays_the_case_and_the_person_keeps_their_reference(
+    database_down, make_tracker, run_action, pending_cases_folder, tmp_path
+):
+    run = submit(make_tracker, run_action, dict(SITUATION, **CONTACT))
+    reference = run.message("utter_consultation_sent_urgent")["reference"]  # 15 days from 18 November
+    assert run.slots["consultation_reference"] == reference
+    assert len(list(pending_cases_folder.glob("*.json"))) == 1
+
+    url = f"sqlite:///{tmp_path / 'back.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    assert shared_pending_cases().flush(engine) == 1
+    (stored,) = list_cases(engine)
+    assert (stored.reference, stored.email) == (reference, "awa@example.org")
+    engine.dispose()
+
+
+def test_a_database_down_and_no_disk_to_keep_the_case_gets_a_clear_answer_and_keeps_the_answers(
+    database_down, make_tracker, run_action, pending_cases_folder
+):
+    pending_cases_folder.write_text("a file where the folder should be")
+    run = submit(make_tracker, run_action, dict(SITUATION, **CONTACT))
     assert run.responses[:2] == ["utter_consultation_not_saved", "utter_handoff"]
     assert run.events == []
 

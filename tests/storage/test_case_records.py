@@ -53,6 +53,15 @@ def test_concurrent_submissions_neither_duplicate_nor_lose(engine):
         assert by_conversation.setdefault(case.conversation_id, case.reference) == case.reference
 
 
+def test_a_reference_another_case_holds_is_drawn_again(engine, monkeypatch):
+    from bot.storage import case_records
+
+    first = save_case(engine, a_case("conv-1"))
+    draws = iter([first.reference, "CDEFGHJK"])
+    monkeypatch.setattr(case_records, "new_reference", lambda: next(draws))
+    assert save_case(engine, a_case("conv-2")).reference == "CDEFGHJK"
+
+
 def test_erasing_leaves_no_trace(engine):
     stored = save_case(engine, a_case())
     save_case(engine, a_case("conv-2", email="other@example.org", phone="+15145550199"))

@@ -28,7 +28,14 @@ class ChildProcess:
     def __init__(self, command: Sequence[str], log_path: Path, env: Optional[Dict[str, str]] = None, port=None):
         self.command = list(command)
         self.log_path = Path(log_path)
-        self.env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", **(env or {}))
+        # The servers of one test folder share its pending cases, as the servers of one machine do.
+        self.env = dict(
+            os.environ,
+            PYTHONPATH=str(ROOT),
+            RASA_TELEMETRY_ENABLED="false",
+            PENDING_CASES_DIR=str(self.log_path.parent / "pending-cases"),
+        )
+        self.env.update(env or {})
         self.port = port
         self.process = None
 

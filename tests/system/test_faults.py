@@ -7,6 +7,7 @@ machine's, restarted for real; that test comes last.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 import uuid
@@ -18,7 +19,7 @@ from sqlalchemy import text
 
 from bot.storage.database import make_engine
 from tests.ports import free_port
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script, wait_for
 
 pytestmark = pytest.mark.system
 
@@ -95,12 +96,22 @@ def test_a_postgresql_restart_under_load_loses_no_message_and_no_case(stack):
         answers = [answer for conversation in conversations for answer in conversation]
 
     assert all(answers) and not [answer for answer in answers if APOLOGY in answer]
-    engine = make_engine(stack["url"])
-    with engine.connect() as connection:
-        stored = connection.execute(
-            text("select count(*) from handoff_cases where conversation_id like 'pg-%'")
-        ).scalar()
-    engine.dispose()
-    assert stored == len(senders)
+    told = {match for answer in answers for match in re.findall(r"Votre référence : ([A-Z0-9]{8})", answer)}
+    assert len(told) == len(senders)
+    # A case whose save met the restart was kept on disk and is stored once PostgreSQL answers.
+    assert wait_for(lambda: _stored_references(stack["url"]) == told, timeout=60)
     for process in ("rasa", "actions"):
         assert "Traceback" not in stack[process].log()
+
+
+def _stored_references(url):
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return set(
+                connection.execute(
+                    text("select reference from handoff_cases where conversation_id like 'pg-%'")
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
