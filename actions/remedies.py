@@ -45,6 +45,13 @@ def _utter_option(
             dispatcher.utter_message(response="utter_deadline_shorter_limit_assumed")
         if deadline.in_year_end_recess and deadline.status is not DeadlineStatus.EXPIRED:
             dispatcher.utter_message(response="utter_deadline_no_holiday_extension")
+        if deadline.saturday_rule and deadline.status is not DeadlineStatus.EXPIRED:
+            dispatcher.utter_message(
+                response="utter_deadline_saturday_rule",
+                saturday=format_french_date(deadline.saturday_rule.saturday),
+                rules_day=format_french_date(deadline.saturday_rule.rules_day),
+                last_day=format_french_date(deadline.last_day),
+            )
         if deadline.postponed_from and deadline.status is not DeadlineStatus.EXPIRED:
             dispatcher.utter_message(
                 response="utter_deadline_postponed",

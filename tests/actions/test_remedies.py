@@ -142,3 +142,15 @@ def test_a_last_day_in_the_year_end_recess_is_flagged_not_stretched(make_tracker
     assert "utter_deadline_no_holiday_extension" in result.responses
     result = run_remedies(make_tracker, run_action, refusal_causes=["officer_error"], decision_date="2026-11-25")
     assert "utter_deadline_no_holiday_extension" not in result.responses
+
+
+def test_a_saturday_last_day_shows_the_friday_and_names_the_monday_only_as_unsettled(make_tracker, run_action):
+    result = run_remedies(make_tracker, run_action, refusal_causes=["officer_error"], decision_date="2026-11-20")
+    assert result.message("utter_remedy_judicial_review_urgent")["last_day"] == "vendredi 4 décembre 2026"
+    rule = result.message("utter_deadline_saturday_rule")
+    assert (rule["saturday"], rule["rules_day"], rule["last_day"]) == (
+        "samedi 5 décembre 2026",
+        "lundi 7 décembre 2026",
+        "vendredi 4 décembre 2026",
+    )
+    assert "utter_deadline_postponed" not in result.responses

@@ -68,8 +68,8 @@ def test_judicial_review_goes_to_a_lawyer_and_the_rest_to_the_cric():
 
 
 def test_urgent_deadline_is_the_first_handoff_reason():
-    plan = plan_for(C.LOW_SCORE, C.CRIMINAL_INADMISSIBILITY, decision_date=date(2026, 11, 20))
-    assert plan.deadline.status is DeadlineStatus.OPEN  # Monday 7 December: 8 days
+    plan = plan_for(C.LOW_SCORE, C.CRIMINAL_INADMISSIBILITY, decision_date=date(2026, 11, 21))
+    assert plan.deadline.status is DeadlineStatus.OPEN  # Sunday 6 December, so Monday 7: 8 days
     plan = plan_for(C.LOW_SCORE, C.CRIMINAL_INADMISSIBILITY, decision_date=date(2026, 11, 18))
     assert plan.deadline.last_day == date(2026, 12, 3)
     assert plan.urgent
