@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
@@ -126,7 +127,9 @@ class ActionSubmitConsultation(Action):
         )
         try:
             # A database that is down delays the case, kept on disk meanwhile; it does not lose it.
-            stored = save_case_or_keep_pending(
+            # In a thread: the waits must not hold up the other conversations this server runs.
+            stored = await asyncio.to_thread(
+                save_case_or_keep_pending,
                 shared_engine(),
                 shared_pending_cases(),
                 new,

@@ -50,6 +50,8 @@ def pending_cases_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("PENDING_CASES_DIR", str(folder))
     pending_case_settings.cache_clear(), shared_pending_cases.cache_clear()
     yield folder
+    if shared_pending_cases.cache_info().currsize:
+        shared_pending_cases().close()  # no background round outlives its test
     pending_case_settings.cache_clear(), shared_pending_cases.cache_clear()
 
 

@@ -81,13 +81,13 @@ def save_case(
     notices_for: Callable[[StoredCase], Sequence[Notice]] = lambda stored: (),
     attempts: int = 5,
     waits: Optional[Sequence[float]] = None,
-    if_unreachable: Optional[Callable[[StoredCase, Sequence[Notice]], None]] = None,
+    if_unreachable: Optional[Callable[[StoredCase, Sequence[Notice]], StoredCase]] = None,
 ) -> StoredCase:
     """Stores the case and its notices to the firm in one transaction, once per conversation.
 
     A second submission returns the first record and queues nothing. A reference that collides
     with another case's is drawn again. A lost connection is tried again over `waits`; then the
-    case and its notices go to `if_unreachable` and are returned as drawn, or, without it, the error is raised.
+    case and its notices go to `if_unreachable`, whose answer is returned, or, without it, the error is raised.
     """
     for _ in range(attempts):
         stored = new_stored_case(case)
@@ -99,8 +99,7 @@ def save_case(
         except DBAPIError as error:
             if if_unreachable is None or not lost_connection(error):
                 raise
-            if_unreachable(stored, case_notices)
-            return stored
+            return if_unreachable(stored, case_notices)
     raise RuntimeError("could not store the case")
 
 

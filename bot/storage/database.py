@@ -37,21 +37,46 @@ def make_engine(url: Optional[str] = None) -> Engine:
     url = url or database_url()
     ensure_sqlite_folder(url)
     # pre_ping: a PostgreSQL restart leaves dead pooled connections; they are replaced, not surfaced.
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # connect_timeout: a host that drops packets must fail in seconds, not after TCP's two minutes.
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if url.startswith("postgresql") else {}
+    return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
 
 
-# A PostgreSQL restart takes a few seconds, more on a busy machine: a read or write that lost its
-# connection is tried again over about half a minute, then the error goes up. Only Rasa's own lock
-# (60 s) and the HTTP client wait above a conversation's history; a case save, which the action
-# gateway's 10 s timeout bounds, waits less and is then kept on disk (bot/storage/pending_cases.py).
+CONNECT_TIMEOUT_SECONDS = 2
+
+# A PostgreSQL restart takes a few seconds, more on a busy machine: a read or write of a
+# conversation's history that lost its connection is tried again over about half a minute, then
+# the error goes up. Above it wait Rasa's conversation lock (60 s) and the channel's HTTP client:
+# a channel whose webhook times out sooner (Twilio, 15 s) may send the message again, which the
+# lock then serves in turn. A case save, which the action gateway's 10 s timeout bounds, waits
+# less and is then kept on disk (bot/storage/pending_cases.py).
 RECONNECT_WAITS = (0.2, 0.5, 1.0, 2.0, 3.5, 5.0, 8.0, 10.0)
 
 
+# PostgreSQL's SQL states for a server that is going away or not there yet: connection exceptions
+# (class 08), shutting down or starting up (57P01 to 57P03), too many connections (53300).
+UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+# SQLite's only passing failures: another writer holds the file, or its folder is not there yet.
+UNREACHABLE_SQLITE = ("database is locked", "unable to open database file")
+
+
 def lost_connection(error: DBAPIError) -> bool:
-    # A constraint violation is the database's answer, never a lost connection: trying again cannot help.
-    if isinstance(error, IntegrityError):
+    """True when the database could not be reached: trying again later can help.
+
+    A constraint violation, a missing table or a refused query is the database's answer: trying
+    again cannot help, and the caller must hear of it at once.
+    """
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError) or isinstance(error, IntegrityError):
         return False
-    return isinstance(error, OperationalError) or bool(error.connection_invalidated)
+    code = getattr(error.orig, "pgcode", None)
+    if code:
+        return code.startswith(UNREACHABLE_SQLSTATES)
+    if type(error.orig).__module__.startswith("sqlite3"):
+        return str(error.orig).startswith(UNREACHABLE_SQLITE)
+    # A driver error without a SQL state: the connection could not be opened or was cut.
+    return True
 
 
 def reconnecting(call: Callable[[], Result], what: str, waits: Optional[Sequence[float]] = None) -> Result:

@@ -35,6 +35,9 @@ def run(
         try:
             if pending is not None:
                 pending.flush(engine)
+        except Exception as error:  # noqa: BLE001 - a pending case must never block the notices
+            logger.error("pending round failed: %s", type(error).__name__)
+        try:
             deliver_due(engine, senders)
         except Exception as error:  # noqa: BLE001 - the worker must outlive a database restart
             logger.error("outbox round failed: %s", type(error).__name__)

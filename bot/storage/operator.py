@@ -16,6 +16,7 @@ from typing import List, Optional, TextIO
 from bot.settings import privacy_settings
 from bot.storage.case_records import StoredCase, erase_case, get_case, list_cases, mark_contacted, purge_cases
 from bot.storage.database import make_engine, upgrade
+from bot.storage.pending_cases import shared_pending_cases
 
 
 def _json_default(value):
@@ -101,8 +102,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"erased {args.reference.strip().upper()}: the case, its notices and its conversation")
             return 0
         days = args.older_than_days if args.older_than_days is not None else privacy_settings().retention_days
-        purged = purge_cases(engine, datetime.now(timezone.utc) - timedelta(days=days))
-        print(f"purged {purged.cases} case(s) and {purged.events} conversation event(s) older than {days} days")
+        cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+        purged = purge_cases(engine, cutoff)
+        files = shared_pending_cases().purge(cutoff.timestamp())
+        print(
+            f"purged {purged.cases} case(s), {purged.events} conversation event(s) and {files} pending"
+            f" file(s) older than {days} days"
+        )
         return 0
     finally:
         engine.dispose()

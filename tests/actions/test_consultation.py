@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from actions.consultation import ActionCancelConsultation, ActionSubmitConsultation
 from bot.settings import notice_settings, pending_case_settings
+from bot.storage import pending_cases
 from bot.storage.case_records import list_cases
 from bot.storage.database import make_engine, shared_engine, upgrade
 from bot.storage.pending_cases import shared_pending_cases
@@ -124,10 +125,9 @@ def test_a_second_request_after_sending_does_not_store_again(database, make_trac
 
 @pytest.fixture
 def database_down(monkeypatch):
-    # No service: the database is a closed port, refused at once; the case save's short waits
-    # (about three seconds) are the test's cost.
+    # No service: the database is a closed port, refused at once, and tried only once.
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
-    monkeypatch.setenv("PENDING_CASES_RETRY_SECONDS", "3600")  # no background round during the test
+    monkeypatch.setattr(pending_cases, "CASE_SAVE_WAITS", ())
     shared_engine.cache_clear(), pending_case_settings.cache_clear()
     yield
     shared_engine().dispose()

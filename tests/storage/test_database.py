@@ -71,3 +71,33 @@ def test_an_error_that_is_not_a_lost_connection_goes_up_at_once(run, error):
     with pytest.raises(type(error)):
         run(call)
     assert len(calls) == 1
+
+
+class _PostgresError(Exception):
+    def __init__(self, pgcode):
+        super().__init__(f"SQLSTATE {pgcode}")
+        self.pgcode = pgcode
+
+
+def _sqlite_error(message):
+    import sqlite3
+
+    return OperationalError("insert", {}, sqlite3.OperationalError(message))
+
+
+@pytest.mark.parametrize(
+    "error, unreachable",
+    [
+        (OperationalError("connect", {}, _PostgresError("57P01")), True),  # the server is shutting down
+        (OperationalError("connect", {}, _PostgresError("57P03")), True),  # starting up
+        (OperationalError("connect", {}, _PostgresError("08006")), True),  # connection failure
+        (OperationalError("insert", {}, _PostgresError("53100")), False),  # disk full: not a restart
+        (OperationalError("connect", {}, ConnectionRefusedError("refused")), True),  # no SQL state: no server
+        (_sqlite_error("database is locked"), True),
+        (_sqlite_error("unable to open database file"), True),
+        (_sqlite_error("no such table: handoff_cases"), False),
+        (_sqlite_error("attempt to write a readonly database"), False),
+    ],
+)
+def test_only_a_database_out_of_reach_counts_as_a_lost_connection(error, unreachable):
+    assert database.lost_connection(error) is unreachable

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import create_engine, select
 
@@ -41,3 +43,18 @@ def test_one_round_stores_the_cases_an_action_server_left_pending(engine, databa
     assert shared_pending_cases().count() == 0
     with engine.connect() as connection:
         assert [row.payload for row in connection.execute(select(notices))] == [{"reference": told.reference}]
+
+
+def test_a_pending_file_that_cannot_be_stored_never_blocks_the_notices(engine, monkeypatch, tmp_path):
+    pending = shared_pending_cases()
+    monkeypatch.setattr(pending, "flush", lambda engine: (_ for _ in ()).throw(PermissionError("denied")))
+    rounds = []
+    stop = threading.Event()
+
+    def deliver(engine, senders):
+        rounds.append(1)
+        stop.set()
+
+    monkeypatch.setattr(notice_worker, "deliver_due", deliver)
+    notice_worker.run(engine, {}, 0.01, stop, pending)
+    assert rounds == [1]

@@ -1,5 +1,6 @@
 import csv
 import json
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -74,6 +75,17 @@ def test_purge_removes_only_cases_past_retention(engine, capsys, monkeypatch):
     assert "purged 1 case(s)" in capsys.readouterr().out
     assert main(["show", recent.reference]) == 0
     assert main(["show", old.reference]) == 1
+
+
+def test_purge_reaches_the_files_set_aside_on_disk(engine, capsys, pending_cases_folder):
+    pending_cases_folder.mkdir()
+    old, recent = pending_cases_folder / "a.held", pending_cases_folder / "b.held"
+    old.write_text("{}"), recent.write_text("{}")
+    long_ago = (datetime.now(timezone.utc) - timedelta(days=400)).timestamp()
+    os.utime(old, (long_ago, long_ago))
+    assert main(["purge", "--older-than-days", "365"]) == 0
+    assert "and 1 pending file(s) older than 365 days" in capsys.readouterr().out
+    assert not old.exists() and recent.exists()
 
 
 def test_migrate_creates_the_default_database(tmp_path, monkeypatch):
