@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -14,7 +13,7 @@ from actions.case_slots import UNKNOWN, causes_slot, enum_slot, person_messages
 from actions.form_answers import TypedAnswerForm, canonical_or_reask
 from bot.domain import clock
 from bot.domain.case import Authority, DecisionLocation, FairnessLetter, Program
-from bot.domain.dates import decision_date_in_story, format_french_date, parse_decision_date
+from bot.domain.dates import ParsedDate, decision_date_in_story, format_french_date, parse_decision_date
 from bot.domain.decision_kind import not_refused_intents
 from bot.domain.triage import Question, authority_implied_by, questions_to_ask
 
@@ -46,7 +45,7 @@ def _valid_or_reask(
     return canonical_or_reask(dispatcher, tracker, slot, value, allowed, ANSWER_ENTITIES.get(slot))
 
 
-def _decision_date_in_story(tracker: Tracker) -> Optional[date]:
+def _decision_date_in_story(tracker: Tracker) -> Optional[ParsedDate]:
     """Only while the date was never set: a date the person corrected must not come back from their
     first message. An answer to the date question itself is the validation's to read."""
     if tracker.get_slot("requested_slot") == Question.DECISION_DATE.value:
@@ -87,8 +86,11 @@ class ValidateTriageForm(TypedAnswerForm):
         if told is None:
             return events
         # Said back, so that a wrong reading is seen and can be changed before the deadline is counted.
-        dispatcher.utter_message(response="utter_decision_date_in_story", decision_date=format_french_date(told))
-        return events + [SlotSet(Question.DECISION_DATE.value, told.isoformat())]
+        dispatcher.utter_message(
+            response="utter_decision_date_approximate" if told.approximate else "utter_decision_date_in_story",
+            decision_date=format_french_date(told.value),
+        )
+        return events + [SlotSet(Question.DECISION_DATE.value, told.value.isoformat())]
 
     async def validate_program(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         result = _valid_or_reask(dispatcher, tracker, "program", value, Program)
@@ -116,4 +118,8 @@ class ValidateTriageForm(TypedAnswerForm):
         if parsed.value is None:
             dispatcher.utter_message(response=f"utter_invalid_decision_date_{parsed.problem.value}")
             return {"decision_date": None}
+        if parsed.approximate:
+            dispatcher.utter_message(
+                response="utter_decision_date_approximate", decision_date=format_french_date(parsed.value)
+            )
         return {"decision_date": parsed.value.isoformat()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any, Dict, Iterable, Optional
 
@@ -33,6 +33,35 @@ class DateProblem(str, Enum):
 class ParsedDate:
     value: Optional[date] = None
     problem: Optional[DateProblem] = None
+    # Told relative to today ("il y a deux semaines", "hier") or roughly ("vers le 10"): `value` is
+    # then the earliest plausible day, and the person is asked to check the letter's own date.
+    approximate: bool = False
+
+
+# On a 15-day limit, a date told from memory is counted from the earliest day it can mean.
+RELATIVE_DAYS = re.compile(r"\b(?:hier|avant-hier|aujourd'hui|ce matin|jours?)\b", re.IGNORECASE)
+WEEKS_AGO = re.compile(r"\bsemaines?\b", re.IGNORECASE)
+LAST_WEEK = re.compile(r"\bsemaine (?:derni[eè]re|pass[ée]e)\b", re.IGNORECASE)
+MONTHS_AGO = re.compile(r"\bmois\b", re.IGNORECASE)
+LAST_MONTH = re.compile(r"\bmois (?:dernier|pass[ée])\b", re.IGNORECASE)
+ROUGHLY = re.compile(r"\b(?:vers|environ|à peu près|a peu pres|autour du|genre)\b", re.IGNORECASE)
+HALF_A_WEEK = timedelta(days=3)
+HALF_A_MONTH = timedelta(days=15)
+
+
+def _earliest_plausible(text: str, read: date, today: date) -> ParsedDate:
+    if LAST_WEEK.search(text):
+        return ParsedDate(value=today - timedelta(days=today.weekday() + 7), approximate=True)
+    if LAST_MONTH.search(text):
+        first_of_this_month = today.replace(day=1)
+        return ParsedDate(value=(first_of_this_month - timedelta(days=1)).replace(day=1), approximate=True)
+    if MONTHS_AGO.search(text):
+        return ParsedDate(value=read - HALF_A_MONTH, approximate=True)
+    if WEEKS_AGO.search(text) or ROUGHLY.search(text):
+        return ParsedDate(value=read - HALF_A_WEEK, approximate=True)
+    if RELATIVE_DAYS.search(text):
+        return ParsedDate(value=read, approximate=True)
+    return ParsedDate(value=read)
 
 
 def _calendar_date(year: int, month: int, day: int) -> ParsedDate:
@@ -77,9 +106,11 @@ def parse_decision_date(text: Optional[str], today: date) -> ParsedDate:
     if not cleaned or len(cleaned) > MAX_DATE_TEXT_LENGTH:
         return ParsedDate(problem=DateProblem.UNREADABLE)
     result = _read(cleaned, today)
-    if result.value is not None and result.value > today:
+    if result.value is None:
+        return result
+    if result.value > today:
         return ParsedDate(problem=DateProblem.IN_FUTURE)
-    return result
+    return _earliest_plausible(cleaned, result.value, today)
 
 
 # In a person's account of the refusal, a date counts as the decision's only right after a word about
@@ -104,10 +135,10 @@ OTHER_DOCUMENT = re.compile(
 CLAUSE_BREAK = re.compile(r"[,;:.!?\n]")
 
 
-def decision_date_in_story(texts: Iterable[str], today: date) -> Optional[date]:
+def decision_date_in_story(texts: Iterable[str], today: date) -> Optional[ParsedDate]:
     """The decision's date where the person's own account states it next to the decision, and states
     only one: two different dates, or none readable, and the question is asked instead."""
-    days = set()
+    found = set()
     for text in texts:
         for match in DECISION_DATE_IN_STORY.finditer(text or ""):
             # From the start of the clause to the date: "l'invitation reçue le 2 octobre" names the invitation.
@@ -116,8 +147,12 @@ def decision_date_in_story(texts: Iterable[str], today: date) -> Optional[date]:
                 continue
             parsed = parse_decision_date(match.group(1), today)
             if parsed.value is not None:
-                days.add(parsed.value)
-    return days.pop() if len(days) == 1 else None
+                found.add(parsed)
+    days = {parsed.value for parsed in found}
+    if len(days) != 1:
+        return None
+    # The same day told exactly and roughly: the exact telling stands.
+    return min(found, key=lambda parsed: parsed.approximate)
 
 
 def format_french_date(day: date, weekday: bool = True) -> str:

@@ -104,7 +104,9 @@ def test_a_free_french_date_is_stored_as_iso(make_tracker, run_action):
 
 def test_a_free_date_is_read_whatever_intent_the_nlu_guessed(make_tracker, run_action):
     result = run_action(ValidateTriageForm(), _date_answer(make_tracker, "il y a deux semaines", "nlu_fallback"))
-    assert result.slots["decision_date"] == "2026-11-15"
+    # The earliest day "two weeks ago" can mean, said back with a request to check the letter.
+    assert result.slots["decision_date"] == "2026-11-12"
+    assert result.message("utter_decision_date_approximate")["decision_date"] == "jeudi 12 novembre 2026"
 
 
 def test_a_date_that_does_not_exist_is_asked_again(make_tracker, run_action):

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from bot.domain.dates import DateProblem, decision_date_in_story, format_french_date, parse_decision_date
+from bot.domain.dates import DateProblem, ParsedDate, decision_date_in_story, format_french_date, parse_decision_date
 
 pytestmark = pytest.mark.unit
 
@@ -19,7 +19,8 @@ TODAY = date(2026, 11, 29)
         ("2026-11-03", date(2026, 11, 3)),
         ("hier", date(2026, 11, 28)),
         ("avant-hier", date(2026, 11, 27)),
-        ("il y a deux semaines", date(2026, 11, 15)),
+        # Told from memory: the earliest day it can mean (two weeks, less half a week).
+        ("il y a deux semaines", date(2026, 11, 12)),
         ("il y a 10 jours", date(2026, 11, 19)),
         ("la lettre date du 5 nov", date(2026, 11, 5)),
         ("je l'ai reçue le 3 novembre", date(2026, 11, 3)),
@@ -72,7 +73,7 @@ def test_french_date_without_weekday():
         (["j'ai reçu la lettre de refus le 3/11 pour fausse déclaration"], date(2026, 11, 3)),
         (["lettre de refus datée du 12 octobre 2026, ils parlent de mon expérience"], date(2026, 10, 12)),
         (["refus reçu hier, mon score est trop bas"], date(2026, 11, 28)),
-        (["ils ont rejeté ma demande il y a deux semaines, documents manquants"], date(2026, 11, 15)),
+        (["ils ont rejeté ma demande il y a deux semaines, documents manquants"], date(2026, 11, 12)),
         (["Décision du 5 nov : criminalité"], date(2026, 11, 5)),
         # The same date twice is still one date.
         (["refusé le 20 novembre", "la lettre du 20 novembre dit fausse déclaration"], date(2026, 11, 20)),
@@ -82,7 +83,35 @@ def test_french_date_without_weekday():
     ],
 )
 def test_the_decision_date_is_found_where_the_story_states_it_next_to_the_decision(texts, expected):
-    assert decision_date_in_story(texts, TODAY) == expected
+    assert decision_date_in_story(texts, TODAY).value == expected
+
+
+@pytest.mark.parametrize(
+    "text, earliest",
+    [
+        # Sunday 29 November 2026.
+        ("il y a deux semaines", date(2026, 11, 12)),
+        ("y'a 3 semaines", date(2026, 11, 5)),
+        ("la semaine dernière", date(2026, 11, 16)),  # its Monday
+        ("le mois dernier", date(2026, 10, 1)),  # its first day
+        ("il y a un mois", date(2026, 10, 14)),
+        ("vers le 10 novembre", date(2026, 11, 7)),
+        ("hier", date(2026, 11, 28)),
+    ],
+)
+def test_a_date_told_from_memory_counts_from_the_earliest_day_it_can_mean(text, earliest):
+    parsed = parse_decision_date(text, TODAY)
+    assert (parsed.value, parsed.approximate) == (earliest, True)
+
+
+@pytest.mark.parametrize("text", ["le 3 novembre", "03/11/2026", "2026-11-03", "la lettre date du 3 nov"])
+def test_a_date_read_on_the_letter_is_exact(text):
+    assert parse_decision_date(text, TODAY) == ParsedDate(value=date(2026, 11, 3))
+
+
+def test_a_story_telling_the_date_roughly_says_so():
+    told = decision_date_in_story(["refus reçu il y a deux semaines, score trop bas"], TODAY)
+    assert (told.value, told.approximate) == (date(2026, 11, 12), True)
 
 
 @pytest.mark.parametrize(
