@@ -90,4 +90,6 @@ class ActionHandoff(Action):
         deadline = plan.deadline if plan else None
         if deadline is not None and deadline.status is DeadlineStatus.URGENT:
             dispatcher.utter_message(response="utter_handoff_see_lawyer_now")
+        elif deadline is not None and deadline.status is DeadlineStatus.EXPIRED:
+            dispatcher.utter_message(response="utter_handoff_see_lawyer_now_expired")
         return []

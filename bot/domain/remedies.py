@@ -171,5 +171,6 @@ def recommend(case: Case, today: date) -> RemedyPlan:
     if not case.has(RefusalCause.MISREPRESENTATION):
         options.append(_option(Remedy.NEW_APPLICATION, case.causes, Professional.CRIC))
 
-    urgent = deadline.status is DeadlineStatus.URGENT
+    # An expired limit is urgent too: each day weakens a request for an extension (IRPA s. 72(2)(c)).
+    urgent = deadline.status in (DeadlineStatus.URGENT, DeadlineStatus.EXPIRED)
     return RemedyPlan(case, tuple(options), deadline, urgent, _handoff_reason(case, deadline))

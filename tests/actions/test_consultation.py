@@ -101,7 +101,9 @@ def test_a_confirmed_request_is_stored_with_its_summary_and_notices(database, ma
 
 
 def test_a_calm_case_gets_the_usual_delay(database, make_tracker, run_action):
-    situation = dict(SITUATION, decision_date="2026-11-01", refusal_causes=["low_score"])
+    situation = dict(
+        SITUATION, decision_date="2026-11-20", decision_location="outside_canada", refusal_causes=["low_score"]
+    )
     run = submit(make_tracker, run_action, dict(situation, **CONTACT))
     sent = run.message("utter_consultation_sent")
     assert sent["contact_by"] == "mardi 1 décembre 2026"

@@ -85,3 +85,15 @@ def test_a_value_without_a_label_is_left_out_rather_than_failing(domain, make_tr
         "- Motif(s) du refus : Un score SCG trop bas ou des points insuffisants",
         "- Décision rendue par : IRCC",
     ]
+
+
+def test_an_expired_deadline_also_sends_to_a_lawyer_first_and_says_why(make_tracker, run_action):
+    slots = {
+        "refusal_causes": ["officer_error"],
+        "program": "fsw",
+        "authority": "ircc",
+        "decision_location": "in_canada",
+        "decision_date": "2026-10-01",
+    }
+    result = run_action(ActionHandoff(), make_tracker("oui", "request_consultation", slots=slots))
+    assert result.responses == ["utter_handoff_see_lawyer_now_expired"]
