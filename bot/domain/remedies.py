@@ -16,7 +16,11 @@ from bot.domain.case import Authority, Case, FairnessLetter, RefusalCause
 from bot.domain.deadlines import Deadline, DeadlineStatus, judicial_review_deadline
 
 # The day the texts below were checked against ../shared/reference/domain-facts.md.
-REVIEWED_ON = date(2026, 11, 29)
+# When each text was last checked against its source: the first review, and the texts revised on
+# 3 December 2026 (issue 15: filing and serving, self-filing, criminality, misrepresentation,
+# health, fairness letters, reconsideration, CRS tips).
+FIRST_REVIEW = date(2026, 11, 29)
+SECOND_REVIEW = date(2026, 12, 3)
 
 IRPA = "https://laws-lois.justice.gc.ca/fra/lois/i-2.5/"
 FEDERAL_COURT = "https://www.fct-cf.gc.ca/fr/pages/immigration-et-refugies"
@@ -62,6 +66,7 @@ class Source:
     """The primary text a remedy rests on; its French citation is part of the response in domain.yml."""
 
     url: str
+    reviewed_on: date
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,10 @@ class RemedyOption:
     causes: Tuple[RefusalCause, ...]
     professional: Professional
     source: Source
-    reviewed_on: date = REVIEWED_ON
+
+    @property
+    def reviewed_on(self) -> date:
+        return self.source.reviewed_on
 
 
 @dataclass(frozen=True)
@@ -87,16 +95,16 @@ class RemedyPlan:
 
 
 SOURCES = {
-    Remedy.FAIRNESS_LETTER_RESPONSE: Source(IRPA),
-    Remedy.CRIMINAL_REHABILITATION: Source(IRPA),
-    Remedy.MEDICAL_EXCESSIVE_DEMAND: Source(IRPA),
-    Remedy.MISREPRESENTATION_BAR: Source(IRPA),
-    Remedy.QUEBEC_REMEDIES: Source(QUEBEC),
-    Remedy.GCMS_NOTES: Source(ATIP),
-    Remedy.RECONSIDERATION: Source(IRCC),
-    Remedy.RECONSIDERATION_NOT_USEFUL: Source(IRCC),
-    Remedy.JUDICIAL_REVIEW: Source(FEDERAL_COURT),
-    Remedy.NEW_APPLICATION: Source(CRS),
+    Remedy.FAIRNESS_LETTER_RESPONSE: Source(IRPA, SECOND_REVIEW),
+    Remedy.CRIMINAL_REHABILITATION: Source(IRPA, SECOND_REVIEW),
+    Remedy.MEDICAL_EXCESSIVE_DEMAND: Source(IRPA, SECOND_REVIEW),
+    Remedy.MISREPRESENTATION_BAR: Source(IRPA, SECOND_REVIEW),
+    Remedy.QUEBEC_REMEDIES: Source(QUEBEC, FIRST_REVIEW),
+    Remedy.GCMS_NOTES: Source(ATIP, FIRST_REVIEW),
+    Remedy.RECONSIDERATION: Source(IRCC, SECOND_REVIEW),
+    Remedy.RECONSIDERATION_NOT_USEFUL: Source(IRCC, FIRST_REVIEW),
+    Remedy.JUDICIAL_REVIEW: Source(FEDERAL_COURT, SECOND_REVIEW),
+    Remedy.NEW_APPLICATION: Source(CRS, SECOND_REVIEW),
 }
 
 # A réexamen helps when the file held something the officer missed or misread (source article).

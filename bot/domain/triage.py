@@ -30,6 +30,14 @@ def questions_to_ask_again(changed: Question) -> Tuple[Question, ...]:
     return (changed,) + _ASKED_AGAIN_WITH.get(changed, ())
 
 
+# The causes for which IRCC writes a procedural-fairness letter before refusing: a doubt about what
+# was declared, about health costs or about the work experience claimed. One still open means no
+# decision yet, and answering it comes first.
+FAIRNESS_LETTER_CAUSES = frozenset(
+    {RefusalCause.MISREPRESENTATION, RefusalCause.MEDICAL_INADMISSIBILITY, RefusalCause.WORK_EXPERIENCE}
+)
+
+
 def authority_implied_by(program: Optional[Program]) -> Optional[Authority]:
     """Express Entry's programs are federal: naming one says IRCC decided. None when it says nothing."""
     if program in (None, Program.UNKNOWN):
@@ -50,7 +58,7 @@ def questions_to_ask(
     questions.append(Question.PROGRAM)
     if authority_implied_by(program) is None:
         questions.append(Question.AUTHORITY)
-    if RefusalCause.MISREPRESENTATION in causes:
+    if FAIRNESS_LETTER_CAUSES.intersection(causes):
         questions.append(Question.FAIRNESS_LETTER)
         if fairness_letter is FairnessLetter.OPEN:
             return questions

@@ -32,7 +32,7 @@ def test_missing_documents_in_order_with_the_exact_last_day(make_tracker, run_ac
     assert review["days_left"] == 11
     assert review["limit_days"] == 15
     assert review["source_url"].startswith("https://")
-    assert review["reviewed_on"] == "29 novembre 2026"
+    assert review["reviewed_on"] == "3 décembre 2026"
 
 
 def test_urgent_deadline_is_marked_and_leads_the_handoff(make_tracker, run_action):

@@ -30,9 +30,18 @@ def test_quebec_decision_needs_no_federal_court_facts():
     assert questions_to_ask((C.LOW_SCORE,), None, Authority.MIFI, None) == []
 
 
-def test_fairness_letter_is_asked_only_for_misrepresentation():
-    assert Q.FAIRNESS_LETTER in questions_to_ask((C.MISREPRESENTATION,), Program.FSW, None, None)
-    assert Q.FAIRNESS_LETTER not in questions_to_ask((C.MISSING_DOCUMENTS,), Program.FSW, None, None)
+@pytest.mark.parametrize(
+    "cause, asked",
+    [
+        (C.MISREPRESENTATION, True),
+        (C.MEDICAL_INADMISSIBILITY, True),
+        (C.WORK_EXPERIENCE, True),
+        (C.MISSING_DOCUMENTS, False),
+        (C.LOW_SCORE, False),
+    ],
+)
+def test_an_open_fairness_letter_is_asked_about_for_every_cause_ircc_writes_one_for(cause, asked):
+    assert (Q.FAIRNESS_LETTER in questions_to_ask((cause,), Program.FSW, None, None)) is asked
 
 
 def test_an_open_fairness_letter_means_no_decision_yet_so_no_deadline_questions():
