@@ -12,10 +12,9 @@ from datetime import date
 from enum import Enum
 from typing import Iterable, List, Optional, Tuple
 
-from bot.domain.case import Authority, Case, FairnessLetter, RefusalCause
+from bot.domain.case import Authority, Case, DecisionLocation, FairnessLetter, Program, RefusalCause
 from bot.domain.deadlines import Deadline, DeadlineStatus, judicial_review_deadline
 
-# The day the texts below were checked against ../shared/reference/domain-facts.md.
 # When each text was last checked against its source: the first review, and the texts revised on
 # 3 December 2026 (issue 15: filing and serving, self-filing, criminality, misrepresentation,
 # health, fairness letters, reconsideration, CRS tips).
@@ -23,6 +22,7 @@ FIRST_REVIEW = date(2026, 11, 29)
 SECOND_REVIEW = date(2026, 12, 3)
 
 IRPA = "https://laws-lois.justice.gc.ca/fra/lois/i-2.5/"
+IRPR = "https://laws-lois.justice.gc.ca/fra/reglements/DORS-2002-227/"
 FEDERAL_COURT = "https://www.fct-cf.gc.ca/fr/pages/immigration-et-refugies"
 IRCC = "https://www.canada.ca/fr/immigration-refugies-citoyennete.html"
 ATIP = "https://www.canada.ca/fr/immigration-refugies-citoyennete/organisation/transparence/acces-information-protection-renseignements-personnels.html"
@@ -42,6 +42,7 @@ class Remedy(str, Enum):
     RECONSIDERATION_NOT_USEFUL = "reconsideration_not_useful"
     JUDICIAL_REVIEW = "judicial_review"
     NEW_APPLICATION = "new_application"
+    TEMPORARY_STATUS = "temporary_status"
 
 
 class Professional(str, Enum):
@@ -105,6 +106,7 @@ SOURCES = {
     Remedy.RECONSIDERATION_NOT_USEFUL: Source(IRCC, FIRST_REVIEW),
     Remedy.JUDICIAL_REVIEW: Source(FEDERAL_COURT, SECOND_REVIEW),
     Remedy.NEW_APPLICATION: Source(CRS, SECOND_REVIEW),
+    Remedy.TEMPORARY_STATUS: Source(IRPR, SECOND_REVIEW),
 }
 
 # A réexamen helps when the file held something the officer missed or misread (source article).
@@ -178,6 +180,11 @@ def recommend(case: Case, today: date) -> RemedyPlan:
     # A misrepresentation finding bars any new application for five years (IRPA 40(3)).
     if not case.has(RefusalCause.MISREPRESENTATION):
         options.append(_option(Remedy.NEW_APPLICATION, case.causes, Professional.CRIC))
+
+    # Someone likely in Canada keeps or loses their temporary status on its own clock, not the refusal's:
+    # one line on maintained status and restoration (IRPR s. 182 and 183(5)), and the firm.
+    if case.location is DecisionLocation.IN_CANADA or case.program is Program.CEC:
+        options.append(_option(Remedy.TEMPORARY_STATUS, case.causes, Professional.CRIC))
 
     # An expired limit is urgent too: each day weakens a request for an extension (IRPA s. 72(2)(c)).
     urgent = deadline.status in (DeadlineStatus.URGENT, DeadlineStatus.EXPIRED)

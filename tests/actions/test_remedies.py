@@ -23,6 +23,7 @@ def test_missing_documents_in_order_with_the_exact_last_day(make_tracker, run_ac
         "utter_remedy_judicial_review_open",
         "utter_remedy_new_application",
         "utter_new_application_tip_missing_documents",
+        "utter_remedy_temporary_status",
         "utter_handoff_reason_general",
         "utter_offer_consultation",
     ]

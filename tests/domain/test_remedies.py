@@ -35,7 +35,24 @@ def plan_for(*causes, **situation):
     ],
 )
 def test_each_cause_gets_its_remedies_in_order(cause, remedies):
-    assert plan_for(cause).remedies == remedies
+    # Decided abroad: the person's temporary status in Canada is not in question.
+    assert plan_for(cause, location=DecisionLocation.OUTSIDE_CANADA, program=Program.FSW).remedies == remedies
+
+
+@pytest.mark.parametrize(
+    "location, program, mentioned",
+    [
+        (DecisionLocation.IN_CANADA, Program.FSW, True),
+        (DecisionLocation.OUTSIDE_CANADA, Program.CEC, True),
+        (DecisionLocation.OUTSIDE_CANADA, Program.FSW, False),
+        (DecisionLocation.UNKNOWN, Program.FSW, False),
+    ],
+)
+def test_someone_likely_in_canada_hears_of_maintained_status_and_restoration_last(location, program, mentioned):
+    remedies = plan_for(C.LOW_SCORE, location=location, program=program).remedies
+    assert (R.TEMPORARY_STATUS in remedies) is mentioned
+    if mentioned:
+        assert remedies[-1] is R.TEMPORARY_STATUS
 
 
 def test_inadmissibility_always_comes_first():
@@ -46,7 +63,7 @@ def test_inadmissibility_always_comes_first():
 
 def test_two_causes_are_both_covered():
     plan = plan_for(C.MISSING_DOCUMENTS, C.MISREPRESENTATION)
-    assert plan.remedies == (R.MISREPRESENTATION_BAR, R.RECONSIDERATION, R.JUDICIAL_REVIEW)
+    assert plan.remedies == (R.MISREPRESENTATION_BAR, R.RECONSIDERATION, R.JUDICIAL_REVIEW, R.TEMPORARY_STATUS)
     reconsideration = plan.options[1]
     assert reconsideration.causes == (C.MISSING_DOCUMENTS,)
 
