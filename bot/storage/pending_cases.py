@@ -212,19 +212,22 @@ class PendingCases:
 
     def _flush_until_empty(self, engine: Engine, interval: float) -> None:
         try:
-            while not self._stop.is_set():
+            # The save has just failed: the first round waits one interval too.
+            while not self._stop.wait(interval):
                 # Checked under the lock: a case kept after this check finds no thread and starts one.
                 with self._lock:
                     if not self.count():
+                        self._flushing = None
                         return
                 try:
                     self.flush(engine)
                 except Exception as error:  # noqa: BLE001 - the thread must outlive any one failed round
                     logger.error("Cases: pending round failed: %s", type(error).__name__)
-                self._stop.wait(interval)
         finally:
+            # Stopped or failed: a later case starts a new thread.
             with self._lock:
-                self._flushing = None
+                if self._flushing is threading.current_thread():
+                    self._flushing = None
 
     def purge(self, older_than: float) -> int:
         """Deletes the set-aside, pending and half-written files last written before `older_than`
