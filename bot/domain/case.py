@@ -61,14 +61,18 @@ class Program(str, Enum):
     FST = "fst"
     CEC = "cec"
     PNP = "pnp"
+    # Not Express Entry: a Quebec selection (CSQ) first, then permanent residence from IRCC.
+    QUEBEC = "quebec"
     UNKNOWN = "unknown"
 
 
 class Authority(str, Enum):
-    """Who decided: IRCC (federal, Express Entry) or Quebec's ministry (MIFI)."""
+    """Who decided: IRCC (permanent residence), Quebec's ministry (MIFI: the Quebec selection), or a
+    province (the provincial nomination). Each has its own remedies; only IRCC's go to the Federal Court."""
 
     IRCC = "ircc"
     MIFI = "mifi"
+    PROVINCE = "province"
     UNKNOWN = "unknown"
 
 

@@ -29,6 +29,9 @@ ATIP = "https://www.canada.ca/fr/immigration-refugies-citoyennete/organisation/t
 CRS = "https://www.canada.ca/fr/immigration-refugies-citoyennete/services/immigrer-canada/entree-express/admissibilite/criteres-systeme-classement-global.html"
 CICC = "https://college-ic.ca/"
 QUEBEC = "https://www.quebec.ca/immigration"
+PROVINCIAL_NOMINEES = (
+    "https://www.canada.ca/fr/immigration-refugies-citoyennete/services/immigrer-canada/candidats-provinces.html"
+)
 
 
 class Remedy(str, Enum):
@@ -37,6 +40,7 @@ class Remedy(str, Enum):
     MEDICAL_EXCESSIVE_DEMAND = "medical_excessive_demand"
     MISREPRESENTATION_BAR = "misrepresentation_bar"
     QUEBEC_REMEDIES = "quebec_remedies"
+    PROVINCIAL_REVIEW = "provincial_review"
     GCMS_NOTES = "gcms_notes"
     RECONSIDERATION = "reconsideration"
     RECONSIDERATION_NOT_USEFUL = "reconsideration_not_useful"
@@ -59,6 +63,7 @@ class HandoffReason(str, Enum):
     DEADLINE_EXPIRED = "deadline_expired"
     INADMISSIBILITY = "inadmissibility"
     QUEBEC_DECISION = "quebec_decision"
+    PROVINCIAL_DECISION = "provincial_decision"
     GENERAL = "general"
 
 
@@ -100,7 +105,8 @@ SOURCES = {
     Remedy.CRIMINAL_REHABILITATION: Source(IRPA, SECOND_REVIEW),
     Remedy.MEDICAL_EXCESSIVE_DEMAND: Source(IRPA, SECOND_REVIEW),
     Remedy.MISREPRESENTATION_BAR: Source(IRPA, SECOND_REVIEW),
-    Remedy.QUEBEC_REMEDIES: Source(QUEBEC, FIRST_REVIEW),
+    Remedy.QUEBEC_REMEDIES: Source(QUEBEC, SECOND_REVIEW),
+    Remedy.PROVINCIAL_REVIEW: Source(PROVINCIAL_NOMINEES, SECOND_REVIEW),
     Remedy.GCMS_NOTES: Source(ATIP, FIRST_REVIEW),
     Remedy.RECONSIDERATION: Source(IRCC, SECOND_REVIEW),
     Remedy.RECONSIDERATION_NOT_USEFUL: Source(IRCC, FIRST_REVIEW),
@@ -135,8 +141,6 @@ def _inadmissibility_options(case: Case) -> List[RemedyOption]:
 
 
 def _handoff_reason(case: Case, deadline: Optional[Deadline]) -> HandoffReason:
-    if case.authority is Authority.MIFI:
-        return HandoffReason.QUEBEC_DECISION
     if case.fairness_letter is FairnessLetter.OPEN:
         return HandoffReason.FAIRNESS_LETTER_OPEN
     if deadline is not None and deadline.status is DeadlineStatus.URGENT:
@@ -154,6 +158,13 @@ def recommend(case: Case, today: date) -> RemedyPlan:
         # Quebec's own remedies, not the Federal Court [check]: hand to a Quebec professional.
         options = [_option(Remedy.QUEBEC_REMEDIES, case.causes, Professional.QUEBEC_PROFESSIONAL)]
         return RemedyPlan(case, tuple(options), None, False, HandoffReason.QUEBEC_DECISION)
+
+    if case.authority is Authority.PROVINCE:
+        # A nomination refused or withdrawn by the province: the province's own review, then its
+        # superior court; never the Federal Court nor its 15/60 days. A refusal of residence by IRCC
+        # after a nomination is IRCC's (the Federal Court), and is asked apart.
+        options = [_option(Remedy.PROVINCIAL_REVIEW, case.causes, Professional.CRIC)]
+        return RemedyPlan(case, tuple(options), None, False, HandoffReason.PROVINCIAL_DECISION)
 
     if case.fairness_letter is FairnessLetter.OPEN:
         # No decision yet: the answer to the letter is what matters, and it is urgent.

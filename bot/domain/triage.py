@@ -39,10 +39,11 @@ FAIRNESS_LETTER_CAUSES = frozenset(
 
 
 def authority_implied_by(program: Optional[Program]) -> Optional[Authority]:
-    """Express Entry's programs are federal: naming one says IRCC decided. None when it says nothing."""
-    if program in (None, Program.UNKNOWN):
-        return None
-    return Authority.IRCC
+    """Express Entry's federal programs say IRCC decided. A provincial nomination or a Quebec selection
+    says nothing: the province or Quebec may have refused its own step, or IRCC the residence after it."""
+    if program in (Program.FSW, Program.FST, Program.CEC):
+        return Authority.IRCC
+    return None
 
 
 def questions_to_ask(
@@ -53,7 +54,8 @@ def questions_to_ask(
 ) -> List[Question]:
     """All questions still relevant given what is known; answered ones are filtered by the caller."""
     questions: List[Question] = []
-    if authority is Authority.MIFI:
+    if authority in (Authority.MIFI, Authority.PROVINCE):
+        # Their own review and courts, not the Federal Court: no federal-court facts to ask.
         return questions
     questions.append(Question.PROGRAM)
     if authority_implied_by(program) is None:

@@ -139,3 +139,20 @@ def test_every_option_carries_a_source_and_a_review_date():
         assert option.source.url.startswith("https://")
         # A review date is never one still to come on the real calendar (the tests' own is pinned earlier).
         assert FIRST_REVIEW <= option.reviewed_on <= date.today()
+
+
+def test_a_nomination_refused_by_the_province_goes_to_the_province_never_to_the_federal_court():
+    plan = plan_for(C.PNP_CRITERIA, program=Program.PNP, authority=Authority.PROVINCE, decision_date=date(2026, 11, 25))
+    assert plan.remedies == (R.PROVINCIAL_REVIEW,)
+    assert plan.deadline is None and not plan.urgent
+    assert plan.handoff_reason is HandoffReason.PROVINCIAL_DECISION
+
+
+def test_a_quebec_selected_person_refused_by_ircc_goes_to_the_federal_court():
+    plan = plan_for(C.LOW_SCORE, program=Program.QUEBEC, authority=Authority.IRCC)
+    assert R.JUDICIAL_REVIEW in plan.remedies and plan.deadline.last_day is not None
+
+
+def test_a_quebec_selection_refused_by_mifi_gets_quebec_s_remedies_only():
+    plan = plan_for(C.LOW_SCORE, program=Program.QUEBEC, authority=Authority.MIFI)
+    assert plan.remedies == (R.QUEBEC_REMEDIES,) and plan.deadline is None

@@ -1,7 +1,7 @@
 import pytest
 
 from bot.domain.case import Authority, FairnessLetter, Program, RefusalCause
-from bot.domain.triage import Question, questions_to_ask
+from bot.domain.triage import Question, authority_implied_by, questions_to_ask
 
 pytestmark = pytest.mark.unit
 
@@ -57,3 +57,19 @@ def test_program_and_authority_are_asked_again_together_and_a_federal_program_im
     assert questions_to_ask_again(Question.DECISION_DATE) == (Question.DECISION_DATE,)
     assert authority_implied_by(Program.CEC) is Authority.IRCC
     assert authority_implied_by(Program.UNKNOWN) is None and authority_implied_by(None) is None
+
+
+@pytest.mark.parametrize("program", [Program.PNP, Program.QUEBEC, Program.UNKNOWN])
+def test_a_nomination_or_a_quebec_selection_asks_what_was_refused_and_by_whom(program):
+    assert authority_implied_by(program) is None
+    assert Question.AUTHORITY in questions_to_ask((RefusalCause.PNP_CRITERIA,), program, None, None)
+
+
+@pytest.mark.parametrize("authority", [Authority.PROVINCE, Authority.MIFI])
+def test_a_province_s_or_quebec_s_own_decision_needs_no_federal_court_facts(authority):
+    assert questions_to_ask((RefusalCause.PNP_CRITERIA,), Program.PNP, authority, None) == []
+
+
+def test_ircc_refusing_residence_after_a_nomination_asks_the_federal_court_facts():
+    questions = questions_to_ask((RefusalCause.PNP_CRITERIA,), Program.PNP, Authority.IRCC, None)
+    assert questions[-2:] == [Question.DECISION_LOCATION, Question.DECISION_DATE]

@@ -110,12 +110,31 @@ def test_expired_deadline_explains_what_remains(chat):
     assert "prolongation" in text
 
 
-def test_a_quebec_decision_goes_to_a_quebec_professional(chat):
+def test_a_quebec_selection_refused_by_mifi_goes_to_quebec_s_remedies_with_no_federal_deadline(chat):
     chat.say("mon score était trop bas")
     chat.say("/affirm")
+    asked = chat.say_text('/inform{"program":"quebec"}')
+    assert "La sélection du Québec (le CSQ), par le MIFI, ou la résidence permanente, par IRCC" in asked
     text = chat.say_text('/inform{"authority":"mifi"}')
-    assert "professionnel habilité au Québec" in text
-    assert "Cour fédérale" not in text.split("Source")[0].split("non la Cour fédérale")[1]
+    assert "professionnel habilité au Québec" in text and "Cour supérieure du Québec" in text
+    assert "au plus tard le" not in text and "15 jours" not in text
+
+
+def test_a_quebec_selected_person_refused_by_ircc_gets_the_federal_court_questions(chat):
+    chat.say("mon score était trop bas")
+    chat.say("/affirm")
+    chat.say('/inform{"program":"quebec"}')
+    assert "au Canada ou à l'étranger" in chat.say_text('/inform{"authority":"ircc"}')
+
+
+def test_a_nomination_refused_by_the_province_goes_to_the_province_never_to_the_federal_court(chat):
+    chat.say("/refusal_pnp_criteria")
+    chat.say("/affirm")
+    asked = chat.say_text('/inform{"program":"pnp"}')
+    assert "La nomination, par la province, ou la résidence permanente, par IRCC" in asked
+    text = chat.say_text('/inform{"authority":"province"}')
+    assert "cour supérieure de la province" in text and "ne s'applique pas" in text
+    assert "au plus tard le" not in text
 
 
 def test_no_invitation_is_not_a_refusal_and_gets_no_deadline(chat):
