@@ -15,7 +15,7 @@ from bot.domain import clock
 from bot.domain.case import Authority, DecisionLocation, FairnessLetter, Program
 from bot.domain.dates import ParsedDate, decision_date_in_story, format_french_date, parse_decision_date
 from bot.domain.decision_kind import not_refused_intents
-from bot.domain.triage import Question, authority_implied_by, questions_to_ask
+from bot.domain.triage import Question, authority_implied_by, questions_to_ask, tells_where_the_person_is
 
 # Messages that leave the question aside; rules answer them and the form asks again.
 INTERRUPTIONS = {
@@ -109,6 +109,10 @@ class ValidateTriageForm(TypedAnswerForm):
         return _valid_or_reask(dispatcher, tracker, "fairness_letter", value, FairnessLetter)
 
     async def validate_decision_location(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        if value not in (None, UNKNOWN) and tells_where_the_person_is(tracker.latest_message.get("text")):
+            # Where the person lives is not where the matter arose: the shorter limit, and why.
+            dispatcher.utter_message(response="utter_decision_location_is_the_office")
+            return {"decision_location": DecisionLocation.UNKNOWN.value}
         return _valid_or_reask(dispatcher, tracker, "decision_location", value, DecisionLocation)
 
     async def validate_decision_date(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:

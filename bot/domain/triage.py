@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import List, Optional, Tuple
 
@@ -66,3 +67,20 @@ def questions_to_ask(
             return questions
     questions += [Question.DECISION_LOCATION, Question.DECISION_DATE]
     return questions
+
+
+# "Je suis à Abidjan", "j'habite à Toronto": where the person lives, not where the deciding office was,
+# and only the office sets the limit. Words about the office or the letter make it an answer about it.
+PERSON_WHEREABOUTS = re.compile(
+    r"\b(?:je suis|j'?suis|chui|j'habite|j'?vis|je vis|je r[ée]side|chez moi|mon pays|je postule|je fais (?:la|ma) demande)\b",
+    re.IGNORECASE,
+)
+ABOUT_THE_OFFICE = re.compile(
+    r"\b(?:bureau|ambassade|consulat|lettre|trait[ée]e?|d[ée]cid[ée]e?|d[ée]cision|centre|agent|ircc)\b", re.IGNORECASE
+)
+
+
+def tells_where_the_person_is(text: Optional[str]) -> bool:
+    """True when an answer to "where was the office" tells where the person is instead."""
+    text = text or ""
+    return bool(PERSON_WHEREABOUTS.search(text)) and not ABOUT_THE_OFFICE.search(text)

@@ -237,3 +237,30 @@ def test_no_date_is_said_back_when_the_deadline_does_not_need_it(make_tracker, r
     )
     result = run_action(ValidateTriageForm(), tracker)
     assert "utter_decision_date_in_story" not in result.responses
+
+
+def _location_answer(make_tracker, text, value):
+    return make_tracker(
+        text,
+        "inform",
+        slots={
+            "refusal_causes": ["low_score"],
+            "program": "fsw",
+            "authority": "ircc",
+            "requested_slot": "decision_location",
+        },
+        extracted={"decision_location": value},
+        active_loop=FORM,
+    )
+
+
+def test_where_the_person_lives_is_not_taken_for_the_office_and_the_shorter_limit_is_said(make_tracker, run_action):
+    result = run_action(ValidateTriageForm(), _location_answer(make_tracker, "je suis à Abidjan", "outside_canada"))
+    assert result.slots["decision_location"] == "unknown"
+    assert result.responses[0] == "utter_decision_location_is_the_office"
+
+
+def test_an_answer_about_the_office_is_taken_as_it_is(make_tracker, run_action):
+    result = run_action(ValidateTriageForm(), _location_answer(make_tracker, "le bureau de Dakar", "outside_canada"))
+    assert result.slots["decision_location"] == "outside_canada"
+    assert "utter_decision_location_is_the_office" not in result.responses

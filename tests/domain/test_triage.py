@@ -1,7 +1,7 @@
 import pytest
 
 from bot.domain.case import Authority, FairnessLetter, Program, RefusalCause
-from bot.domain.triage import Question, authority_implied_by, questions_to_ask
+from bot.domain.triage import Question, authority_implied_by, questions_to_ask, tells_where_the_person_is
 
 pytestmark = pytest.mark.unit
 
@@ -73,3 +73,22 @@ def test_a_province_s_or_quebec_s_own_decision_needs_no_federal_court_facts(auth
 def test_ircc_refusing_residence_after_a_nomination_asks_the_federal_court_facts():
     questions = questions_to_ask((RefusalCause.PNP_CRITERIA,), Program.PNP, Authority.IRCC, None)
     assert questions[-2:] == [Question.DECISION_LOCATION, Question.DECISION_DATE]
+
+
+@pytest.mark.parametrize(
+    "text, persons",
+    [
+        ("je suis à Abidjan", True),
+        ("j'habite à Toronto", True),
+        ("a l'etranger, je vis au Maroc", True),
+        ("chui au Canada", True),
+        ("le bureau de Dakar", False),
+        ("je suis sûr que c'est le bureau d'Ottawa", False),
+        ("la lettre vient de l'ambassade à Paris", False),
+        ("à l'étranger", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_an_answer_about_where_the_person_lives_is_told_apart_from_the_office(text, persons):
+    assert tells_where_the_person_is(text) is persons
