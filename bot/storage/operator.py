@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta, timezone
@@ -29,6 +30,17 @@ def _dump(data) -> str:
     return json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    """The cell as text a spreadsheet shows, never runs: a leading apostrophe before a formula start."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write_csv(cases: List[StoredCase], output: TextIO) -> None:
     columns = [field.name for field in fields(StoredCase)]
     writer = csv.DictWriter(output, fieldnames=columns)
@@ -36,7 +48,7 @@ def _write_csv(cases: List[StoredCase], output: TextIO) -> None:
     for case in cases:
         row = asdict(case)
         row["causes"] = " ".join(case.causes)
-        writer.writerow(row)
+        writer.writerow({column: _inert(value) for column, value in row.items()})
 
 
 def _no_case(reference: str) -> int:
@@ -85,7 +97,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command == "export":
             cases = list_cases(engine)
             if args.output:
-                with open(args.output, "w", encoding="utf-8", newline="") as output:
+                # Personal data: readable by the operator alone, whatever the umask.
+                descriptor = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                os.fchmod(descriptor, 0o600)
+                with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as output:
                     _write_csv(cases, output)
                 print(f"exported {len(cases)} case(s) to {args.output}")
             else:

@@ -1,6 +1,7 @@
 import csv
 import json
 import os
+import stat
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -92,3 +93,14 @@ def test_migrate_creates_the_default_database(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new' / 'firm.db'}")
     assert main(["migrate"]) == 0
     assert (tmp_path / "new" / "firm.db").exists()
+
+
+@pytest.mark.parametrize("hostile", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"])
+def test_an_export_never_hands_a_spreadsheet_a_formula_and_is_private(engine, tmp_path, hostile):
+    save_case(engine, a_case("conv-1", name=hostile, description=hostile))
+    export = tmp_path / "export.csv"
+    assert main(["export", "--output", str(export)]) == 0
+    assert stat.S_IMODE(export.stat().st_mode) == 0o600
+    with export.open(encoding="utf-8", newline="") as exported:
+        [row] = list(csv.DictReader(exported))
+    assert row["name"] == "'" + hostile and row["description"] == "'" + hostile
