@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Tuple
@@ -36,6 +37,15 @@ def firm_settings() -> FirmSettings:
     )
 
 
+class SmtpSecurity(str, Enum):
+    """How the connection to the mail server is protected: STARTTLS (port 587), implicit TLS (port 465),
+    or none (a relay on the same host only). TLS always checks the server's certificate."""
+
+    STARTTLS = "starttls"
+    TLS = "tls"
+    NONE = "none"
+
+
 @dataclass(frozen=True)
 class NoticeSettings:
     """Where the firm is told of a new case: an SMTP server and/or a webhook. Unset means not used."""
@@ -44,13 +54,15 @@ class NoticeSettings:
     smtp_port: int
     smtp_username: Optional[str]
     smtp_password: Optional[str]
-    smtp_starttls: bool
+    smtp_security: SmtpSecurity
     email_from: str
     email_to: Optional[str]
     webhook_url: Optional[str]
     webhook_secret: Optional[str]
     poll_seconds: float
     timeout_seconds: float
+    # A private certificate authority for the mail server (its PEM file); the system's otherwise.
+    smtp_ca_file: Optional[str] = None
 
     @property
     def email_enabled(self) -> bool:
@@ -65,13 +77,14 @@ def notice_settings() -> NoticeSettings:
         smtp_port=int(env.get("SMTP_PORT", "587")),
         smtp_username=env.get("SMTP_USERNAME") or None,
         smtp_password=env.get("SMTP_PASSWORD") or None,
-        smtp_starttls=env.get("SMTP_STARTTLS", "true").lower() in ("1", "true", "yes"),
+        smtp_security=SmtpSecurity(env.get("SMTP_SECURITY", "starttls").strip().lower()),
         email_from=env.get("NOTICE_EMAIL_FROM", "assistant@example.com"),
         email_to=env.get("NOTICE_EMAIL_TO") or None,
         webhook_url=env.get("NOTICE_WEBHOOK_URL") or None,
         webhook_secret=env.get("NOTICE_WEBHOOK_SECRET") or None,
         poll_seconds=float(env.get("NOTICE_POLL_SECONDS", "2")),
         timeout_seconds=float(env.get("NOTICE_TIMEOUT_SECONDS", "10")),
+        smtp_ca_file=env.get("SMTP_CA_FILE") or None,
     )
 
 

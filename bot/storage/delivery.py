@@ -6,13 +6,18 @@ import hashlib
 import hmac
 import json
 import smtplib
+import ssl
 from email.message import EmailMessage
 from typing import Dict
 
 import requests
 
-from bot.settings import NoticeSettings
+from bot.settings import NoticeSettings, SmtpSecurity
 from bot.storage.outbox import NoticeKind, PendingNotice, Sender
+
+
+class InsecureSmtpLogin(RuntimeError):
+    """A password would cross the network in clear."""
 
 
 def message_id(settings: NoticeSettings, notice: PendingNotice) -> str:
@@ -27,9 +32,19 @@ def send_email(settings: NoticeSettings, notice: PendingNotice) -> None:
     message["Subject"] = notice.payload["subject"]
     message["Message-ID"] = message_id(settings, notice)
     message.set_content(notice.payload["body"])
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
+    if settings.smtp_username and settings.smtp_security is SmtpSecurity.NONE:
+        # Never the password in clear: a misconfiguration fails the notice, which the log names.
+        raise InsecureSmtpLogin("SMTP_USERNAME is set but SMTP_SECURITY is none")
+    # Verifies the server's certificate and name: smtplib's own default context does neither.
+    context = ssl.create_default_context(cafile=settings.smtp_ca_file)
+    host, port, timeout = settings.smtp_host, settings.smtp_port, settings.timeout_seconds
+    if settings.smtp_security is SmtpSecurity.TLS:
+        connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    else:
+        connection = smtplib.SMTP(host, port, timeout=timeout)
+    with connection as smtp:
+        if settings.smtp_security is SmtpSecurity.STARTTLS:
+            smtp.starttls(context=context)
         if settings.smtp_username:
             smtp.login(settings.smtp_username, settings.smtp_password or "")
         smtp.send_message(message)

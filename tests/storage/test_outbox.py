@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bot.settings import NoticeSettings
+from bot.settings import NoticeSettings, SmtpSecurity
 from bot.storage.case_records import erase_case, save_case
 from bot.storage.delivery import senders_from_settings
 from bot.storage.outbox import LONGEST_RETRY, Notice, NoticeKind, backoff, deliver_due
@@ -44,7 +44,7 @@ def settings_for(smtp_port=None, webhook_url=None, secret=None) -> NoticeSetting
         smtp_port=smtp_port or 25,
         smtp_username=None,
         smtp_password=None,
-        smtp_starttls=False,
+        smtp_security=SmtpSecurity.NONE,
         email_from="assistant@cabinet.example",
         email_to="equipe@cabinet.example",
         webhook_url=webhook_url,

@@ -46,7 +46,7 @@ def stack(tmp_path):
         "DATABASE_URL": url,
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp.port),
-        "SMTP_STARTTLS": "false",
+        "SMTP_SECURITY": "none",
         "NOTICE_EMAIL_TO": "equipe@cabinet.example",
         "NOTICE_POLL_SECONDS": "0.5",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

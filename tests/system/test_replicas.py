@@ -50,7 +50,7 @@ def replicas(postgres_database, tmp_path_factory):
         "REDIS_KEY_PREFIX": f"replicas-{uuid.uuid4().hex}",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
-        "SMTP_STARTTLS": "false",
+        "SMTP_SECURITY": "none",
         "NOTICE_EMAIL_TO": "equipe@cabinet.example",
         "NOTICE_POLL_SECONDS": "0.5",
     }
