@@ -369,3 +369,29 @@ def test_the_rest_channel_refuses_what_it_cannot_read_and_keeps_answering(rasa, 
     assert answer.status_code == status
     normal = requests.post(rest, json={"sender": uuid.uuid4().hex, "message": "bonjour"}, timeout=60)
     assert normal.ok and "Dites-moi où vous en êtes" in " ".join(m.get("text", "") for m in normal.json())
+
+
+def test_a_web_client_naming_someone_s_whatsapp_number_never_reaches_their_conversation(rasa):
+    person = "15145550777"
+    assert post_meta(rasa, "whatsapp", whatsapp_delivery(whatsapp_text("on m'accuse de fausse déclaration", person))).ok
+    rest = f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook"
+    # The channel-prefixed id is refused; the bare number is a conversation of the web's own.
+    assert (
+        requests.post(rest, json={"sender": f"whatsapp:{person}", "message": "/affirm"}, timeout=30).status_code == 400
+    )
+    assert (
+        requests.post(rest, json={"sender": "whatsapp:+" + person, "message": "/affirm"}, timeout=30).status_code == 400
+    )
+    bare = requests.post(rest, json={"sender": person, "message": "/affirm"}, timeout=60)
+    assert bare.ok and "Dans quel programme" not in " ".join(m.get("text", "") for m in bare.json())
+    # The person's own conversation is where they left it: their "oui" confirms their causes.
+    Platform.calls = []
+    reply = {
+        "from": person,
+        "id": f"wamid.{uuid.uuid4().hex}",
+        "timestamp": "1",
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": {"id": "/affirm", "title": "Oui"}},
+    }
+    assert post_meta(rasa, "whatsapp", whatsapp_delivery(reply)).ok
+    assert "programme" in json.dumps(whatsapp_sent(person), ensure_ascii=False)

@@ -173,6 +173,8 @@ def rest_status(body: bytes) -> int:
     sender, message = payload.get("sender"), payload.get("message")
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH or has_surrogate(sender):
         return 400
+    if ":" in sender:  # reserved for the messaging channels' conversations
+        return 400
     if not isinstance(message, str) or has_surrogate(message):
         return 400
     if not isinstance(payload.get("metadata"), (dict, type(None))):

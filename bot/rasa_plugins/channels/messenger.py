@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List
 
 from bot.rasa_plugins.channels.choices import Choice, Layout, Limits, layout_for, shorten, split_text
+from bot.rasa_plugins.channels.conversation_ids import platform_id
 from bot.rasa_plugins.channels.meta import GraphOutput, Incoming, MetaWebhookInput, numbered_text
 from bot.settings import messenger_settings
 
@@ -24,7 +25,11 @@ class MessengerOutput(GraphOutput):
     async def _send(self, recipient_id: str, message: Dict[str, Any]) -> None:
         await self._post(
             f"{self.settings.graph_api_url}/me/messages",
-            {"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message},
+            {
+                "recipient": {"id": platform_id(self.name(), recipient_id)},
+                "messaging_type": "RESPONSE",
+                "message": message,
+            },
             params={"access_token": self.settings.access_token},
         )
 

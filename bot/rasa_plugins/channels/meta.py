@@ -27,6 +27,7 @@ from bot.rasa_plugins.channels.choices import (
     numbered,
     split_text,
 )
+from bot.rasa_plugins.channels.conversation_ids import conversation_id
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender, is_text
 from bot.rasa_plugins.channels.signatures import valid_meta_signature
@@ -158,7 +159,7 @@ class MetaWebhookInput(InputChannel):
                     continue
                 await hand_over(
                     message.text,
-                    message.sender_id,
+                    conversation_id(self.name(), message.sender_id),
                     message.message_id,
                     output,
                     self.memory,

@@ -15,7 +15,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_sender, is_text
+from bot.rasa_plugins.channels.conversation_ids import is_web_sender
+from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
 
 
 def problem(request: Request) -> Optional[HTTPResponse]:
@@ -29,8 +30,10 @@ def problem(request: Request) -> Optional[HTTPResponse]:
     if not isinstance(payload, dict):
         return response.json({"error": "the body must be a JSON object"}, status=400)
     sender, message = payload.get("sender"), payload.get("message")
-    if not is_sender(sender):
-        return response.json({"error": f"'sender' must be a text of 1 to {MAX_SENDER_LENGTH} characters"}, status=400)
+    if not is_web_sender(sender):
+        return response.json(
+            {"error": f"'sender' must be a text of 1 to {MAX_SENDER_LENGTH} characters, without ':'"}, status=400
+        )
     if not is_text(message):
         return response.json({"error": "'message' must be a text"}, status=400)
     if not isinstance(payload.get("metadata", {}), (dict, type(None))):

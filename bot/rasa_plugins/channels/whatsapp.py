@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List
 
 from bot.rasa_plugins.channels.choices import Choice, Layout, Limits, layout_for, shorten, split_text
+from bot.rasa_plugins.channels.conversation_ids import platform_id
 from bot.rasa_plugins.channels.meta import GraphOutput, Incoming, MetaWebhookInput, numbered_text
 from bot.settings import whatsapp_settings
 from bot.texts import file_response_text
@@ -27,7 +28,12 @@ class WhatsAppOutput(GraphOutput):
     async def _send(self, recipient_id: str, message: Dict[str, Any]) -> None:
         await self._post(
             f"{self.settings.graph_api_url}/{self.settings.phone_number_id}/messages",
-            {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_id, **message},
+            {
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": platform_id(self.name(), recipient_id),
+                **message,
+            },
             headers={"Authorization": f"Bearer {self.settings.access_token}"},
         )
 

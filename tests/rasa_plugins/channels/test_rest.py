@@ -40,3 +40,12 @@ def test_a_message_is_let_through():
 )
 def test_what_rasa_cannot_read_is_refused_with_400(body):
     assert status(body) == 400
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["whatsapp:+15145550199", "whatsapp:15145550199", "messenger:24680", "web:someone"],
+    ids=["twilio", "whatsapp-cloud", "messenger", "any-prefix"],
+)
+def test_a_web_sender_can_never_name_another_channel_s_conversation(sender):
+    assert status(json.dumps({"sender": sender, "message": "?"}).encode()) == 400
