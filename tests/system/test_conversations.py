@@ -65,7 +65,7 @@ def test_from_the_story_to_the_remedies_and_the_handoff(chat):
     text = chat.say_text(decision.strftime("%d/%m/%Y"))
     expected = judicial_review_deadline(DecisionLocation.IN_CANADA, decision, real_today())
     assert f"au plus tard le {format_french_date(expected.last_day)}" in text
-    assert f"il vous reste {expected.days_left} jours" in text
+    assert f"Il vous reste {expected.days_left} jours" in text
     # In order: réexamen, then the Federal Court, then a new profile.
     assert text.index("réexamen") < text.index("Contrôle judiciaire") < text.index("nouveau profil")
     assert "Source :" in text and "revu le" in text
