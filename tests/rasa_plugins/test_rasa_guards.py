@@ -115,6 +115,13 @@ def test_the_rest_channel_extends_rasa_s_blueprint_and_twilio_its_constructor():
     assert "super().__init__(" in inspect.getsource(TwilioWhatsAppInput.__init__)
 
 
+def test_rasa_s_rest_webhook_reads_the_channel_name_and_metadata_through_the_methods_the_plugin_overrides():
+    """The REST connector forces the channel's name and drops client metadata by overriding these two."""
+    source = inspect.getsource(RasaRestInput.blueprint)
+    assert "self._extract_input_channel(request)" in source and "self.get_metadata(request)" in source
+    assert "input_channel=input_channel" in source and "metadata=metadata" in source
+
+
 def test_rasa_waits_five_minutes_for_an_action_server_whatever_the_endpoint_says():
     """bot/rasa_plugins/action_gateway.py exists because RemoteAction waits DEFAULT_REQUEST_TIMEOUT (300 s)
     and reads the answer as {"events", "responses"}. A shorter wait in Rasa would make the gateway a choice."""

@@ -7,6 +7,7 @@ Every event of a batched delivery is handled, and a redelivered message is answe
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from abc import abstractmethod
@@ -135,7 +136,9 @@ class MetaWebhookInput(InputChannel):
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
             token = self.settings.verify_token
-            if request.args.get("hub.mode") == "subscribe" and token and request.args.get("hub.verify_token") == token:
+            offered = request.args.get("hub.verify_token") or ""
+            # Constant time: the comparison's duration tells nothing of the token.
+            if request.args.get("hub.mode") == "subscribe" and token and hmac.compare_digest(offered, token):
                 return response.text(request.args.get("hub.challenge") or "")
             return response.text("invalid verify token", status=403)
 

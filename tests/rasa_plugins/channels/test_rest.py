@@ -5,7 +5,7 @@ from sanic.compat import Header
 from sanic.request import Request
 
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
-from bot.rasa_plugins.channels.rest import problem
+from bot.rasa_plugins.channels.rest import RestInput, problem
 
 pytestmark = pytest.mark.unit
 
@@ -49,3 +49,12 @@ def test_what_rasa_cannot_read_is_refused_with_400(body):
 )
 def test_a_web_sender_can_never_name_another_channel_s_conversation(sender):
     assert status(json.dumps({"sender": sender, "message": "?"}).encode()) == 400
+
+
+def test_the_client_chooses_neither_the_channel_name_nor_stored_metadata():
+    channel = RestInput()
+    request = post(
+        json.dumps({"sender": "p", "message": "Bonjour", "input_channel": "x" * 10_000, "metadata": {"a": 1}}).encode()
+    )
+    assert channel._extract_input_channel(request) == "rest"
+    assert channel.get_metadata(request) is None
