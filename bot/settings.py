@@ -175,7 +175,12 @@ class TwilioSettings:
 
     @property
     def configured(self) -> bool:
-        return bool(self.account_sid and self.auth_token and self.whatsapp_number)
+        # The public URL too: Twilio signs it, and the URL a proxy hands to Rasa is another one.
+        return bool(self.account_sid and self.auth_token and self.whatsapp_number and self.webhook_url)
+
+    @property
+    def partly_configured(self) -> bool:
+        return not self.configured and any((self.account_sid, self.auth_token, self.whatsapp_number, self.webhook_url))
 
 
 @lru_cache(maxsize=1)

@@ -98,6 +98,11 @@ class TwilioWhatsAppInput(TwilioInput):
     def __init__(self, settings: TwilioSettings) -> None:
         super().__init__(settings.account_sid, settings.auth_token, settings.whatsapp_number, debug_mode=False)
         self.settings = settings
+        if settings.partly_configured:
+            logger.error(
+                "twilio_whatsapp: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER and "
+                "TWILIO_WEBHOOK_URL are all needed; the channel answers 503 until they are set"
+            )
         self.memory = ChoiceMemory(shared=channel_state())
         self.seen = SeenMessages(shared=channel_state())
 
@@ -106,10 +111,9 @@ class TwilioWhatsAppInput(TwilioInput):
 
     def _signed(self, request: Request, form: Dict[str, str]) -> bool:
         signature = request.headers.get("X-Twilio-Signature")
-        if not signature or not self.settings.auth_token:
+        if not signature or not self.settings.auth_token or not self.settings.webhook_url:
             return False
-        url = self.settings.webhook_url or request.url
-        return RequestValidator(self.settings.auth_token).validate(url, form, signature)
+        return RequestValidator(self.settings.auth_token).validate(self.settings.webhook_url, form, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_whatsapp_webhook", __name__)

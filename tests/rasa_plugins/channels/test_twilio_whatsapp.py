@@ -1,6 +1,7 @@
 import pytest
 
-from bot.rasa_plugins.channels.twilio_whatsapp import twilio_form
+from bot.rasa_plugins.channels.twilio_whatsapp import TwilioWhatsAppInput, twilio_form
+from bot.settings import TwilioSettings
 
 pytestmark = pytest.mark.unit
 
@@ -23,3 +24,15 @@ def test_what_is_no_utf8_form_is_refused():
     assert twilio_form("multipart/form-data", b"Body=x") is None
     assert twilio_form("application/json", b'{"Body": "x"}') is None
     assert twilio_form("", b"Body=x") is None
+
+
+def _settings(webhook_url):
+    return TwilioSettings("AC123", "token", "whatsapp:+15145550100", webhook_url, "https://api.twilio.com")
+
+
+def test_without_the_public_url_twilio_signs_the_channel_is_not_configured_and_says_so_at_start(caplog):
+    assert _settings("https://assistant.example.com/webhooks/twilio_whatsapp/webhook").configured
+    partial = _settings(None)
+    assert not partial.configured and partial.partly_configured
+    TwilioWhatsAppInput(partial)
+    assert "TWILIO_WEBHOOK_URL are all needed" in caplog.text
