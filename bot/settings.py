@@ -63,6 +63,8 @@ class NoticeSettings:
     timeout_seconds: float
     # A private certificate authority for the mail server (its PEM file); the system's otherwise.
     smtp_ca_file: Optional[str] = None
+    # Plain http for the webhook: only for a receiver on this host or in tests.
+    webhook_allow_http: bool = False
 
     @property
     def email_enabled(self) -> bool:
@@ -85,6 +87,7 @@ def notice_settings() -> NoticeSettings:
         poll_seconds=float(env.get("NOTICE_POLL_SECONDS", "2")),
         timeout_seconds=float(env.get("NOTICE_TIMEOUT_SECONDS", "10")),
         smtp_ca_file=env.get("SMTP_CA_FILE") or None,
+        webhook_allow_http=env.get("NOTICE_WEBHOOK_ALLOW_HTTP", "false").lower() in ("1", "true", "yes"),
     )
 
 

@@ -7,8 +7,9 @@ import hmac
 import json
 import smtplib
 import ssl
+import time
 from email.message import EmailMessage
-from typing import Dict
+from typing import Callable, Dict
 
 import requests
 
@@ -18,6 +19,10 @@ from bot.storage.outbox import NoticeKind, PendingNotice, Sender
 
 class InsecureSmtpLogin(RuntimeError):
     """A password would cross the network in clear."""
+
+
+class InsecureWebhook(RuntimeError):
+    """A case would cross the network in clear."""
 
 
 def message_id(settings: NoticeSettings, notice: PendingNotice) -> str:
@@ -50,13 +55,26 @@ def send_email(settings: NoticeSettings, notice: PendingNotice) -> None:
         smtp.send_message(message)
 
 
-def post_webhook(settings: NoticeSettings, notice: PendingNotice) -> None:
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 of "<timestamp>.<body>": a receiver that checks the time refuses a replayed delivery."""
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def post_webhook(settings: NoticeSettings, notice: PendingNotice, now: Callable[[], float] = time.time) -> None:
+    url = settings.webhook_url or ""
+    if not url.startswith("https://") and not settings.webhook_allow_http:
+        # The case holds personal data: never over plain http to another host.
+        raise InsecureWebhook("NOTICE_WEBHOOK_URL must be https (or NOTICE_WEBHOOK_ALLOW_HTTP=true)")
     body = json.dumps(notice.payload, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json", "Idempotency-Key": f"notice-{notice.id}"}
     if settings.webhook_secret:
-        signature = hmac.new(settings.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
-        headers["X-Signature-256"] = f"sha256={signature}"
-    response = requests.post(settings.webhook_url, data=body, headers=headers, timeout=settings.timeout_seconds)
+        timestamp = str(int(now()))
+        headers["X-Signature-Timestamp"] = timestamp
+        headers["X-Signature-256"] = webhook_signature(settings.webhook_secret, timestamp, body)
+    # No redirect followed: the case goes to the configured receiver or nowhere.
+    response = requests.post(url, data=body, headers=headers, timeout=settings.timeout_seconds, allow_redirects=False)
+    if response.is_redirect:
+        raise requests.HTTPError(f"redirect {response.status_code} not followed", response=response)
     response.raise_for_status()
 
 

@@ -1,16 +1,20 @@
-"""E-mail to the firm over TLS that checks the server's certificate, against a real SMTP server (aiosmtpd)."""
+"""E-mail to the firm over TLS that checks the server's certificate (a real SMTP server, aiosmtpd), and a
+webhook that is https, signed with its time, and never redirected (a local HTTP server)."""
 
 from __future__ import annotations
 
 import ssl
 import subprocess
+import threading
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 from aiosmtpd.controller import Controller
 
 from bot.settings import SmtpSecurity
-from bot.storage.delivery import InsecureSmtpLogin, send_email
+from bot.storage.delivery import InsecureSmtpLogin, InsecureWebhook, post_webhook, send_email, webhook_signature
 from bot.storage.outbox import NoticeKind, PendingNotice
 from tests.ports import free_port
 from tests.storage.test_outbox import Inbox, settings_for
@@ -105,3 +109,43 @@ def test_a_password_is_never_sent_without_tls():
     settings = _settings(free_port(), SmtpSecurity.NONE, smtp_username="cabinet", smtp_password="secret")
     with pytest.raises(InsecureSmtpLogin):
         send_email(settings, NOTICE)
+
+
+WEBHOOK_NOTICE = PendingNotice(id=2, kind=NoticeKind.WEBHOOK, payload={"reference": "ACDEFGHJ"}, attempts=0)
+
+
+class Redirecting(BaseHTTPRequestHandler):
+    posts = []
+
+    def do_POST(self):
+        type(self).posts.append(self.path)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(307)
+        self.send_header("Location", "/elsewhere")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_case_never_goes_to_a_plain_http_webhook_unless_allowed():
+    settings = replace(settings_for(webhook_url="http://crm.example.com/hooks"), webhook_allow_http=False)
+    with pytest.raises(InsecureWebhook):
+        post_webhook(settings, WEBHOOK_NOTICE)
+
+
+def test_a_redirect_is_not_followed_and_the_delivery_counts_as_failed():
+    Redirecting.posts = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = settings_for(webhook_url=f"http://127.0.0.1:{server.server_port}/cases", secret="s3cret")
+        with pytest.raises(requests.HTTPError):
+            post_webhook(settings, WEBHOOK_NOTICE)
+    finally:
+        server.shutdown()
+    assert Redirecting.posts == ["/cases"]  # "/elsewhere" never got the case
+
+
+def test_the_signature_covers_the_time_it_was_sent():
+    assert webhook_signature("s", "1700000000", b"{}") != webhook_signature("s", "1700000001", b"{}")

@@ -49,6 +49,7 @@ def settings_for(smtp_port=None, webhook_url=None, secret=None) -> NoticeSetting
         email_to="equipe@cabinet.example",
         webhook_url=webhook_url,
         webhook_secret=secret,
+        webhook_allow_http=True,  # the local receiver
         poll_seconds=0.1,
         timeout_seconds=3,
     )
@@ -157,7 +158,9 @@ def test_the_webhook_gets_the_case_signed_after_a_failed_try(engine, webhook):
     assert len(Webhook.received) == 2
     headers, body = Webhook.received[-1]
     assert json.loads(body) == {"reference": stored.reference}
-    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    # Signed with the time it was sent, so that a receiver can refuse a replay.
+    signed = headers["X-Signature-Timestamp"].encode() + b"." + body
+    expected = hmac.new(b"s3cret", signed, hashlib.sha256).hexdigest()
     assert headers["X-Signature-256"] == f"sha256={expected}"
     # The same key on every try, so that the receiver can drop a repeat.
     assert Webhook.received[0][0]["Idempotency-Key"] == headers["Idempotency-Key"]
