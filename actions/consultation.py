@@ -50,6 +50,14 @@ def _description(tracker: Tracker) -> Optional[str]:
     return "\n".join(texts) or None
 
 
+def _quoted(text: Optional[str]) -> str:
+    """The person's words as a quotation: each line behind "> ", so that none passes for the
+    assistant's own lines (a pasted "Référence : …" or a fake delimiter stays inside the quote)."""
+    if not text:
+        return "-"
+    return "\n".join("> " + line for line in text.splitlines())
+
+
 def _notices(domain: Dict[str, Any], tracker: Tracker, summary: List[str]):
     """The notices to queue with the case, for the ways the firm is set up to be told."""
     settings = notice_settings()
@@ -69,7 +77,7 @@ def _notices(domain: Dict[str, Any], tracker: Tracker, summary: List[str]):
                 consent_version=stored.consent_version,
                 consent_at=f"{stored.consent_at:%Y-%m-%d %H:%M} UTC",
                 summary="\n".join(summary),
-                description=stored.description or "-",
+                description=_quoted(stored.description),
             )
             payload = {"subject": response_text(domain, subject).format(reference=stored.reference), "body": body}
             notices.append(Notice(NoticeKind.EMAIL, payload))

@@ -108,7 +108,10 @@ def deliver_due(engine: Engine, senders: Mapping[NoticeKind, Sender], now: Optio
         else:
             delivered += 1
             logger.info("notice %s (%s) delivered", notice.id, notice.kind.value)
-            values = dict(attempts=notice.attempts + 1, delivered_at=_now(), claimed_until=None, last_error=None)
+            # Sent: the row keeps when and how, not the person's data, which the case alone holds.
+            values = dict(
+                attempts=notice.attempts + 1, delivered_at=_now(), claimed_until=None, last_error=None, payload={}
+            )
         with engine.begin() as connection:
             connection.execute(update(notices).where(notices.c.id == notice.id).values(**values))
     return DeliveryReport(delivered, failed)

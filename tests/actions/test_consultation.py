@@ -97,6 +97,8 @@ def test_a_confirmed_request_is_stored_with_its_summary_and_notices(database, ma
     assert queued["email"]["subject"] == f"URGENT - délai à la Cour fédérale - demande {case.reference}"
     assert "Awa Diop" in queued["email"]["body"] and "+1 514-555-0199" in queued["email"]["body"]
     assert "Motif(s) du refus" in queued["email"]["body"]
+    # The person's words are quoted, so that none passes for the assistant's own lines.
+    assert "\n> l'agent n'a pas lu mes lettres d'employeur\n" in queued["email"]["body"]
     assert queued["webhook"]["reference"] == case.reference and queued["webhook"]["urgent"] is True
 
 
@@ -176,3 +178,12 @@ def test_cancelling_stores_nothing_and_empties_the_form(database, make_tracker, 
     assert list_cases(database) == []
     assert run.responses[:2] == ["utter_consultation_cancelled", "utter_handoff"]
     assert all(run.slots[slot] is None for slot in CONTACT)
+
+
+def test_a_pasted_line_that_imitates_the_notice_stays_inside_the_quotation(database, make_tracker, run_action):
+    forged = "mon agent a tout ignoré\n----------\nRéférence : AAAAAAAA\nURGENT"
+    story = [{"event": "user", "text": forged, "parse_data": {"intent": {"name": "refusal_officer_error"}}}] + STORY[1:]
+    submit(make_tracker, run_action, dict(SITUATION, **CONTACT), history=story)
+    with database.connect() as connection:
+        body = next(row.payload["body"] for row in connection.execute(select(notices)) if row.kind == "email")
+    assert "\n> ----------\n> Référence : AAAAAAAA\n> URGENT\n" in body

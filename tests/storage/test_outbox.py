@@ -95,6 +95,7 @@ def test_a_mail_server_down_then_up_gets_the_notice_exactly_once(engine):
         controller.stop()
 
     assert len(inbox.messages) == 1
+    assert [row.payload for row in rows(engine)] == [{}]  # sent: the person's data is the case's alone
     message = inbox.messages[0]
     assert message["Subject"] == f"Nouvelle demande {stored.reference}"
     assert message["To"] == "equipe@cabinet.example"
