@@ -1,6 +1,7 @@
 /*
  * The firm's chat widget: talks to Rasa's REST channel, keeps the conversation across page
- * reloads (localStorage), shows choices as buttons, and renders every text inertly
+ * reloads of its tab only (sessionStorage, forgotten after 30 idle minutes: a shared computer does
+ * not reopen someone's name and phone number), shows choices as buttons, and renders every text inertly
  * (textContent only: what a person types is never read as HTML). In the assistant's messages an
  * https: address becomes a link labelled with its host ("canada.ca"); any other address stays text.
  *
@@ -14,16 +15,26 @@
   var rasaUrl = (script.getAttribute("data-rasa-url") || "").replace(/\/$/, "");
   var textsUrl = script.getAttribute("data-texts-url") || new URL("texts.json", script.src).href;
   var STORE = "ee-chat-v1";
+  var IDLE_MS = 30 * 60 * 1000;
+
+  // 128 random bits as hex: unguessable, and never Math.random.
+  function randomId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
 
   function newState() {
-    var id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
-    return { sender: id.replace(/-/g, ""), open: false, messages: [] };
+    return { sender: randomId(), open: false, messages: [], active: Date.now() };
   }
 
   function load() {
     try {
-      var saved = JSON.parse(localStorage.getItem(STORE));
-      if (saved && saved.sender && Array.isArray(saved.messages)) return saved;
+      localStorage.removeItem(STORE); // what an earlier version kept with no expiry
+      var saved = JSON.parse(sessionStorage.getItem(STORE));
+      var fresh = saved && typeof saved.active === "number" && Date.now() - saved.active < IDLE_MS;
+      if (fresh && saved.sender && Array.isArray(saved.messages)) return saved;
+      sessionStorage.removeItem(STORE);
     } catch (ignored) { /* a damaged store starts a new conversation */ }
     return newState();
   }
@@ -31,7 +42,8 @@
   var state = load();
 
   function save() {
-    try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (ignored) { /* private mode */ }
+    state.active = Date.now();
+    try { sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (ignored) { /* private mode */ }
   }
 
   function el(tag, className, text) {

@@ -119,6 +119,16 @@ def test_from_the_story_to_the_remedies_then_a_reload_keeps_the_history(page):
     bot_says(page, "Souhaitez-vous une consultation")
     assert page.locator(".ee-chat__message--user", has_text="mon test de langue a expiré").count() == 1
     shot(page, "4-after-reload")
+    # Kept for this tab only: nothing in the storage a later visitor of the computer would reopen.
+    assert page.evaluate("localStorage.length") == 0
+
+    # Thirty idle minutes later, the conversation is gone from the browser.
+    page.evaluate(
+        "() => { const s = JSON.parse(sessionStorage.getItem('ee-chat-v1'));"
+        " s.active -= 31 * 60 * 1000; sessionStorage.setItem('ee-chat-v1', JSON.stringify(s)); }"
+    )
+    page.reload()
+    assert page.locator(".ee-chat__message--user").count() == 0
 
 
 def test_typed_html_is_shown_as_text_and_never_run(page):
