@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from enum import Enum
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,19 @@ class SmtpSecurity(str, Enum):
     NONE = "none"
 
 
+def _smtp_security(env) -> SmtpSecurity:
+    """SMTP_SECURITY; a value it cannot be is logged and read as starttls, the safe one, so that no
+    notice is ever sent in clear by mistake and no case fails for a typo."""
+    if "SMTP_STARTTLS" in env:
+        logger.warning("SMTP_STARTTLS is no longer read: set SMTP_SECURITY (starttls, tls or none)")
+    value = env.get("SMTP_SECURITY", "starttls").strip().lower()
+    try:
+        return SmtpSecurity(value)
+    except ValueError:
+        logger.error("SMTP_SECURITY=%r is not starttls, tls or none: starttls is used", value)
+        return SmtpSecurity.STARTTLS
+
+
 @dataclass(frozen=True)
 class NoticeSettings:
     """Where the firm is told of a new case: an SMTP server and/or a webhook. Unset means not used."""
@@ -79,7 +94,7 @@ def notice_settings() -> NoticeSettings:
         smtp_port=int(env.get("SMTP_PORT", "587")),
         smtp_username=env.get("SMTP_USERNAME") or None,
         smtp_password=env.get("SMTP_PASSWORD") or None,
-        smtp_security=SmtpSecurity(env.get("SMTP_SECURITY", "starttls").strip().lower()),
+        smtp_security=_smtp_security(env),
         email_from=env.get("NOTICE_EMAIL_FROM", "assistant@example.com"),
         email_to=env.get("NOTICE_EMAIL_TO") or None,
         webhook_url=env.get("NOTICE_WEBHOOK_URL") or None,

@@ -13,7 +13,7 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
-from bot.settings import SmtpSecurity
+from bot.settings import SmtpSecurity, notice_settings
 from bot.storage.delivery import InsecureSmtpLogin, InsecureWebhook, post_webhook, send_email, webhook_signature
 from bot.storage.outbox import NoticeKind, PendingNotice
 from tests.ports import free_port
@@ -121,7 +121,8 @@ class Redirecting(BaseHTTPRequestHandler):
         type(self).posts.append(self.path)
         self.rfile.read(int(self.headers["Content-Length"]))
         self.send_response(307)
-        self.send_header("Location", "/elsewhere")
+        if self.path == "/cases":
+            self.send_header("Location", "/elsewhere")
         self.end_headers()
 
     def log_message(self, *args):
@@ -147,5 +148,27 @@ def test_a_redirect_is_not_followed_and_the_delivery_counts_as_failed():
     assert Redirecting.posts == ["/cases"]  # "/elsewhere" never got the case
 
 
+def test_a_redirect_without_a_location_is_no_delivery_either():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = settings_for(webhook_url=f"http://127.0.0.1:{server.server_port}/bare")
+        with pytest.raises(requests.HTTPError):
+            post_webhook(settings, WEBHOOK_NOTICE)
+    finally:
+        server.shutdown()
+
+
 def test_the_signature_covers_the_time_it_was_sent():
     assert webhook_signature("s", "1700000000", b"{}") != webhook_signature("s", "1700000001", b"{}")
+
+
+def test_a_mistyped_smtp_security_falls_back_to_starttls_and_says_so(monkeypatch, caplog):
+    monkeypatch.setenv("SMTP_SECURITY", "startls")
+    monkeypatch.setenv("SMTP_STARTTLS", "false")
+    notice_settings.cache_clear()
+    try:
+        assert notice_settings().smtp_security is SmtpSecurity.STARTTLS
+    finally:
+        notice_settings.cache_clear()
+    assert "is not starttls, tls or none" in caplog.text and "SMTP_STARTTLS is no longer read" in caplog.text

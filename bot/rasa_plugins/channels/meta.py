@@ -136,9 +136,9 @@ class MetaWebhookInput(InputChannel):
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
             token = self.settings.verify_token
-            offered = request.args.get("hub.verify_token") or ""
-            # Constant time: the comparison's duration tells nothing of the token.
-            if request.args.get("hub.mode") == "subscribe" and token and hmac.compare_digest(offered, token):
+            offered = (request.args.get("hub.verify_token") or "").encode()
+            # Constant time: the comparison's duration tells nothing of the token (bytes: any text compares).
+            if request.args.get("hub.mode") == "subscribe" and token and hmac.compare_digest(offered, token.encode()):
                 return response.text(request.args.get("hub.challenge") or "")
             return response.text("invalid verify token", status=403)
 

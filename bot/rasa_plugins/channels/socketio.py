@@ -25,16 +25,18 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio.packet import Packet
 
-from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH, is_sender, is_text
+from bot.rasa_plugins.channels.conversation_ids import is_web_sender
+from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH, is_text
 from bot.texts import file_response_text
 
 logger = logging.getLogger(__name__)
 
 
 def session_id_of(data: Any) -> Optional[str]:
-    """The session id a client asked for, if it is one a conversation can have."""
+    """The session id a client asked for, if it is one a web conversation can have (never another
+    channel's: no colon, see conversation_ids.py)."""
     session_id = data.get("session_id") if isinstance(data, dict) else None
-    if is_sender(session_id):
+    if is_web_sender(session_id):
         return session_id
     return None
 

@@ -48,3 +48,8 @@ def test_packets_only_a_server_sends_are_refused_before_python_engineio_hangs_on
     # the client's POST unanswered, until the session timed out.
     for body in (b"0", b"2", b"6", b"40\x1e2", b"2probe"):
         assert malformed_polling_body(body), body
+
+
+@pytest.mark.parametrize("session_id", ["whatsapp:15145550199", "messenger:24680", "whatsapp:+15145550199"])
+def test_a_socketio_client_can_never_join_another_channel_s_conversation(session_id):
+    assert session_id_of({"session_id": session_id}) is None
