@@ -13,7 +13,7 @@ from actions.case_slots import UNKNOWN, causes_slot, enum_slot, person_messages
 from actions.form_answers import TypedAnswerForm, canonical_or_reask
 from bot.domain import clock
 from bot.domain.case import Authority, DecisionLocation, FairnessLetter, Program
-from bot.domain.dates import ParsedDate, decision_date_in_story, format_french_date, parse_decision_date
+from bot.domain.dates import ParsedDate, Telling, decision_date_in_story, format_french_date, parse_decision_date
 from bot.domain.decision_kind import not_refused_intents
 from bot.domain.triage import Question, authority_implied_by, questions_to_ask, tells_where_the_person_is
 
@@ -43,6 +43,11 @@ def _valid_or_reask(
     dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, allowed
 ) -> Dict[str, Any]:
     return canonical_or_reask(dispatcher, tracker, slot, value, allowed, ANSWER_ENTITIES.get(slot))
+
+
+# A date from memory is said back, with a request to check it on the letter.
+SAID_BACK = {Telling.RELATIVE: "utter_decision_date_relative", Telling.ROUGH: "utter_decision_date_approximate"}
+SAID_BACK_IN_STORY = dict(SAID_BACK, **{Telling.EXACT: "utter_decision_date_in_story"})
 
 
 def _decision_date_in_story(tracker: Tracker) -> Optional[ParsedDate]:
@@ -87,8 +92,7 @@ class ValidateTriageForm(TypedAnswerForm):
             return events
         # Said back, so that a wrong reading is seen and can be changed before the deadline is counted.
         dispatcher.utter_message(
-            response="utter_decision_date_approximate" if told.approximate else "utter_decision_date_in_story",
-            decision_date=format_french_date(told.value),
+            response=SAID_BACK_IN_STORY[told.telling], decision_date=format_french_date(told.value)
         )
         return events + [SlotSet(Question.DECISION_DATE.value, told.value.isoformat())]
 
@@ -122,8 +126,6 @@ class ValidateTriageForm(TypedAnswerForm):
         if parsed.value is None:
             dispatcher.utter_message(response=f"utter_invalid_decision_date_{parsed.problem.value}")
             return {"decision_date": None}
-        if parsed.approximate:
-            dispatcher.utter_message(
-                response="utter_decision_date_approximate", decision_date=format_french_date(parsed.value)
-            )
+        if parsed.telling is not Telling.EXACT:
+            dispatcher.utter_message(response=SAID_BACK[parsed.telling], decision_date=format_french_date(parsed.value))
         return {"decision_date": parsed.value.isoformat()}

@@ -29,13 +29,19 @@ class DateProblem(str, Enum):
     IN_FUTURE = "in_future"
 
 
+class Telling(str, Enum):
+    """How the date was told: read off the letter, counted back from today, or roughly."""
+
+    EXACT = "exact"  # "le 3 novembre", "03/11/2026"
+    RELATIVE = "relative"  # "hier", "il y a 10 jours": the day is said back, to be checked on the letter
+    ROUGH = "rough"  # "il y a deux semaines", "en novembre": counted from the earliest day it can mean
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     value: Optional[date] = None
     problem: Optional[DateProblem] = None
-    # Told relative to today ("il y a deux semaines", "hier") or roughly ("vers le 10"): `value` is
-    # then the earliest plausible day, and the person is asked to check the letter's own date.
-    approximate: bool = False
+    telling: Telling = Telling.EXACT
 
 
 # On a 15-day limit, a date told from memory is counted from the earliest day it can mean.
@@ -47,20 +53,46 @@ LAST_MONTH = re.compile(r"\bmois (?:dernier|pass[ée])\b", re.IGNORECASE)
 ROUGHLY = re.compile(r"\b(?:vers|environ|à peu près|a peu pres|autour du|genre)\b", re.IGNORECASE)
 HALF_A_WEEK = timedelta(days=3)
 HALF_A_MONTH = timedelta(days=15)
+MONTHS = {
+    "janv": 1, "févr": 2, "fevr": 2, "mars": 3, "avr": 4, "mai": 5, "juin": 6,
+    "juil": 7, "aout": 8, "sept": 9, "oct": 10, "nov": 11, "déc": 12, "dec": 12,
+}  # fmt: skip
+# A month with no day ("en novembre", "fin novembre 2026"): dateparser would put today's day in it.
+MONTH_ONLY = re.compile(
+    r"^\D*?\b(?:(d[ée]but|mi|fin)[\s-]*)?(?:(?:en|de|d'|du mois de|le mois de)\s*)?"
+    r"\b(janv(?:ier)?|f[ée]vr(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t|sept(?:embre)?|oct(?:obre)?"
+    r"|nov(?:embre)?|d[ée]c(?:embre)?)\b\.?(?:\s+(\d{4}))?\D*$",
+    re.IGNORECASE,
+)
+PART_OF_MONTH_FIRST_DAY = {None: 1, "début": 1, "debut": 1, "mi": 10, "fin": 20}
+
+
+def _month_only(text: str, today: date) -> Optional[date]:
+    """The earliest day a month told without its day can mean ("fin novembre": the 20th)."""
+    match = MONTH_ONLY.match(text)
+    if not match:
+        return None
+    part, name, year = match.group(1), match.group(2).lower(), match.group(3)
+    month = next(number for prefix, number in MONTHS.items() if name.replace("û", "u").startswith(prefix))
+    day = PART_OF_MONTH_FIRST_DAY[part.lower() if part else None]
+    value = date(int(year) if year else today.year, month, day)
+    if not year and value > today:
+        value = value.replace(year=today.year - 1)
+    return value
 
 
 def _earliest_plausible(text: str, read: date, today: date) -> ParsedDate:
     if LAST_WEEK.search(text):
-        return ParsedDate(value=today - timedelta(days=today.weekday() + 7), approximate=True)
+        return ParsedDate(value=today - timedelta(days=today.weekday() + 7), telling=Telling.ROUGH)
     if LAST_MONTH.search(text):
         first_of_this_month = today.replace(day=1)
-        return ParsedDate(value=(first_of_this_month - timedelta(days=1)).replace(day=1), approximate=True)
+        return ParsedDate(value=(first_of_this_month - timedelta(days=1)).replace(day=1), telling=Telling.ROUGH)
     if MONTHS_AGO.search(text):
-        return ParsedDate(value=read - HALF_A_MONTH, approximate=True)
+        return ParsedDate(value=read - HALF_A_MONTH, telling=Telling.ROUGH)
     if WEEKS_AGO.search(text) or ROUGHLY.search(text):
-        return ParsedDate(value=read - HALF_A_WEEK, approximate=True)
+        return ParsedDate(value=read - HALF_A_WEEK, telling=Telling.ROUGH)
     if RELATIVE_DAYS.search(text):
-        return ParsedDate(value=read, approximate=True)
+        return ParsedDate(value=read, telling=Telling.RELATIVE)
     return ParsedDate(value=read)
 
 
@@ -105,6 +137,11 @@ def parse_decision_date(text: Optional[str], today: date) -> ParsedDate:
     cleaned = (text or "").strip()
     if not cleaned or len(cleaned) > MAX_DATE_TEXT_LENGTH:
         return ParsedDate(problem=DateProblem.UNREADABLE)
+    month_only = _month_only(cleaned, today)
+    if month_only is not None:
+        if month_only > today:
+            return ParsedDate(problem=DateProblem.IN_FUTURE)
+        return ParsedDate(value=month_only, telling=Telling.ROUGH)
     result = _read(cleaned, today)
     if result.value is None:
         return result
@@ -152,7 +189,7 @@ def decision_date_in_story(texts: Iterable[str], today: date) -> Optional[Parsed
     if len(days) != 1:
         return None
     # The same day told exactly and roughly: the exact telling stands.
-    return min(found, key=lambda parsed: parsed.approximate)
+    return min(found, key=lambda parsed: list(Telling).index(parsed.telling))
 
 
 def format_french_date(day: date, weekday: bool = True) -> str:

@@ -149,6 +149,9 @@ def judicial_review_deadline(location: DecisionLocation, decision_date: Optional
     # The day of the decision is excluded: day 1 is the day after.
     nominal = decision_date + timedelta(days=limit)
     last_day, saturday_rule = _last_day(nominal)
+    if saturday_rule is not None and last_day < today <= saturday_rule.saturday:
+        # The working day shown has passed, but the statute's Saturday has not: that is the last day.
+        last_day = saturday_rule.saturday
 
     days_left = (last_day - today).days
     if days_left < 0:

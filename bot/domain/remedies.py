@@ -188,15 +188,18 @@ def recommend(case: Case, today: date) -> RemedyPlan:
 
     options.append(_option(Remedy.JUDICIAL_REVIEW, case.causes, Professional.LAWYER))
 
-    # A misrepresentation finding bars any new application for five years (IRPA 40(3)).
-    if not case.has(RefusalCause.MISREPRESENTATION):
+    # A misrepresentation finding bars any new application for five years (IRPA 40(3)); a person
+    # selected by Quebec comes back through Quebec, not through an Express Entry profile.
+    if not case.has(RefusalCause.MISREPRESENTATION) and case.program is not Program.QUEBEC:
         options.append(_option(Remedy.NEW_APPLICATION, case.causes, Professional.CRIC))
 
-    # Someone likely in Canada keeps or loses their temporary status on its own clock, not the refusal's:
-    # one line on maintained status and restoration (IRPR s. 182 and 183(5)), and the firm.
-    if case.location is DecisionLocation.IN_CANADA or case.program is Program.CEC:
+    # Someone who may be in Canada keeps or loses their temporary status on its own clock, not the
+    # refusal's: one line on maintained status and restoration (IRPR s. 182 and 183(5)), and the firm.
+    # Only an office abroad for a program open from abroad leaves it out.
+    if case.location is not DecisionLocation.OUTSIDE_CANADA or case.program is Program.CEC:
         options.append(_option(Remedy.TEMPORARY_STATUS, case.causes, Professional.CRIC))
 
     # An expired limit is urgent too: each day weakens a request for an extension (IRPA s. 72(2)(c)).
-    urgent = deadline.status in (DeadlineStatus.URGENT, DeadlineStatus.EXPIRED)
+    # So is an unknown date: the limit may end today.
+    urgent = deadline.status in (DeadlineStatus.URGENT, DeadlineStatus.EXPIRED, DeadlineStatus.DATE_UNKNOWN)
     return RemedyPlan(case, tuple(options), deadline, urgent, _handoff_reason(case, deadline))

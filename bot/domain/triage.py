@@ -75,6 +75,8 @@ PERSON_WHEREABOUTS = re.compile(
     r"\b(?:je suis|j'?suis|chui|j'habite|j'?vis|je vis|je r[ée]side|chez moi|mon pays|je postule|je fais (?:la|ma) demande)\b",
     re.IGNORECASE,
 )
+# "Je suis pas sûr, au Canada je crois": unsure, not telling where they live.
+UNSURE = re.compile(r"\b(?:s[ûu]re?s?|certaine?s?)\b", re.IGNORECASE)
 ABOUT_THE_OFFICE = re.compile(
     r"\b(?:bureau|ambassade|consulat|lettre|trait[ée]e?|d[ée]cid[ée]e?|d[ée]cision|centre|agent|ircc)\b", re.IGNORECASE
 )
@@ -83,4 +85,4 @@ ABOUT_THE_OFFICE = re.compile(
 def tells_where_the_person_is(text: Optional[str]) -> bool:
     """True when an answer to "where was the office" tells where the person is instead."""
     text = text or ""
-    return bool(PERSON_WHEREABOUTS.search(text)) and not ABOUT_THE_OFFICE.search(text)
+    return bool(PERSON_WHEREABOUTS.search(text)) and not ABOUT_THE_OFFICE.search(text) and not UNSURE.search(text)

@@ -2,7 +2,14 @@ from datetime import date
 
 import pytest
 
-from bot.domain.dates import DateProblem, ParsedDate, decision_date_in_story, format_french_date, parse_decision_date
+from bot.domain.dates import (
+    DateProblem,
+    ParsedDate,
+    Telling,
+    decision_date_in_story,
+    format_french_date,
+    parse_decision_date,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -87,21 +94,36 @@ def test_the_decision_date_is_found_where_the_story_states_it_next_to_the_decisi
 
 
 @pytest.mark.parametrize(
-    "text, earliest",
+    "text, earliest, telling",
     [
         # Sunday 29 November 2026.
-        ("il y a deux semaines", date(2026, 11, 12)),
-        ("y'a 3 semaines", date(2026, 11, 5)),
-        ("la semaine dernière", date(2026, 11, 16)),  # its Monday
-        ("le mois dernier", date(2026, 10, 1)),  # its first day
-        ("il y a un mois", date(2026, 10, 14)),
-        ("vers le 10 novembre", date(2026, 11, 7)),
-        ("hier", date(2026, 11, 28)),
+        ("il y a deux semaines", date(2026, 11, 12), Telling.ROUGH),
+        ("y'a 3 semaines", date(2026, 11, 5), Telling.ROUGH),
+        ("la semaine dernière", date(2026, 11, 16), Telling.ROUGH),  # its Monday
+        ("le mois dernier", date(2026, 10, 1), Telling.ROUGH),  # its first day
+        ("il y a un mois", date(2026, 10, 14), Telling.ROUGH),
+        ("vers le 10 novembre", date(2026, 11, 7), Telling.ROUGH),
+        # A month without its day: never today's day in that month.
+        ("en novembre", date(2026, 11, 1), Telling.ROUGH),
+        ("fin octobre", date(2026, 10, 20), Telling.ROUGH),
+        ("mi-octobre", date(2026, 10, 10), Telling.ROUGH),
+        ("début nov", date(2026, 11, 1), Telling.ROUGH),
+        ("en décembre", date(2025, 12, 1), Telling.ROUGH),  # not yet this year: last year's
+        ("août 2026", date(2026, 8, 1), Telling.ROUGH),
+        # Counted back in days: the day itself, said back to be checked.
+        ("hier", date(2026, 11, 28), Telling.RELATIVE),
+        ("il y a 10 jours", date(2026, 11, 19), Telling.RELATIVE),
     ],
 )
-def test_a_date_told_from_memory_counts_from_the_earliest_day_it_can_mean(text, earliest):
+def test_a_date_told_from_memory_counts_from_the_earliest_day_it_can_mean(text, earliest, telling):
     parsed = parse_decision_date(text, TODAY)
-    assert (parsed.value, parsed.approximate) == (earliest, True)
+    assert (parsed.value, parsed.telling) == (earliest, telling)
+
+
+@pytest.mark.parametrize("text", ["ma maison", "demain matin", "mais non"])
+def test_a_word_inside_another_is_no_month(text):
+    assert parse_decision_date(text, TODAY).telling is Telling.EXACT
+    assert parse_decision_date(text, TODAY).value is None
 
 
 @pytest.mark.parametrize("text", ["le 3 novembre", "03/11/2026", "2026-11-03", "la lettre date du 3 nov"])
@@ -111,7 +133,7 @@ def test_a_date_read_on_the_letter_is_exact(text):
 
 def test_a_story_telling_the_date_roughly_says_so():
     told = decision_date_in_story(["refus reçu il y a deux semaines, score trop bas"], TODAY)
-    assert (told.value, told.approximate) == (date(2026, 11, 12), True)
+    assert (told.value, told.telling) == (date(2026, 11, 12), Telling.ROUGH)
 
 
 @pytest.mark.parametrize(

@@ -209,3 +209,28 @@ def test_year_end_recess_is_flagged_but_never_added(decision, in_recess):
     deadline = judicial_review_deadline(IN, decision, today=decision)
     assert deadline.in_year_end_recess is in_recess
     assert deadline.last_day - decision <= timedelta(days=15 + 3)
+
+
+def test_on_the_statute_s_saturday_the_limit_is_still_open_and_ends_that_day():
+    # Day 15 is Saturday 5 December: on the Friday shown, and on the Saturday itself, still open.
+    on_friday = judicial_review_deadline(IN, date(2026, 11, 20), today=date(2026, 12, 4))
+    assert (on_friday.last_day, on_friday.days_left, on_friday.status) == (date(2026, 12, 4), 0, DeadlineStatus.URGENT)
+    on_saturday = judicial_review_deadline(IN, date(2026, 11, 20), today=date(2026, 12, 5))
+    assert (on_saturday.last_day, on_saturday.days_left) == (date(2026, 12, 5), 0)
+    assert on_saturday.status is DeadlineStatus.URGENT
+    on_sunday = judicial_review_deadline(IN, date(2026, 11, 20), today=date(2026, 12, 6))
+    assert on_sunday.status is DeadlineStatus.EXPIRED
+
+
+def test_hand_counted_last_days():
+    # Counted by hand from the calendar and s. 35, independently of the code's holiday list.
+    cases = {
+        date(2026, 3, 22): date(2026, 4, 7),  # 6 April, Easter Monday: Tuesday 7
+        date(2026, 5, 3): date(2026, 5, 19),  # 18 May, Victoria Day: Tuesday 19
+        date(2026, 6, 16): date(2026, 7, 2),  # 1 July, Canada Day: Thursday 2
+        date(2026, 9, 15): date(2026, 10, 1),  # 30 September, Truth and Reconciliation: Thursday 1 October
+        date(2026, 9, 27): date(2026, 10, 12),  # 12 October, Thanksgiving, not in s. 35: Monday 12
+        date(2025, 12, 11): date(2025, 12, 26),  # 26 December is not in s. 35
+    }
+    for decision, last_day in cases.items():
+        assert judicial_review_deadline(IN, decision, today=decision).last_day == last_day, decision

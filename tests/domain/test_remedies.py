@@ -45,7 +45,7 @@ def test_each_cause_gets_its_remedies_in_order(cause, remedies):
         (DecisionLocation.IN_CANADA, Program.FSW, True),
         (DecisionLocation.OUTSIDE_CANADA, Program.CEC, True),
         (DecisionLocation.OUTSIDE_CANADA, Program.FSW, False),
-        (DecisionLocation.UNKNOWN, Program.FSW, False),
+        (DecisionLocation.UNKNOWN, Program.FSW, True),  # "je suis à Toronto" is read as unknown
     ],
 )
 def test_someone_likely_in_canada_hears_of_maintained_status_and_restoration_last(location, program, mentioned):
@@ -156,3 +156,11 @@ def test_a_quebec_selected_person_refused_by_ircc_goes_to_the_federal_court():
 def test_a_quebec_selection_refused_by_mifi_gets_quebec_s_remedies_only():
     plan = plan_for(C.LOW_SCORE, program=Program.QUEBEC, authority=Authority.MIFI)
     assert plan.remedies == (R.QUEBEC_REMEDIES,) and plan.deadline is None
+
+
+def test_a_quebec_selected_person_refused_by_ircc_is_not_sent_to_an_express_entry_profile():
+    assert R.NEW_APPLICATION not in plan_for(C.LOW_SCORE, program=Program.QUEBEC, authority=Authority.IRCC).remedies
+
+
+def test_an_unknown_date_is_urgent_for_the_firm_since_the_limit_may_end_today():
+    assert plan_for(C.OFFICER_ERROR, decision_date=None).urgent

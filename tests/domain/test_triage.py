@@ -86,6 +86,7 @@ def test_ircc_refusing_residence_after_a_nomination_asks_the_federal_court_facts
         ("je suis sûr que c'est le bureau d'Ottawa", False),
         ("la lettre vient de l'ambassade à Paris", False),
         ("à l'étranger", False),
+        ("je suis pas sûr, au Canada je crois", False),
         ("", False),
         (None, False),
     ],
