@@ -17,7 +17,7 @@ from bot.domain.deadlines import Deadline, DeadlineStatus, judicial_review_deadl
 
 # When each text was last checked against its source: the first review, and the texts revised on
 # 3 December 2026 (issue 15: filing and serving, self-filing, criminality, misrepresentation,
-# health, fairness letters, reconsideration, CRS tips).
+# health, fairness letters, reconsideration, CRS tips, officer decision notes).
 FIRST_REVIEW = date(2026, 11, 29)
 SECOND_REVIEW = date(2026, 12, 3)
 
@@ -25,7 +25,10 @@ IRPA = "https://laws-lois.justice.gc.ca/fra/lois/i-2.5/"
 IRPR = "https://laws-lois.justice.gc.ca/fra/reglements/DORS-2002-227/"
 FEDERAL_COURT = "https://www.fct-cf.gc.ca/fr/pages/immigration-et-refugies"
 IRCC = "https://www.canada.ca/fr/immigration-refugies-citoyennete.html"
-ATIP = "https://www.canada.ca/fr/immigration-refugies-citoyennete/organisation/transparence/acces-information-protection-renseignements-personnels.html"
+# IRCC's page on officer decision notes (English: the French address was not confirmed from here).
+OFFICER_NOTES = (
+    "https://www.canada.ca/en/immigration-refugees-citizenship/corporate/transparency/officer-decision-notes.html"
+)
 CRS = "https://www.canada.ca/fr/immigration-refugies-citoyennete/services/immigrer-canada/entree-express/admissibilite/criteres-systeme-classement-global.html"
 CICC = "https://college-ic.ca/"
 QUEBEC = "https://www.quebec.ca/immigration"
@@ -107,7 +110,7 @@ SOURCES = {
     Remedy.MISREPRESENTATION_BAR: Source(IRPA, SECOND_REVIEW),
     Remedy.QUEBEC_REMEDIES: Source(QUEBEC, SECOND_REVIEW),
     Remedy.PROVINCIAL_REVIEW: Source(PROVINCIAL_NOMINEES, SECOND_REVIEW),
-    Remedy.GCMS_NOTES: Source(ATIP, FIRST_REVIEW),
+    Remedy.GCMS_NOTES: Source(OFFICER_NOTES, SECOND_REVIEW),
     Remedy.RECONSIDERATION: Source(IRCC, SECOND_REVIEW),
     Remedy.RECONSIDERATION_NOT_USEFUL: Source(IRCC, FIRST_REVIEW),
     Remedy.JUDICIAL_REVIEW: Source(FEDERAL_COURT, SECOND_REVIEW),
