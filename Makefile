@@ -12,7 +12,8 @@ WEB_PORT ?= 8080
 RASA_INTERFACE ?= 127.0.0.1
 # The action server is private (only Rasa calls it): rasa_sdk binds to SANIC_HOST, every interface otherwise.
 export SANIC_HOST ?= 127.0.0.1
-# endpoints.yml: Rasa reaches the action servers through its own gateway route on RASA_PORT.
+# endpoints-gateway.yml (make run, make serve): Rasa reaches the action servers through its own gateway route
+# on RASA_PORT. endpoints.yml, which `rasa shell` and the other Rasa commands read, calls the action server directly.
 export RASA_PORT
 export ACTION_SERVER_URLS ?= http://127.0.0.1:$(ACTION_PORT)/webhook
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml')
@@ -80,7 +81,7 @@ run: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 run: train
 	@echo "Starting the assistant (about a minute). Logs: $(LOGS)/rasa.log, actions.log, notice_worker.log. Ctrl-C to stop."
 	@$(START_WORKERS) && \
-	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials-shell.yml \
+	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints-gateway.yml --credentials credentials-shell.yml \
 	    --interface 127.0.0.1 --port $(RASA_PORT) 2>> $(LOGS)/rasa.log || { tail -20 $(LOGS)/rasa.log; exit 1; }
 
 # The whole stack for the website and the messaging channels: action server, notice worker,
@@ -95,7 +96,7 @@ serve: train
 	  $(error Rasa's HTTP API was asked for (RASA_ENABLE_API or RASA_JWT_METHOD) but neither RASA_API_TOKEN nor RASA_JWT_SECRET is set: refusing to open it without authentication))
 	@$(START_WORKERS) && \
 	  { $(BIN)/python -m bot.web.demo --port $(WEB_PORT) --rasa-url http://127.0.0.1:$(RASA_PORT) & pids="$$pids $$!"; } && \
-	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
+	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints-gateway.yml --credentials credentials.yml \
 	    --interface $(RASA_INTERFACE) --port $(RASA_PORT) --cors http://127.0.0.1:$(WEB_PORT) $(RASA_API_FLAGS)
 
 # What the tests drive, from Debian's packages: Chromium for the widget (never a browser downloaded at

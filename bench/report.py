@@ -225,7 +225,7 @@ def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
     lines = [
         "## Serving",
         "",
-        f"`rasa run` with credentials.yml and endpoints.yml (REST channel, SQL tracker store on PostgreSQL database "
+        f"`rasa run` with credentials.yml and endpoints-gateway.yml (REST channel, SQL tracker store on PostgreSQL database "
         f"`{serving.get('database')}`), the action server (`python -m rasa_sdk`), model `{serving.get('model')}`. "
         f"Closed loop: each simulated person runs whole conversations back to back, a new sender id each "
         f"({', '.join(f'{k}: {v} turns' for k, v in serving.get('conversations', {}).items())}); "

@@ -55,8 +55,8 @@ def stored_handoffs(database_url: str) -> int:
         engine.dispose()
 
 
-def endpoints_for(action_url: str, source: Path = ROOT / "endpoints.yml") -> Dict[str, Any]:
-    """The repo's endpoints.yml as it is; an action endpoint at a fixed address is pointed at the
+def endpoints_for(action_url: str, source: Path = ROOT / "endpoints-gateway.yml") -> Dict[str, Any]:
+    """The endpoints production runs (endpoints-gateway.yml) as they are; an action endpoint at a fixed address is pointed at the
     bench's action server (one written with ${...} is filled from the environment by Rasa)."""
     endpoints = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     action = endpoints.get("action_endpoint") or {}

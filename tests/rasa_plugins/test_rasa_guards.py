@@ -156,3 +156,16 @@ def test_a_property_the_cause_reader_adds_to_the_output_reaches_the_actions():
     event = UserUttered("score trop bas", {"name": "refusal_low_score", "confidence": 0.9}, [], parse)
     tracker = DialogueStateTracker.from_events("guard", [event], slots=Domain.empty().slots)
     assert tracker.current_state()["latest_message"]["refusal_causes"] == reading
+
+
+def test_rasa_gives_the_conversation_to_a_component_whose_process_takes_a_tracker():
+    """bot/rasa_plugins/typed_choice.py reads the buttons last shown from the `tracker` Rasa's recipe passes
+    to `process`, and the processor fills with the conversation."""
+    from rasa.engine.constants import PLACEHOLDER_TRACKER
+
+    from bot.rasa_plugins.typed_choice import TypedChoice
+
+    recipe = default_recipe.DefaultV1Recipe()
+    assert recipe._get_needs_from_args(TypedChoice, "process") == {"tracker": PLACEHOLDER_TRACKER}
+    source = (RASA / "core" / "processor.py").read_text(encoding="utf-8")
+    assert "inputs={PLACEHOLDER_MESSAGE: [message], PLACEHOLDER_TRACKER: tracker}" in source

@@ -122,7 +122,7 @@ class ActionServer(ChildProcess):
 
 
 class RasaServer(ChildProcess):
-    """`rasa run` with the project's credentials.yml and endpoints.yml, as a deployment runs it.
+    """`rasa run` with the project's credentials.yml and endpoints-gateway.yml, as a deployment runs it.
 
     Rasa reaches the action servers through its gateway route on its own port (ACTION_SERVER_URLS),
     keeps the history in DATABASE_URL and takes the conversation lock in the local Redis.
@@ -145,7 +145,7 @@ class RasaServer(ChildProcess):
             "--model",
             str(MODEL),
             "--endpoints",
-            str(ROOT / "endpoints.yml"),
+            str(ROOT / "endpoints-gateway.yml"),
             "--credentials",
             str(ROOT / "credentials.yml"),
             "--port",

@@ -57,19 +57,20 @@ def proxied_prefixes() -> Dict[str, str]:
     return {path: found.group(1) for path, found in upstreams.items() if found}
 
 
-def rasa_routes() -> Set[str]:
-    """The paths `rasa run --credentials credentials.yml` serves, as Rasa registers them."""
-    channels = create_http_input_channels(None, str(ROOT / "credentials.yml"))
+def rasa_routes(credentials: str = "credentials.yml") -> Set[str]:
+    """The paths `rasa run --credentials <credentials>` serves, as Rasa registers them."""
+    channels = create_http_input_channels(None, str(ROOT / credentials))
     app = Sanic(f"deploy_routes_{time.monotonic_ns()}")
     register(channels, app, route="/webhooks/")
     app.router.finalize()
     return {"/" + route.path.strip("/") for route in app.router.routes}
 
 
-def test_endpoints_yml_names_importable_classes_of_the_right_kind(monkeypatch):
+@pytest.mark.parametrize("name", ["endpoints.yml", "endpoints-gateway.yml"])
+def test_endpoints_name_importable_classes_of_the_right_kind(monkeypatch, name):
     monkeypatch.setenv("RASA_PORT", "5123")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
-    path = str(ROOT / "endpoints.yml")
+    path = str(ROOT / name)
     tracker = read_endpoint_config(path, "tracker_store")
     assert issubclass(class_from_module_path(tracker.type), TrackerStore)
     lock = read_endpoint_config(path, "lock_store")
@@ -81,14 +82,37 @@ def test_endpoints_yml_names_importable_classes_of_the_right_kind(monkeypatch):
     )
     assert lock.kwargs["socket_timeout"] == 1
     assert store.key_prefix == "entree-express"
-    action = read_endpoint_config(path, "action_endpoint")
-    assert action.url == f"http://127.0.0.1:5123{GATEWAY_PATH}"
 
 
-def test_credentials_yml_names_input_channels_and_the_gateway_route_exists():
+def test_rasa_commands_call_the_action_server_and_the_served_assistant_calls_its_gateway(monkeypatch):
+    # `rasa shell`, `rasa interactive` and the rest read endpoints.yml and need no gateway route, which only
+    # a credentials file can register; `make run`, `make serve` and production go through the gateway.
+    monkeypatch.setenv("RASA_PORT", "5123")
+    assert read_endpoint_config(str(ROOT / "endpoints.yml"), "action_endpoint").url == "http://localhost:5055/webhook"
+    gateway = read_endpoint_config(str(ROOT / "endpoints-gateway.yml"), "action_endpoint")
+    assert gateway.url == f"http://127.0.0.1:5123{GATEWAY_PATH}"
+
+
+def test_the_two_endpoints_files_differ_only_in_the_action_endpoint():
+    plain, gateway = (
+        yaml.safe_load((ROOT / name).read_text(encoding="utf-8")) for name in ("endpoints.yml", "endpoints-gateway.yml")
+    )
+    assert plain.pop("action_endpoint") != gateway.pop("action_endpoint")
+    assert plain == gateway
+
+
+@pytest.mark.parametrize("credentials", ["credentials.yml", "credentials-shell.yml"])
+def test_every_credentials_file_used_with_the_gateway_registers_its_route(credentials):
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8") + (UNITS / "entree-express-rasa@.service").read_text(
+        encoding="utf-8"
+    )
+    assert f"--endpoints endpoints-gateway.yml --credentials {credentials}" in makefile
+    assert GATEWAY_PATH in rasa_routes(credentials)
+
+
+def test_credentials_yml_names_input_channels():
     for class_path in yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8")):
         assert issubclass(class_from_module_path(class_path), InputChannel), class_path
-    assert GATEWAY_PATH in rasa_routes()
 
 
 def test_nginx_proxies_the_public_channels_each_to_its_upstream():

@@ -1,6 +1,6 @@
 """The assistant when a part fails: Redis, the action server, PostgreSQL.
 
-A real `rasa run` with endpoints.yml, a real action server, the local PostgreSQL, and a Redis of
+A real `rasa run` with endpoints-gateway.yml, a real action server, the local PostgreSQL, and a Redis of
 this module's own (so that stopping it disturbs nothing else on the machine). PostgreSQL is the
 machine's, restarted for real; that test comes last.
 """

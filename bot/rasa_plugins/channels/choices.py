@@ -88,6 +88,15 @@ def split_text(text: str, length: int) -> List[str]:
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
+def choice_named(text: Optional[str], offered: Sequence[Choice]) -> Optional[Choice]:
+    """The choice a typed reply names, by its number ("2", "2.", "2)") or its whole title; None otherwise."""
+    match = _NUMBER.match(text or "")
+    if match and 1 <= int(match.group(1)) <= len(offered):
+        return offered[int(match.group(1)) - 1]
+    typed = (text or "").strip().lower()
+    return next((choice for choice in offered if typed and choice.title.strip().lower() == typed), None)
+
+
 class _Bounded:
     """A process's own memory: used when Redis is down, and dropping the oldest entries past `size`."""
 
@@ -135,14 +144,8 @@ class ChoiceMemory:
 
     def resolve(self, sender_id: str, text: str) -> str:
         """The payload of the choice the reply names by number or title; otherwise the text itself."""
-        offered = self._offered(sender_id)
-        match = _NUMBER.match(text or "")
-        if match and 1 <= int(match.group(1)) <= len(offered):
-            return offered[int(match.group(1)) - 1].payload
-        for choice in offered:
-            if choice.title.strip().lower() == (text or "").strip().lower():
-                return choice.payload
-        return text
+        chosen = choice_named(text, self._offered(sender_id))
+        return chosen.payload if chosen else text
 
 
 class SeenMessages:
