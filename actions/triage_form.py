@@ -79,6 +79,7 @@ class ValidateTriageForm(TypedAnswerForm):
             enum_slot(tracker, "program", Program),
             enum_slot(tracker, "authority", Authority),
             enum_slot(tracker, "fairness_letter", FairnessLetter),
+            tuple(tracker.get_slot("document") or ()),
         )
         return [question.value for question in questions]
 

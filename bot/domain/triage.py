@@ -37,6 +37,16 @@ def questions_to_ask_again(changed: Question) -> Tuple[Question, ...]:
 FAIRNESS_LETTER_CAUSES = frozenset(
     {RefusalCause.MISREPRESENTATION, RefusalCause.MEDICAL_INADMISSIBILITY, RefusalCause.WORK_EXPERIENCE}
 )
+# A document whose doubt IRCC also puts to the person first: settlement funds whose amount or source is in
+# doubt. A missing document alone is not (IRCC refuses, or returns an incomplete application).
+FAIRNESS_LETTER_DOCUMENTS = frozenset({"proof_of_funds"})
+
+
+def fairness_letter_possible(causes: Tuple[RefusalCause, ...], documents: Tuple[str, ...] = ()) -> bool:
+    """Whether IRCC may have written a procedural-fairness letter before this refusal."""
+    if FAIRNESS_LETTER_CAUSES.intersection(causes):
+        return True
+    return RefusalCause.MISSING_DOCUMENTS in causes and bool(FAIRNESS_LETTER_DOCUMENTS.intersection(documents))
 
 
 def authority_implied_by(program: Optional[Program]) -> Optional[Authority]:
@@ -52,8 +62,10 @@ def questions_to_ask(
     program: Optional[Program],
     authority: Optional[Authority],
     fairness_letter: Optional[FairnessLetter],
+    documents: Tuple[str, ...] = (),
 ) -> List[Question]:
-    """All questions still relevant given what is known; answered ones are filtered by the caller."""
+    """All questions still relevant given what is known; answered ones are filtered by the caller.
+    `documents` are the documents the person named (the `document` entity's values)."""
     questions: List[Question] = []
     if authority in (Authority.MIFI, Authority.PROVINCE):
         # Their own review and courts, not the Federal Court: no federal-court facts to ask.
@@ -61,7 +73,7 @@ def questions_to_ask(
     questions.append(Question.PROGRAM)
     if authority_implied_by(program) is None:
         questions.append(Question.AUTHORITY)
-    if FAIRNESS_LETTER_CAUSES.intersection(causes):
+    if fairness_letter_possible(causes, documents):
         questions.append(Question.FAIRNESS_LETTER)
         if fairness_letter is FairnessLetter.OPEN:
             return questions

@@ -63,6 +63,17 @@ def test_misrepresentation_asks_about_the_fairness_letter(make_tracker, run_acti
     assert run_action(ValidateTriageForm(), tracker).slots["requested_slot"] == "fairness_letter"
 
 
+def test_settlement_funds_in_doubt_ask_about_the_fairness_letter(make_tracker, run_action):
+    tracker = make_tracker(
+        "PTQF",
+        "inform",
+        slots={"refusal_causes": ["missing_documents"], "document": ["proof_of_funds"], "requested_slot": "program"},
+        extracted={"program": "fsw"},
+        active_loop=FORM,
+    )
+    assert run_action(ValidateTriageForm(), tracker).slots["requested_slot"] == "fairness_letter"
+
+
 def test_an_open_fairness_letter_skips_the_deadline_questions(make_tracker, run_action):
     tracker = make_tracker(
         "oui",

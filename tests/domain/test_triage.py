@@ -93,3 +93,21 @@ def test_ircc_refusing_residence_after_a_nomination_asks_the_federal_court_facts
 )
 def test_an_answer_about_where_the_person_lives_is_told_apart_from_the_office(text, persons):
     assert tells_where_the_person_is(text) is persons
+
+
+@pytest.mark.parametrize(
+    "documents, asked",
+    [
+        (("proof_of_funds",), True),
+        (("proof_of_funds", "police_certificate"), True),
+        (("police_certificate",), False),
+        ((), False),
+    ],
+)
+def test_a_doubt_about_the_settlement_funds_asks_about_an_open_fairness_letter(documents, asked):
+    questions = questions_to_ask((C.MISSING_DOCUMENTS,), Program.FSW, None, None, documents)
+    assert (Q.FAIRNESS_LETTER in questions) is asked
+
+
+def test_funds_named_for_another_cause_ask_nothing_more():
+    assert Q.FAIRNESS_LETTER not in questions_to_ask((C.LOW_SCORE,), Program.FSW, None, None, ("proof_of_funds",))
