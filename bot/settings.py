@@ -253,3 +253,28 @@ def action_gateway_settings() -> ActionGatewaySettings:
         timeout_seconds=float(env.get("ACTION_TIMEOUT_SECONDS", "10")),
         connect_timeout_seconds=float(env.get("ACTION_CONNECT_TIMEOUT_SECONDS", "1")),
     )
+
+
+@dataclass(frozen=True)
+class WebAbuseSettings:
+    """What one address or one conversation may send, and which web pages may talk to the assistant."""
+
+    window_seconds: int
+    per_address: int  # messages per window from one IP address (one /64 for IPv6), every channel
+    per_conversation: int  # messages per window in one conversation
+    allowed_origins: Tuple[str, ...]  # the pages (scheme://host[:port]) allowed to post from a browser
+
+
+@lru_cache(maxsize=1)
+def web_abuse_settings() -> WebAbuseSettings:
+    env = os.environ
+    # make serve's demo page; a deployment sets its own site (deploy/env.example).
+    origins = env.get("ALLOWED_ORIGINS", "http://127.0.0.1:8080,http://localhost:8080")
+    return WebAbuseSettings(
+        window_seconds=int(env.get("RATE_LIMIT_WINDOW_SECONDS", "60")),
+        # An office or a phone network shares one address: room for several people at once.
+        per_address=int(env.get("RATE_LIMIT_PER_ADDRESS", "120")),
+        # Nobody types or taps 30 messages a minute; a script does.
+        per_conversation=int(env.get("RATE_LIMIT_PER_CONVERSATION", "30")),
+        allowed_origins=tuple(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip()),
+    )

@@ -192,7 +192,8 @@
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ sender: state.sender, message: payload })
       }).then(function (answer) {
-        if (!answer.ok) throw new Error(String(answer.status));
+        // 429: too many messages at once; the body holds the assistant's own French answer.
+        if (!answer.ok && answer.status !== 429) throw new Error(String(answer.status));
         return answer.json();
       }).then(function (replies) {
         (replies || []).forEach(function (reply) {

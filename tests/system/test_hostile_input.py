@@ -160,10 +160,12 @@ def has_surrogate(text: str) -> bool:
     return any("\ud800" <= char <= "\udfff" for char in text)
 
 
-def rest_status(body: bytes) -> int:
+def rest_status(body: bytes, content_type: Optional[str] = "application/json") -> int:
     """The REST channel's documented answer to a body."""
     if len(body) > MAX_BODY_BYTES:
         return 413
+    if (content_type or "").split(";")[0].strip().lower() != "application/json":
+        return 415
     try:
         payload = json.loads(body)
     except (ValueError, RecursionError):
@@ -271,7 +273,7 @@ def test_rest_any_body(channel_stack):
     @example(body=b'{"sender": "p", "message": "Bonjour", "metadata": [1]}', content_type="application/json")
     def post(body, content_type):
         answer = stack.post("rest", body, headers(content_type))
-        assert answer.status_code == rest_status(body), body[:200]
+        assert answer.status_code == rest_status(body, content_type), body[:200]
 
     post()
     still_answers(stack, "rest")

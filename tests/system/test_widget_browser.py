@@ -48,7 +48,8 @@ def site(tmp_path_factory):
     origin = f"http://127.0.0.1:{web_port}"
     env = {"DATABASE_URL": f"sqlite:///{folder / 'assistant.db'}"}
     with ActionServer(folder / "actions.log", env) as actions:
-        rasa = RasaServer(folder / "rasa.log", actions.url, env, ["--cors", origin])
+        # The demo page is the one page allowed to post, as a firm's site is in production.
+        rasa = RasaServer(folder / "rasa.log", actions.url, {**env, "ALLOWED_ORIGINS": origin}, ["--cors", origin])
         with rasa:
             demo = ChildProcess(
                 [

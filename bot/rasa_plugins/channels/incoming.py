@@ -1,7 +1,8 @@
 """One person's message from a messaging platform (Messenger, WhatsApp), handed to Rasa.
 
 What Rasa cannot take gets a short French answer instead: a photo or a voice note, a text over the
-length limit. A "2" answering numbered choices becomes the choice's payload.
+length limit, a message over the conversation's rate limit (answered once per window: each answer
+costs a call to the platform). A "2" answering numbered choices becomes the choice's payload.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.rasa_plugins.channels.choices import ChoiceMemory
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
+from bot.rasa_plugins.channels.rate_limits import RateLimiter
 from bot.texts import file_response_text
 
 
@@ -23,8 +25,14 @@ async def hand_over(
     memory: ChoiceMemory,
     channel_name: str,
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    limiter: RateLimiter,
 ) -> None:
-    if text is None:
+    # The platform's servers post for everyone: counted per conversation, not per address.
+    over = limiter.over(None, sender_id)
+    if over:
+        if over == 1:
+            await output.send_text_message(sender_id, file_response_text("utter_channel_too_many_messages"))
+    elif text is None:
         await output.send_text_message(sender_id, file_response_text("utter_channel_not_understood_media"))
     elif len(text) > MAX_MESSAGE_LENGTH:
         await output.send_text_message(sender_id, file_response_text("utter_channel_message_too_long"))

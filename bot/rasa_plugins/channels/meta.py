@@ -31,6 +31,7 @@ from bot.rasa_plugins.channels.choices import (
 from bot.rasa_plugins.channels.conversation_ids import conversation_id
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender, is_text
+from bot.rasa_plugins.channels.rate_limits import rate_limiter
 from bot.rasa_plugins.channels.signatures import valid_meta_signature
 from bot.rasa_plugins.shared_state import channel_state
 from bot.settings import MetaAppSettings
@@ -168,6 +169,7 @@ class MetaWebhookInput(InputChannel):
                     self.memory,
                     self.name(),
                     on_new_message,
+                    rate_limiter(),
                 )
             return response.text("EVENT_RECEIVED")
 

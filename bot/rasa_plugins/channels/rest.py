@@ -1,7 +1,10 @@
 """Rasa's REST channel (the website widget's) with its input checked before Rasa reads it.
 
 Rasa's own channel answers 500 to a body that is not a JSON object with a text sender; here
-such a request gets 400, an oversized one 413, and nothing reaches the dialogue.
+such a request gets 400, an oversized one 413, and nothing reaches the dialogue. A body that is
+not declared JSON gets 415: a browser sends a JSON body across sites only after asking (CORS), so
+another site's page cannot make its visitors post. A page not in ALLOWED_ORIGINS gets 403, and a
+sender or an address over its rate limit 429 with a French answer (rate_limits.py).
 """
 
 from __future__ import annotations
@@ -17,12 +20,19 @@ from sanic.response import HTTPResponse
 
 from bot.rasa_plugins.channels.conversation_ids import is_web_sender
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
+from bot.rasa_plugins.channels.rate_limits import RateLimiter, address_key, origin_allowed, rate_limiter
+from bot.settings import web_abuse_settings
+from bot.texts import file_response_text
 
 
 def problem(request: Request) -> Optional[HTTPResponse]:
     """Why the request cannot be read as one person's message, or None when it can."""
     if len(request.body or b"") > MAX_BODY_BYTES:
         return response.json({"error": "body too large"}, status=413)
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return response.json({"error": "the body must be sent as application/json"}, status=415)
+    if not origin_allowed(request.headers.get("origin"), web_abuse_settings()):
+        return response.json({"error": "this page may not talk to the assistant"}, status=403)
     try:
         payload = json.loads(request.body or b"")
     except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
@@ -43,6 +53,16 @@ def problem(request: Request) -> Optional[HTTPResponse]:
     return None
 
 
+def too_many(request: Request, limiter: RateLimiter) -> Optional[HTTPResponse]:
+    """429, with the French answer as the assistant's reply, when the sender or the address is over its limit."""
+    sender = json.loads(request.body)["sender"]
+    if not limiter.over(address_key(request.ip, request.headers.get("x-real-ip")), sender):
+        return None
+    reply = [{"recipient_id": sender, "text": file_response_text("utter_channel_too_many_messages")}]
+    headers = {"Retry-After": str(limiter.settings.window_seconds)}
+    return response.json(reply, status=429, headers=headers)
+
+
 class RestInput(RasaRestInput):
     """Webhook at /webhooks/rest/webhook, as Rasa's."""
 
@@ -61,7 +81,7 @@ class RestInput(RasaRestInput):
         @blueprint.middleware("request")
         async def check(request: Request) -> Optional[HTTPResponse]:
             if request.method == "POST":
-                return problem(request)
+                return problem(request) or too_many(request, rate_limiter())
             return None
 
         return blueprint

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from engineio.packet import CLOSE, MESSAGE, PONG, UPGRADE
 from engineio.payload import Payload
@@ -27,6 +27,8 @@ from socketio.packet import Packet
 
 from bot.rasa_plugins.channels.conversation_ids import is_web_sender
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH, is_text
+from bot.rasa_plugins.channels.rate_limits import address_key, origin_allowed, rate_limiter
+from bot.settings import web_abuse_settings
 from bot.texts import file_response_text
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,21 @@ class SocketIOInput(RasaSocketIOInput):
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
         rasa_handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]
+        rasa_connect = sio.handlers[self.namespace or "/"]["connect"]
+
+        def address(sid: str) -> Optional[str]:
+            # The connection's WSGI-style environ (not the process's environment variables).
+            connection = sio.get_environ(sid, namespace=self.namespace) or {}
+            return address_key(connection.get("REMOTE_ADDR"), connection.get("HTTP_X_REAL_IP"))
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, connection: Dict[str, Any], auth: Any = None) -> bool:
+            # Another site's page may open a socket.io connection: python-socketio checks no origin as Rasa
+            # configures it. Refused here, as the REST channel refuses such a page's posts.
+            if not origin_allowed(connection.get("HTTP_ORIGIN"), web_abuse_settings()):
+                logger.warning("socketio: a connection from a page not in ALLOWED_ORIGINS was refused")
+                return False
+            return await rasa_connect(sid, connection, auth)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None) -> None:
@@ -93,6 +110,10 @@ class SocketIOInput(RasaSocketIOInput):
                 return
             if len(data.get("message", "")) > MAX_MESSAGE_LENGTH:
                 text = file_response_text("utter_channel_message_too_long")
+                await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
+                return
+            if rate_limiter().over(address(sid), session_id_of(data) or sid):
+                text = file_response_text("utter_channel_too_many_messages")
                 await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
                 return
             await rasa_handle_message(sid, data)

@@ -24,6 +24,7 @@ from bot.rasa_plugins.channels.choices import ChoiceMemory, SeenMessages, choice
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender
 from bot.rasa_plugins.channels.meta import numbered_text
+from bot.rasa_plugins.channels.rate_limits import rate_limiter
 from bot.rasa_plugins.shared_state import channel_state
 from bot.settings import TwilioSettings, twilio_settings
 
@@ -145,7 +146,14 @@ class TwilioWhatsAppInput(TwilioInput):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             readable = None if not text and int(media) > 0 else text or ""
             await hand_over(
-                readable, sender, message_id, self.get_output_channel(), self.memory, self.name(), on_new_message
+                readable,
+                sender,
+                message_id,
+                self.get_output_channel(),
+                self.memory,
+                self.name(),
+                on_new_message,
+                rate_limiter(),
             )
             return response.text(EMPTY_TWIML, content_type="text/xml")
 

@@ -6,18 +6,25 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from bot.rasa_plugins.channels.choices import Choice, ChoiceMemory
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
+from bot.rasa_plugins.channels.rate_limits import RateLimiter
+from bot.settings import WebAbuseSettings
 from bot.texts import file_response_text
 
 pytestmark = pytest.mark.unit
 
 
-def handed(text, memory=None):
+def _limiter(per_conversation=30):
+    return RateLimiter(WebAbuseSettings(60, 120, per_conversation, ()))
+
+
+def handed(text, memory=None, limiter=None):
     output, received = CollectingOutputChannel(), []
 
     async def on_new_message(message):
         received.append(message)
 
-    asyncio.run(hand_over(text, "p1", "m1", output, memory or ChoiceMemory(), "whatsapp", on_new_message))
+    memory = memory or ChoiceMemory()
+    asyncio.run(hand_over(text, "p1", "m1", output, memory, "whatsapp", on_new_message, limiter or _limiter()))
     return [m["text"] for m in output.messages], received
 
 
@@ -42,3 +49,13 @@ def test_a_number_answering_choices_becomes_the_choice_payload():
 def test_a_photo_or_a_too_long_text_gets_a_french_answer_and_nothing_reaches_rasa():
     assert handed(None) == ([file_response_text("utter_channel_not_understood_media")], [])
     assert handed("a" * (MAX_MESSAGE_LENGTH + 1)) == ([file_response_text("utter_channel_message_too_long")], [])
+
+
+def test_a_flood_in_one_conversation_is_answered_once_and_never_reaches_rasa():
+    limiter = _limiter(per_conversation=3)
+    for _ in range(3):
+        assert len(handed("bonjour", limiter=limiter)[1]) == 1
+    answers, received = handed("bonjour", limiter=limiter)
+    assert answers == [file_response_text("utter_channel_too_many_messages")] and received == []
+    # Past the first message over the limit, no more calls to the platform: the flood gets silence.
+    assert handed("bonjour", limiter=limiter) == ([], [])

@@ -5,13 +5,16 @@ from sanic.compat import Header
 from sanic.request import Request
 
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
-from bot.rasa_plugins.channels.rest import RestInput, problem
+from bot.rasa_plugins.channels.rate_limits import RateLimiter
+from bot.rasa_plugins.channels.rest import RestInput, problem, too_many
+from bot.settings import WebAbuseSettings, web_abuse_settings
+from bot.texts import file_response_text
 
 pytestmark = pytest.mark.unit
 
 
-def post(body: bytes) -> Request:
-    headers = Header({"content-type": "application/json"})
+def post(body: bytes, **headers: str) -> Request:
+    headers = Header({"content-type": "application/json", **{name.replace("_", "-"): v for name, v in headers.items()}})
     request = Request(b"/webhooks/rest/webhook", headers, "1.1", "POST", None, None)
     request.body = body
     return request
@@ -58,3 +61,34 @@ def test_the_client_chooses_neither_the_channel_name_nor_stored_metadata():
     )
     assert channel._extract_input_channel(request) == "rest"
     assert channel.get_metadata(request) is None
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""])
+def test_a_body_not_declared_json_is_refused_so_no_other_site_posts_without_asking(content_type):
+    # A browser sends these three across sites without a CORS preflight; application/json it does not.
+    body = json.dumps({"sender": "p", "message": "Bonjour"}).encode()
+    assert problem(post(body, content_type=content_type)).status == 415
+    assert problem(post(body, content_type="application/json; charset=utf-8")) is None
+
+
+def test_a_page_not_in_allowed_origins_is_refused(monkeypatch):
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://cabinet.example")
+    web_abuse_settings.cache_clear()
+    try:
+        body = json.dumps({"sender": "p", "message": "Bonjour"}).encode()
+        assert problem(post(body, origin="https://evil.example")).status == 403
+        assert problem(post(body, origin="https://cabinet.example")) is None
+        assert problem(post(body)) is None  # no browser page: curl, the platform's tests
+    finally:
+        web_abuse_settings.cache_clear()
+
+
+def test_a_sender_over_its_limit_gets_429_and_the_french_answer_as_a_reply():
+    limiter = RateLimiter(WebAbuseSettings(60, 100, 2, ()))
+    request = post(json.dumps({"sender": "p", "message": "Bonjour"}).encode())
+    assert too_many(request, limiter) is None and too_many(request, limiter) is None
+    refusal = too_many(request, limiter)
+    assert refusal.status == 429 and refusal.headers["retry-after"] == "60"
+    assert json.loads(refusal.body) == [
+        {"recipient_id": "p", "text": file_response_text("utter_channel_too_many_messages")}
+    ]

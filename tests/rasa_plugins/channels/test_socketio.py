@@ -1,6 +1,9 @@
+import asyncio
+
 import pytest
 
-from bot.rasa_plugins.channels.socketio import malformed_polling_body, readable_message, session_id_of
+from bot.rasa_plugins.channels.socketio import SocketIOInput, malformed_polling_body, readable_message, session_id_of
+from bot.settings import web_abuse_settings
 
 pytestmark = pytest.mark.unit
 
@@ -53,3 +56,23 @@ def test_packets_only_a_server_sends_are_refused_before_python_engineio_hangs_on
 @pytest.mark.parametrize("session_id", ["whatsapp:15145550199", "messenger:24680", "whatsapp:+15145550199"])
 def test_a_socketio_client_can_never_join_another_channel_s_conversation(session_id):
     assert session_id_of({"session_id": session_id}) is None
+
+
+def test_a_connection_from_a_page_not_in_allowed_origins_is_refused(monkeypatch):
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://cabinet.example")
+    web_abuse_settings.cache_clear()
+    try:
+        channel = SocketIOInput(
+            user_message_evt="user_uttered", bot_message_evt="bot_uttered", session_persistence=True
+        )
+
+        async def on_new_message(message):
+            return None
+
+        channel.blueprint(on_new_message)
+        connect = channel.sio.handlers["/"]["connect"]
+        assert asyncio.run(connect("s1", {"HTTP_ORIGIN": "https://evil.example"}, None)) is False
+        assert asyncio.run(connect("s2", {"HTTP_ORIGIN": "https://cabinet.example"}, None)) is True
+        assert asyncio.run(connect("s3", {}, None)) is True
+    finally:
+        web_abuse_settings.cache_clear()

@@ -1,0 +1,111 @@
+"""Rate limits per address and per conversation (bot/rasa_plugins/channels/rate_limits.py)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+import redis
+
+from bot.rasa_plugins.channels import rate_limits
+from bot.rasa_plugins.channels.rate_limits import RateLimiter, address_key, origin_allowed
+from bot.rasa_plugins.shared_state import RedisHealth, SharedRedis
+from bot.settings import WebAbuseSettings
+
+SETTINGS = WebAbuseSettings(
+    window_seconds=60, per_address=5, per_conversation=3, allowed_origins=("https://cabinet.example",)
+)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "peer, forwarded, counted",
+    [
+        ("203.0.113.7", None, "203.0.113.7"),
+        # Only this machine's proxy may name the client: a client's own X-Real-IP is ignored.
+        ("203.0.113.7", "198.51.100.1", "203.0.113.7"),
+        ("127.0.0.1", "198.51.100.1", "198.51.100.1"),
+        ("127.0.0.1", None, None),
+        ("::1", "", None),
+        ("2001:db8:1:2:3:4:5:6", None, "2001:db8:1:2::/64"),
+        ("127.0.0.1", "2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", None, "203.0.113.7"),
+        ("127.0.0.1", "not an address", None),
+    ],
+)
+def test_the_address_counted(peer, forwarded, counted):
+    assert address_key(peer, forwarded) == counted
+
+
+@pytest.mark.unit
+def test_one_ipv6_subscriber_cannot_escape_by_changing_the_last_64_bits():
+    limiter = RateLimiter(SETTINGS)
+    addresses = [address_key(f"2001:db8:aa:bb::{n:x}", None) for n in range(SETTINGS.per_address + 1)]
+    assert [limiter.over(address, None) for address in addresses][-1] == 1
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "origin, allowed",
+    [
+        (None, True),
+        ("https://cabinet.example", True),
+        ("https://cabinet.example/", True),
+        ("https://evil.example", False),
+        ("null", False),
+    ],
+)
+def test_only_the_firm_s_pages_may_post_from_a_browser(origin, allowed):
+    assert origin_allowed(origin, SETTINGS) is allowed
+
+
+@pytest.mark.unit
+def test_a_conversation_over_its_limit_is_told_by_how_much():
+    limiter = RateLimiter(SETTINGS)
+    assert [limiter.over(None, "rest-p1") for _ in range(5)] == [0, 0, 0, 1, 2]
+    # Another conversation has its own count.
+    assert limiter.over(None, "rest-p2") == 0
+
+
+@pytest.mark.unit
+def test_fresh_conversations_from_one_address_are_held_by_the_address_limit():
+    limiter = RateLimiter(SETTINGS)
+    counts = [limiter.over("203.0.113.7", f"rest-{n}") for n in range(7)]
+    assert counts == [0, 0, 0, 0, 0, 1, 2]
+
+
+@pytest.mark.unit
+def test_the_count_starts_again_with_the_next_window(monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(rate_limits.time, "time", lambda: clock[0])
+    limiter = RateLimiter(SETTINGS)
+    assert [limiter.over(None, "p") for _ in range(4)][-1] == 1
+    clock[0] += SETTINGS.window_seconds
+    assert limiter.over(None, "p") == 0
+
+
+@pytest.mark.unit
+def test_redis_down_counts_in_the_process():
+    client = redis.Redis(host="127.0.0.1", port=1, socket_timeout=0.2, socket_connect_timeout=0.2)
+    shared = SharedRedis(client, "test", RedisHealth(logging.getLogger("test"), "rate", "per process"))
+    limiter = RateLimiter(SETTINGS, shared)
+    assert [limiter.over(None, "p") for _ in range(4)] == [0, 0, 0, 1]
+
+
+@pytest.fixture
+def shared_redis():
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1)
+    prefix = f"test-{uuid.uuid4().hex}"
+    yield SharedRedis(client, prefix, RedisHealth(logging.getLogger("test"), "rate", "per process"))
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+@pytest.mark.integration
+def test_two_replicas_count_one_conversation_together(shared_redis):
+    first, second = RateLimiter(SETTINGS, shared_redis), RateLimiter(SETTINGS, shared_redis)
+    counts = [replica.over("203.0.113.7", "rest-p1") for replica in (first, second, first, second)]
+    assert counts == [0, 0, 0, 1]
+    ttl = shared_redis.client.ttl(shared_redis.key("rate", "conversation:rest-p1"))
+    assert 0 < ttl <= SETTINGS.window_seconds

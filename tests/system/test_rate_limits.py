@@ -1,0 +1,89 @@
+"""The rate limits on a real `rasa run` with the local Redis: a flooding client is held back, the people
+writing at the same time are not (bot/rasa_plugins/channels/rate_limits.py)."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from bot.texts import file_response_text
+from tests.system.assistant import ActionServer, RasaServer, consultation_script
+
+pytestmark = pytest.mark.system
+
+PER_CONVERSATION = 12
+PER_ADDRESS = 20
+
+
+@pytest.fixture(scope="module")
+def rasa(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rate-limits")
+    env = {
+        "DATABASE_URL": f"sqlite:///{folder / 'assistant.db'}",
+        "RATE_LIMIT_PER_CONVERSATION": str(PER_CONVERSATION),
+        "RATE_LIMIT_PER_ADDRESS": str(PER_ADDRESS),
+        "ALLOWED_ORIGINS": "https://cabinet.example",
+    }
+    with ActionServer(folder / "actions.log", env) as actions:
+        with RasaServer(folder / "rasa.log", actions.url, env) as server:
+            yield server
+
+
+def post(rasa, sender: str, message: str, address: str | None = None, **headers: str) -> requests.Response:
+    # As nginx forwards it: the client's address in X-Real-IP, from this machine.
+    if address:
+        headers["X-Real-IP"] = address
+    url = f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook"
+    return requests.post(url, json={"sender": sender, "message": message}, headers=headers, timeout=60)
+
+
+def test_one_conversation_past_its_limit_is_told_to_wait_and_the_others_go_on(rasa):
+    sender = uuid.uuid4().hex
+    answers = [post(rasa, sender, "bonjour") for _ in range(PER_CONVERSATION + 1)]
+    assert [a.status_code for a in answers] == [200] * PER_CONVERSATION + [429]
+    assert answers[-1].json() == [
+        {"recipient_id": sender, "text": file_response_text("utter_channel_too_many_messages")}
+    ]
+    assert answers[-1].headers["Retry-After"]
+    assert post(rasa, uuid.uuid4().hex, "bonjour").ok
+
+
+def test_fresh_conversations_from_one_address_are_held_by_the_address_limit(rasa):
+    statuses = [post(rasa, uuid.uuid4().hex, "bonjour", "198.51.100.7").status_code for _ in range(PER_ADDRESS + 2)]
+    assert statuses == [200] * PER_ADDRESS + [429, 429]
+    # Another subscriber is not: IPv6 counts per /64.
+    assert post(rasa, uuid.uuid4().hex, "bonjour", "2001:db8:7::1").ok
+
+
+def test_a_page_of_another_site_and_a_body_not_declared_json_are_refused(rasa):
+    assert post(rasa, uuid.uuid4().hex, "bonjour", Origin="https://evil.example").status_code == 403
+    assert post(rasa, uuid.uuid4().hex, "bonjour", Origin="https://cabinet.example").ok
+    url = f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook"
+    simple = requests.post(
+        url, data=b'{"sender": "p-plain", "message": "bonjour"}', headers={"Content-Type": "text/plain"}
+    )
+    assert simple.status_code == 415
+
+
+def test_a_flood_at_ten_times_the_limit_does_not_cost_the_people_writing_meanwhile(rasa):
+    flooder = "203.0.113.66"
+
+    def flood(number: int) -> int:
+        return post(rasa, f"flood-{number}-{uuid.uuid4().hex}", "bonjour", flooder).status_code
+
+    def converse(number: int) -> list:
+        sender = uuid.uuid4().hex
+        address = f"192.0.2.{number + 1}"
+        return [post(rasa, sender, text, address).status_code for text in consultation_script(number)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        floods = pool.map(flood, range(PER_ADDRESS * 10))
+        people = pool.map(converse, range(5))
+        flood_statuses, people_statuses = list(floods), list(people)
+    # Every turn of every person was answered; the flood got through only up to its address's limit.
+    assert all(status == 200 for turns in people_statuses for status in turns)
+    assert flood_statuses.count(200) <= PER_ADDRESS
+    assert set(flood_statuses) == {200, 429}
