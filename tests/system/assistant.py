@@ -22,6 +22,16 @@ from tests.ports import free_port
 from tests.system.nlu_model import MODEL, ROOT, load_agent
 
 
+def terminate(process: subprocess.Popen) -> None:
+    """Asked to stop, then killed when it has not within 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class ChildProcess:
     """A server started as `make run` starts it; stopped on exit; its output kept in `log_path`."""
 
@@ -60,12 +70,7 @@ class ChildProcess:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            terminate(self.process)
             self.process = None
             self._log.close()
 

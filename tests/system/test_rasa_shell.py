@@ -22,7 +22,7 @@ import yaml
 # Bound before the autouse fixture pins `clock.today`: the action server runs on the real calendar.
 from bot.domain.clock import today as real_today
 from tests.ports import free_port
-from tests.system.assistant import ActionServer
+from tests.system.assistant import ActionServer, terminate
 from tests.system.nlu_model import MODEL, ROOT
 
 pytestmark = pytest.mark.system
@@ -89,12 +89,7 @@ class Terminal:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            terminate(self.process)
         os.close(self.master)
 
 
