@@ -8,6 +8,8 @@ MODEL := models/assistant.tar.gz
 ACTION_PORT ?= 5055
 RASA_PORT ?= 5005
 WEB_PORT ?= 8080
+# The pages allowed to talk to the assistant from a browser: make serve's demo page (deploy/env.example).
+export ALLOWED_ORIGINS ?= http://127.0.0.1:$(WEB_PORT),http://localhost:$(WEB_PORT)
 # Loopback by default: in production a reverse proxy (TLS) sits in front, see deploy/README.md.
 RASA_INTERFACE ?= 127.0.0.1
 # The action server is private (only Rasa calls it): rasa_sdk binds to SANIC_HOST, every interface otherwise.

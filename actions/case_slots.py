@@ -52,9 +52,16 @@ def person_messages(tracker: Tracker) -> List[Dict[str, Any]]:
     for event in tracker.events:
         if event.get("event") == "restart":
             messages = []
-        elif event.get("event") == "user" and event.get("text") and not event["text"].startswith("/"):
+        elif event.get("event") == "user" and event.get("text") and not is_choice(event):
             messages.append(event)
     return messages
+
+
+def is_choice(event: Dict[str, Any]) -> bool:
+    """A button chosen: clicked (its payload is the text) or typed as its number or title (the NLU read it as
+    the payload, bot/rasa_plugins/typed_choice.py)."""
+    read = str((event.get("parse_data") or {}).get("text") or "")
+    return str(event.get("text") or "").startswith("/") or read.startswith("/")
 
 
 def case_from_tracker(tracker: Tracker) -> Case:

@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.case_slots import case_from_tracker, person_messages
+from actions.case_slots import case_from_tracker, is_choice, person_messages
 from actions.consultation_form import CONSENT, FORM_SLOTS, GIVEN, REFERENCE, REFUSED, given, method_label
 from actions.domain_text import response_text
 from actions.handoff import case_summary, plan_for, utter_firm_contact
@@ -166,15 +166,21 @@ class ActionSubmitConsultation(Action):
         return CLEAR_FORM + [SlotSet(REFERENCE, stored.reference)]
 
 
+# The answers that are personal details. How to be contacted ("phone", "email") is not: erasing those
+# words would rewrite every message of the conversation that holds them.
+PERSONAL_FIELDS = {field.value for field in ContactField} - {ContactField.METHOD.value}
+
+
 def typed_contact_details(tracker: Tracker) -> List[str]:
     """The contact answers: each message that filled a contact question, and the value read from it."""
-    fields = {field.value for field in ContactField}
     details: List[str] = []
     last_text = None
     for event in tracker.events:
         if event.get("event") == "user":
-            last_text = event.get("text")
-        elif event.get("event") == "slot" and event.get("name") in fields and given(event.get("value")):
+            # A button chosen says nothing personal, and the stored text of one typed as its number is that
+            # number ("2"), which must not be erased from every date of the conversation.
+            last_text = None if is_choice(event) else event.get("text")
+        elif event.get("event") == "slot" and event.get("name") in PERSONAL_FIELDS and given(event.get("value")):
             details += [last_text, event["value"]]
             if event["name"] == ContactField.PHONE.value:
                 details.append(display_phone(event["value"]))

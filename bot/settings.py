@@ -260,21 +260,37 @@ class WebAbuseSettings:
     """What one address or one conversation may send, and which web pages may talk to the assistant."""
 
     window_seconds: int
-    per_address: int  # messages per window from one IP address (one /64 for IPv6), every channel
-    per_conversation: int  # messages per window in one conversation
+    per_address: int  # messages per window from one IP address (one /64 for IPv6), web channels
+    per_conversation: int  # messages per window in one conversation, every channel
     allowed_origins: Tuple[str, ...]  # the pages (scheme://host[:port]) allowed to post from a browser
+    trusted_proxies: Tuple[str, ...] = ()  # networks whose X-Real-IP names the client (loopback always does)
+
+
+def _positive_int(env, name: str, default: int) -> int:
+    """A whole number of at least 1; anything else is logged and the default kept, so that a typo never turns
+    the limits off nor fails every message."""
+    raw = env.get(name)
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError:
+        value = 0
+    if value < 1:
+        logger.error("%s=%r is not a whole number of at least 1: %d is used.", name, raw, default)
+        return default
+    return value
 
 
 @lru_cache(maxsize=1)
 def web_abuse_settings() -> WebAbuseSettings:
     env = os.environ
-    # make serve's demo page; a deployment sets its own site (deploy/env.example).
+    # make serve's demo page (the Makefile sets the variable from WEB_PORT); a deployment lists its own.
     origins = env.get("ALLOWED_ORIGINS", "http://127.0.0.1:8080,http://localhost:8080")
     return WebAbuseSettings(
-        window_seconds=int(env.get("RATE_LIMIT_WINDOW_SECONDS", "60")),
-        # An office or a phone network shares one address: room for several people at once.
-        per_address=int(env.get("RATE_LIMIT_PER_ADDRESS", "120")),
+        window_seconds=_positive_int(env, "RATE_LIMIT_WINDOW_SECONDS", 60),
+        # A phone network or an office may put many people behind one address: room for dozens at once.
+        per_address=_positive_int(env, "RATE_LIMIT_PER_ADDRESS", 300),
         # Nobody types or taps 30 messages a minute; a script does.
-        per_conversation=int(env.get("RATE_LIMIT_PER_CONVERSATION", "30")),
+        per_conversation=_positive_int(env, "RATE_LIMIT_PER_CONVERSATION", 30),
         allowed_origins=tuple(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip()),
+        trusted_proxies=tuple(net.strip() for net in env.get("TRUSTED_PROXIES", "").split(",") if net.strip()),
     )

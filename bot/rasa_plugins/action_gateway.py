@@ -1,8 +1,8 @@
 """Rasa's calls to the action servers go through here, inside the Rasa process.
 
-Rasa 3.6 waits 300 s for an action server, whatever endpoints.yml says, then drops the
+Rasa 3.6 waits 300 s for an action server, whatever the endpoints file says, then drops the
 action's events and says nothing: a person whose action server died meets silence. Rasa's
-`action_endpoint` points at this route instead; it forwards each call to the action servers in
+`action_endpoint` in endpoints-gateway.yml (make run, make serve, production) points at this route instead; it forwards each call to the action servers in
 ACTION_SERVER_URLS (round robin, the next one when one is down) with short timeouts, and when
 none answers it gives Rasa an action result of its own: a French apology (`utter_technical_problem`),
 and for a form's validation, the question asked again rather than an answer taken unchecked.

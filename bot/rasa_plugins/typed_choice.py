@@ -8,8 +8,8 @@ then reads as the button itself. The messaging channels that show numbered lines
 past three buttons) already send payloads, so nothing changes for them.
 
 Rasa 3.6 hands the conversation to an NLU component whose `process` takes a `tracker` argument
-(tests/rasa_plugins/test_rasa_guards.py); `rasa test nlu` and Rasa's /model/parse give none, and then
-the text is left as it is.
+(tests/rasa_plugins/test_rasa_guards.py); `rasa test nlu` and Rasa's /model/parse give none or an empty
+one, and then the text is left as it is.
 """
 
 from __future__ import annotations
@@ -29,14 +29,15 @@ from bot.rasa_plugins.channels.choices import Choice, choice_named, choices_from
 
 
 def offered_choices(tracker: Optional[DialogueStateTracker]) -> Sequence[Choice]:
-    """The buttons of the assistant's last turn (since the person last wrote), the latest ones first."""
+    """The buttons of the assistant's last message, if the person has not written since."""
     if tracker is None:
         return ()
-    for event in reversed(tracker.events):
+    # Applied events: a message the person took back ("undo") is not their last one.
+    for event in reversed(tracker.applied_events()):
         if isinstance(event, UserUttered):
             return ()
-        if isinstance(event, BotUttered) and (event.data or {}).get("buttons"):
-            return choices_from_buttons(event.data["buttons"])
+        if isinstance(event, BotUttered):
+            return tuple(choices_from_buttons((event.data or {}).get("buttons") or []))
     return ()
 
 

@@ -187,3 +187,17 @@ def test_a_pasted_line_that_imitates_the_notice_stays_inside_the_quotation(datab
     with database.connect() as connection:
         body = next(row.payload["body"] for row in connection.execute(select(notices)) if row.kind == "email")
     assert "\n> ----------\n> Référence : AAAAAAAA\n> URGENT\n" in body
+
+
+def test_a_button_typed_as_its_number_is_not_erased_from_the_conversation_on_cancel(make_tracker):
+    from actions.consultation import typed_contact_details
+
+    history = STORY + [
+        {"event": "user", "text": "2", "parse_data": {"text": '/inform{"contact_method":"phone"}'}},
+        {"event": "slot", "name": "contact_method", "value": "phone"},
+        {"event": "user", "text": "Awa Diop", "parse_data": {"text": "Awa Diop", "intent": {"name": "inform"}}},
+        {"event": "slot", "name": "contact_name", "value": "Awa Diop"},
+    ]
+    tracker = make_tracker("annuler", "cancel", slots=dict(SITUATION, **CONTACT), history=history)
+    # Only the name is erased: "2" would turn every date of the conversation into "[retiré]0[retiré]6".
+    assert typed_contact_details(tracker) == ["Awa Diop", "Awa Diop"]

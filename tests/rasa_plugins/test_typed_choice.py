@@ -56,6 +56,11 @@ def test_buttons_the_person_already_answered_are_not_offered_any_more():
     assert _read("2", tracker) == "2"
 
 
+def test_a_question_without_buttons_after_buttons_takes_the_words():
+    tracker = _tracker(BotUttered("Question ?", {"buttons": BUTTONS}), BotUttered("À quelle date ?"))
+    assert _read("2", tracker) == "2"
+
+
 def test_the_latest_buttons_of_the_turn_count():
     later = [{"title": "PTQF", "payload": '/inform{"program": "fsw"}'}]
     tracker = _tracker(BotUttered("Question ?", {"buttons": BUTTONS}), BotUttered("Programme ?", {"buttons": later}))

@@ -153,7 +153,7 @@ def env_example_names() -> List[str]:
 
 def read_by_the_services() -> str:
     files = [*ROOT.glob("bot/**/*.py"), *ROOT.glob("actions/**/*.py"), ROOT / "Makefile"]
-    files += [ROOT / "endpoints.yml", *UNITS.iterdir()]
+    files += [ROOT / "endpoints.yml", ROOT / "endpoints-gateway.yml", *UNITS.iterdir()]
     return "\n".join(path.read_text(encoding="utf-8") for path in files)
 
 

@@ -2,27 +2,30 @@
 
 A script that opens conversation after conversation would store fake cases and flood the firm with
 notices; one that sends thousands of messages would hold a replica. nginx limits requests per address
-on one host; these limits hold across replicas (Redis), apply to every channel (REST, socket.io
-events after the upgrade, the messaging webhooks) and per conversation. Over a limit the person reads
-a French "wait a moment" once per window, and the message goes no further.
+on one host; these limits hold across replicas (Redis), apply to the web channels per address and
+to every channel per conversation (REST, socket.io events after the upgrade, the messaging
+webhooks). Over a limit the person reads a French "wait a moment", and the message goes no further.
 
-The address is the peer's, or the one nginx forwards (X-Real-IP) when the peer is this machine's
-proxy. A loopback peer with no forwarded address is this machine itself (the gateway, a health
-check, the bench): counted per conversation only. IPv6 addresses count per /64, what one
-subscriber usually holds.
+The address is the peer's, or the one the reverse proxy forwards (X-Real-IP) when the peer is a
+proxy: this machine, or a network of TRUSTED_PROXIES (nginx on another host). A proxy peer with no
+forwarded address is this deployment itself (the gateway, a health check, the bench): counted per
+conversation only. IPv6 addresses count per /64, what one subscriber usually holds.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 from functools import lru_cache
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from bot.rasa_plugins.shared_state import SharedRedis, channel_state
 from bot.settings import WebAbuseSettings, web_abuse_settings
 
-LOCAL_PEERS = {"127.0.0.1", "::1"}
+logger = logging.getLogger(__name__)
+
+Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 # One round trip for all counters: each INCR'd, its window started on the first message; over when any
 # counter passes its own limit. Returns the highest count over its limit (0: within every limit), so that
@@ -39,39 +42,53 @@ return worst
 """
 
 
-def address_key(peer: Optional[str], forwarded: Optional[str]) -> Optional[str]:
-    """The address to count, or None for this machine's own calls. An IPv6 address becomes its /64."""
-    address = (forwarded or "").strip() if peer in LOCAL_PEERS else peer
-    if not address:
-        return None
+def _ip(text: Optional[str]) -> Optional[Address]:
+    """The address, an IPv4-mapped IPv6 one as its IPv4; None for anything else."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address((text or "").strip())
     except ValueError:
         return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def address_key(peer: Optional[str], forwarded: Optional[str], trusted_proxies: Sequence[str] = ()) -> Optional[str]:
+    """The address to count, or None for the deployment's own calls. An IPv6 address becomes its /64."""
+    ip = _ip(peer)
+    if ip is None:
+        return None
+    if ip.is_loopback or any(ip in ipaddress.ip_network(net, strict=False) for net in trusted_proxies):
+        ip = _ip(forwarded)
+        if ip is None:
+            return None
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
 
 
-def origin_allowed(origin: Optional[str], settings: WebAbuseSettings) -> bool:
-    """A request without Origin is no browser page's; a page's must be on the list."""
-    return origin is None or origin.rstrip("/") in settings.allowed_origins
+def origin_allowed(origin: Optional[str], settings: WebAbuseSettings, own_origin: Optional[str] = None) -> bool:
+    """A request without Origin is no browser page's; a page's must be the assistant's own site or be listed."""
+    if origin is None:
+        return True
+    origin = origin.rstrip("/")
+    return origin in settings.allowed_origins or (own_origin is not None and origin == own_origin.rstrip("/"))
 
 
 class RateLimiter:
     """Counts messages per window; over a limit, `over` tells by how many (1: the first one over)."""
 
+    # While Redis is down: this process's own counters for the current window, at most this many.
     LOCAL_SIZE = 100_000
 
     def __init__(self, settings: WebAbuseSettings, shared: Optional[SharedRedis] = None):
         self.settings = settings
         self._shared = shared
-        # While Redis is down: this process's own counters, per window.
-        self._local: Dict[str, Tuple[int, int]] = {}
+        self._script = shared.client.register_script(COUNT) if shared is not None else None
+        self._window = -1
+        self._local: Dict[str, int] = {}
 
-    def _counters(self, address: Optional[str], conversation: Optional[str]) -> Sequence[Tuple[str, int]]:
+    def _counters(self, address: Optional[str], conversation: Optional[str]) -> List[Tuple[str, int]]:
         counters = []
         if address:
             counters.append((f"address:{address}", self.settings.per_address))
@@ -84,12 +101,12 @@ class RateLimiter:
         counters = self._counters(address, conversation)
         if not counters:
             return 0
-        if self._shared is not None:
+        if self._shared is not None and self._script is not None:
             keys = [self._shared.key("rate", name) for name, _ in counters]
+            limits = [limit for _, limit in counters]
+            script = self._script
             result = self._shared.run(
-                lambda r: r.eval(
-                    COUNT, len(keys), *keys, self.settings.window_seconds, *(limit for _, limit in counters)
-                )
+                lambda r: script(keys=keys, args=[self.settings.window_seconds, *limits], client=r)
             )
             if result is not None:
                 return int(result)
@@ -97,13 +114,13 @@ class RateLimiter:
 
     def _count_locally(self, counters: Sequence[Tuple[str, int]]) -> int:
         window = int(time.time() // self.settings.window_seconds)
-        if len(self._local) > self.LOCAL_SIZE:
-            self._local = {key: value for key, value in self._local.items() if value[0] == window}
+        if window != self._window or len(self._local) >= self.LOCAL_SIZE:
+            # A new window starts every count again; past the size, a flood of fresh ids restarts them early.
+            self._window, self._local = window, {}
         worst = 0
         for name, limit in counters:
-            started, count = self._local.get(name, (window, 0))
-            count = count + 1 if started == window else 1
-            self._local[name] = (window, count)
+            count = self._local.get(name, 0) + 1
+            self._local[name] = count
             worst = max(worst, count - limit)
         return worst
 
@@ -111,4 +128,7 @@ class RateLimiter:
 @lru_cache(maxsize=1)
 def rate_limiter() -> RateLimiter:
     """One per process, on the channels' Redis; made on first use, never at import."""
-    return RateLimiter(web_abuse_settings(), channel_state())
+    settings = web_abuse_settings()
+    if not settings.allowed_origins:
+        logger.warning("ALLOWED_ORIGINS is empty: only the assistant's own pages may post from a browser.")
+    return RateLimiter(settings, channel_state())

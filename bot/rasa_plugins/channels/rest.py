@@ -25,13 +25,20 @@ from bot.settings import web_abuse_settings
 from bot.texts import file_response_text
 
 
+def own_origin(request: Request) -> str:
+    """The assistant's own site, as the browser names it: the widget page nginx serves from the same host."""
+    # Rasa itself serves plain HTTP; TLS ends at nginx, which says so in X-Forwarded-Proto.
+    scheme = request.headers.get("x-forwarded-proto") or "http"
+    return f"{scheme}://{request.headers.get('host', '')}"
+
+
 def problem(request: Request) -> Optional[HTTPResponse]:
     """Why the request cannot be read as one person's message, or None when it can."""
     if len(request.body or b"") > MAX_BODY_BYTES:
         return response.json({"error": "body too large"}, status=413)
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         return response.json({"error": "the body must be sent as application/json"}, status=415)
-    if not origin_allowed(request.headers.get("origin"), web_abuse_settings()):
+    if not origin_allowed(request.headers.get("origin"), web_abuse_settings(), own_origin(request)):
         return response.json({"error": "this page may not talk to the assistant"}, status=403)
     try:
         payload = json.loads(request.body or b"")
@@ -56,7 +63,8 @@ def problem(request: Request) -> Optional[HTTPResponse]:
 def too_many(request: Request, limiter: RateLimiter) -> Optional[HTTPResponse]:
     """429, with the French answer as the assistant's reply, when the sender or the address is over its limit."""
     sender = json.loads(request.body)["sender"]
-    if not limiter.over(address_key(request.ip, request.headers.get("x-real-ip")), sender):
+    address = address_key(request.ip, request.headers.get("x-real-ip"), limiter.settings.trusted_proxies)
+    if not limiter.over(address, sender):
         return None
     reply = [{"recipient_id": sender, "text": file_response_text("utter_channel_too_many_messages")}]
     headers = {"Retry-After": str(limiter.settings.window_seconds)}

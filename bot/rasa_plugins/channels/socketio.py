@@ -83,15 +83,19 @@ class SocketIOInput(RasaSocketIOInput):
         rasa_connect = sio.handlers[self.namespace or "/"]["connect"]
 
         def address(sid: str) -> Optional[str]:
-            # The connection's WSGI-style environ (not the process's environment variables).
+            # The connection's WSGI-style environ (not the process's environment variables). Its REMOTE_ADDR is
+            # always 127.0.0.1 under Sanic (python-engineio's driver): the peer is Sanic's request's.
             connection = sio.get_environ(sid, namespace=self.namespace) or {}
-            return address_key(connection.get("REMOTE_ADDR"), connection.get("HTTP_X_REAL_IP"))
+            request = connection.get("sanic.request")
+            peer = request.ip if request is not None else None
+            return address_key(peer, connection.get("HTTP_X_REAL_IP"), web_abuse_settings().trusted_proxies)
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, connection: Dict[str, Any], auth: Any = None) -> bool:
             # Another site's page may open a socket.io connection: python-socketio checks no origin as Rasa
             # configures it. Refused here, as the REST channel refuses such a page's posts.
-            if not origin_allowed(connection.get("HTTP_ORIGIN"), web_abuse_settings()):
+            own = f"{connection.get('wsgi.url_scheme', 'http')}://{connection.get('HTTP_HOST', '')}"
+            if not origin_allowed(connection.get("HTTP_ORIGIN"), web_abuse_settings(), own):
                 logger.warning("socketio: a connection from a page not in ALLOWED_ORIGINS was refused")
                 return False
             return await rasa_connect(sid, connection, auth)

@@ -32,10 +32,15 @@ SETTINGS = WebAbuseSettings(
         ("127.0.0.1", "2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
         ("::ffff:203.0.113.7", None, "203.0.113.7"),
         ("127.0.0.1", "not an address", None),
+        ("127.0.0.2", "198.51.100.1", "198.51.100.1"),
+        ("::ffff:127.0.0.1", "198.51.100.1", "198.51.100.1"),
+        # nginx on another host, listed in TRUSTED_PROXIES; any other peer names no one but itself.
+        ("10.0.0.5", "198.51.100.1", "198.51.100.1"),
+        ("10.1.0.5", "198.51.100.1", "10.1.0.5"),
     ],
 )
 def test_the_address_counted(peer, forwarded, counted):
-    assert address_key(peer, forwarded) == counted
+    assert address_key(peer, forwarded, ("10.0.0.0/24",)) == counted
 
 
 @pytest.mark.unit
@@ -58,6 +63,36 @@ def test_one_ipv6_subscriber_cannot_escape_by_changing_the_last_64_bits():
 )
 def test_only_the_firm_s_pages_may_post_from_a_browser(origin, allowed):
     assert origin_allowed(origin, SETTINGS) is allowed
+
+
+@pytest.mark.unit
+def test_the_assistant_s_own_site_may_post_without_being_listed():
+    # The widget page nginx serves from the assistant's host sends that host as its Origin.
+    assert origin_allowed("https://assistant.example", SETTINGS, "https://assistant.example")
+    assert not origin_allowed("https://evil.example", SETTINGS, "https://assistant.example")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("value", ["0", "-5", "abc", "1.5"])
+def test_a_mistyped_limit_keeps_the_default_and_is_logged(monkeypatch, caplog, value):
+    from bot.settings import web_abuse_settings
+
+    monkeypatch.setenv("RATE_LIMIT_WINDOW_SECONDS", value)
+    web_abuse_settings.cache_clear()
+    try:
+        assert web_abuse_settings().window_seconds == 60
+    finally:
+        web_abuse_settings.cache_clear()
+    assert "RATE_LIMIT_WINDOW_SECONDS" in caplog.text
+
+
+@pytest.mark.unit
+def test_the_process_s_own_counters_stay_bounded(monkeypatch):
+    monkeypatch.setattr(RateLimiter, "LOCAL_SIZE", 10)
+    limiter = RateLimiter(SETTINGS)
+    for n in range(25):
+        limiter.over(None, f"fresh-{n}")
+    assert len(limiter._local) <= 10
 
 
 @pytest.mark.unit

@@ -74,5 +74,7 @@ def test_a_connection_from_a_page_not_in_allowed_origins_is_refused(monkeypatch)
         assert asyncio.run(connect("s1", {"HTTP_ORIGIN": "https://evil.example"}, None)) is False
         assert asyncio.run(connect("s2", {"HTTP_ORIGIN": "https://cabinet.example"}, None)) is True
         assert asyncio.run(connect("s3", {}, None)) is True
+        own = {"HTTP_ORIGIN": "https://assistant.example", "HTTP_HOST": "assistant.example", "wsgi.url_scheme": "https"}
+        assert asyncio.run(connect("s4", own, None)) is True
     finally:
         web_abuse_settings.cache_clear()
