@@ -80,6 +80,10 @@ class NoticeSettings:
     smtp_ca_file: Optional[str] = None
     # Plain http for the webhook: only for a receiver on this host or in tests.
     webhook_allow_http: bool = False
+    # New cases in the last hour past which each one's notices are grouped into one digest, sent at most
+    # every `digest_minutes`: a script opening case after case cannot bury the firm's mailbox.
+    hourly_ceiling: int = 30
+    digest_minutes: int = 15
 
     @property
     def email_enabled(self) -> bool:
@@ -103,6 +107,8 @@ def notice_settings() -> NoticeSettings:
         timeout_seconds=float(env.get("NOTICE_TIMEOUT_SECONDS", "10")),
         smtp_ca_file=env.get("SMTP_CA_FILE") or None,
         webhook_allow_http=env.get("NOTICE_WEBHOOK_ALLOW_HTTP", "false").lower() in ("1", "true", "yes"),
+        hourly_ceiling=_positive_int(env, "CASE_NOTICE_CEILING_PER_HOUR", 30),
+        digest_minutes=_positive_int(env, "NOTICE_DIGEST_MINUTES", 15),
     )
 
 

@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
-from sqlalchemy import delete, desc, insert, select, update
+from sqlalchemy import delete, desc, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.domain.consultation import NewCase
+from bot.settings import notice_settings
 from bot.storage.conversations import erase_conversation, purge_conversations
 from bot.storage.database import lost_connection, reconnecting
-from bot.storage.outbox import Notice
+from bot.storage.outbox import Notice, NoticeKind, digest_notice
 from bot.storage.schema import handoff_cases, notices
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a reference is read out on the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 REFERENCE_LENGTH = 8
+HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,18 @@ def store_with_reference(
 
 
 def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[Notice]) -> None:
+    settings = notice_settings()
+    created_at = values["created_at"]
+    first_attempt = created_at
     with engine.begin() as connection:
+        if case_notices:
+            # Past the ceiling, the case is announced in the next digest instead (outbox.deliver_digest). Two
+            # replicas saving at the same instant may both pass under it: the ceiling is approximate by that much.
+            last_hour = select(func.count()).select_from(handoff_cases)
+            recent = connection.execute(last_hour.where(handoff_cases.c.created_at > created_at - HOUR)).scalar_one()
+            if recent >= settings.hourly_ceiling:
+                case_notices = [digest_notice(values["reference"], values["urgent"], created_at)]
+                first_attempt = created_at + timedelta(minutes=settings.digest_minutes)
         case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
         for notice in case_notices:
             connection.execute(
@@ -134,10 +147,17 @@ def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[No
                     kind=notice.kind.value,
                     payload=notice.payload,
                     attempts=0,
-                    next_attempt_at=values["created_at"],
-                    created_at=values["created_at"],
+                    next_attempt_at=first_attempt,
+                    created_at=created_at,
                 )
             )
+
+
+def grouped_references(engine: Engine) -> Set[str]:
+    """The cases announced in a digest, past the hourly ceiling: the operator's list marks them."""
+    query = select(handoff_cases.c.reference).join(notices, notices.c.case_id == handoff_cases.c.id)
+    with engine.connect() as connection:
+        return set(connection.execute(query.where(notices.c.kind == NoticeKind.DIGEST.value)).scalars())
 
 
 def list_cases(engine: Engine) -> List[StoredCase]:

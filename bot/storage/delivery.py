@@ -8,13 +8,15 @@ import json
 import smtplib
 import ssl
 import time
+from datetime import datetime
 from email.message import EmailMessage
-from typing import Callable, Dict
+from typing import Any, Callable, Dict, List
 
 import requests
 
 from bot.settings import NoticeSettings, SmtpSecurity
 from bot.storage.outbox import NoticeKind, PendingNotice, Sender
+from bot.texts import file_response_text
 
 
 class InsecureSmtpLogin(RuntimeError):
@@ -76,6 +78,23 @@ def post_webhook(settings: NoticeSettings, notice: PendingNotice, now: Callable[
     if not 200 <= response.status_code < 300:
         # A redirect, with or without a Location, is not a delivery.
         raise requests.HTTPError(f"answered {response.status_code}", response=response)
+
+
+def digest_payloads(settings: NoticeSettings, lines: List[Dict[str, Any]]) -> Dict[NoticeKind, Dict[str, Any]]:
+    """One e-mail listing the grouped cases (French, from domain.yml), and the same lines for the webhook."""
+
+    def line(entry: Dict[str, Any]) -> str:
+        urgent = file_response_text("utter_notice_digest_urgent") if entry.get("urgent") else ""
+        created = f"{datetime.fromisoformat(entry['created_at']):%Y-%m-%d %H:%M} UTC"
+        return file_response_text("utter_notice_digest_line").format(
+            reference=entry["reference"], created_at=created, urgent=urgent
+        )
+
+    subject = file_response_text("utter_notice_digest_subject").format(count=len(lines))
+    body = file_response_text("utter_notice_digest_body").format(
+        ceiling=settings.hourly_ceiling, lines="\n".join(line(entry) for entry in lines)
+    )
+    return {NoticeKind.EMAIL: {"subject": subject, "body": body}, NoticeKind.WEBHOOK: {"digest": lines}}
 
 
 def senders_from_settings(settings: NoticeSettings) -> Dict[NoticeKind, Sender]:

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 
 from bot.settings import notice_settings
 from bot.storage.database import make_engine
-from bot.storage.delivery import senders_from_settings
-from bot.storage.outbox import NoticeKind, Sender, deliver_due
+from bot.storage.delivery import digest_payloads, senders_from_settings
+from bot.storage.outbox import DigestRenderer, NoticeKind, Sender, deliver_digest, deliver_due
 from bot.storage.pending_cases import PendingCases, shared_pending_cases
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ def run(
     interval: float,
     stop: threading.Event,
     pending: Optional[PendingCases] = None,
+    render_digest: Optional[DigestRenderer] = None,
 ) -> None:
     """Delivers until `stop` is set; a database that is down is retried at the next round.
 
@@ -39,6 +40,8 @@ def run(
             logger.error("pending round failed: %s", type(error).__name__)
         try:
             deliver_due(engine, senders)
+            if render_digest is not None:
+                deliver_digest(engine, senders, render_digest)
         except Exception as error:  # noqa: BLE001 - the worker must outlive a database restart
             logger.error("outbox round failed: %s", type(error).__name__)
         stop.wait(interval)
@@ -56,13 +59,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not senders:
         logger.warning("no SMTP server nor webhook configured: cases are stored, nobody is notified")
     engine = make_engine()
+
+    def render(lines):
+        return digest_payloads(settings, lines)
+
     try:
         if args.once:
             shared_pending_cases().flush(engine)
             report = deliver_due(engine, senders)
-            print(f"delivered {report.delivered}, failed {report.failed}")
+            grouped = deliver_digest(engine, senders, render)
+            print(f"delivered {report.delivered + grouped.delivered}, failed {report.failed + grouped.failed}")
             return 0
-        run(engine, senders, settings.poll_seconds, threading.Event(), shared_pending_cases())
+        run(engine, senders, settings.poll_seconds, threading.Event(), shared_pending_cases(), render)
         return 0
     finally:
         engine.dispose()

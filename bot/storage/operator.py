@@ -15,7 +15,15 @@ from datetime import date, datetime, timedelta, timezone
 from typing import List, Optional, TextIO
 
 from bot.settings import privacy_settings
-from bot.storage.case_records import StoredCase, erase_case, get_case, list_cases, mark_contacted, purge_cases
+from bot.storage.case_records import (
+    StoredCase,
+    erase_case,
+    get_case,
+    grouped_references,
+    list_cases,
+    mark_contacted,
+    purge_cases,
+)
 from bot.storage.database import make_engine, upgrade
 from bot.storage.pending_cases import shared_pending_cases
 
@@ -80,13 +88,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         if args.command == "list":
             cases = list_cases(engine)
+            grouped = grouped_references(engine)
             for case in cases:
                 urgent = "URGENT" if case.urgent else "-"
+                if case.reference in grouped:
+                    # Announced in a digest, past the hourly ceiling: check it is a real request.
+                    urgent += " (digest)"
                 contacted_at = f"contacted {case.contacted_at:%Y-%m-%d}" if case.contacted_at else "to contact"
                 contact = case.email or case.phone or ""
                 created = f"{case.created_at:%Y-%m-%d %H:%M}"
                 print("\t".join((case.reference, created, urgent, contacted_at, case.name, contact)))
             print(f"{len(cases)} case(s)", file=sys.stderr)
+            if grouped:
+                print(
+                    f"{len(grouped)} past the hourly ceiling (CASE_NOTICE_CEILING_PER_HOUR), announced in a digest",
+                    file=sys.stderr,
+                )
             return 0
         if args.command == "show":
             case = get_case(engine, args.reference)

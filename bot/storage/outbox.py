@@ -30,6 +30,8 @@ LEASE = timedelta(minutes=2)
 class NoticeKind(str, Enum):
     EMAIL = "email"
     WEBHOOK = "webhook"
+    # A case past the hourly ceiling: announced with the others in one digest (deliver_digest).
+    DIGEST = "digest"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,59 @@ def _claim(engine: Engine, now: datetime, kinds) -> List[PendingNotice]:
         if taken:
             claimed.append(PendingNotice(row.id, NoticeKind(row.kind), row.payload, row.attempts))
     return claimed
+
+
+def digest_notice(reference: str, urgent: bool, created_at: datetime) -> Notice:
+    """What a digest says of one case: its reference, when, and whether a deadline is near. Nothing personal:
+    the firm reads the rest with the operator's `show`."""
+    return Notice(NoticeKind.DIGEST, {"reference": reference, "urgent": urgent, "created_at": created_at.isoformat()})
+
+
+DigestRenderer = Callable[[List[Dict[str, Any]]], Dict[NoticeKind, Dict[str, Any]]]
+
+
+def deliver_digest(
+    engine: Engine, senders: Mapping[NoticeKind, Sender], render: DigestRenderer, now: Optional[datetime] = None
+) -> DeliveryReport:
+    """Once the oldest waiting digest line is due, sends every waiting line in one notice per way the firm is
+    told (`render` makes each one's payload), and marks them all delivered; a failure puts them all back."""
+    now = now or _now()
+    ways = [kind for kind in (NoticeKind.EMAIL, NoticeKind.WEBHOOK) if kind in senders]
+    waiting = and_(notices.c.delivered_at.is_(None), notices.c.kind == NoticeKind.DIGEST.value)
+    free = or_(notices.c.claimed_until.is_(None), notices.c.claimed_until < now)
+    with engine.begin() as connection:
+        due = connection.execute(select(notices.c.id).where(waiting, free, notices.c.next_attempt_at <= now)).first()
+        if not ways or due is None:
+            return DeliveryReport()
+        rows = connection.execute(select(notices).where(waiting, free).order_by(notices.c.id)).all()
+        ids = [row.id for row in rows]
+        # One worker takes them: a second finds them claimed (or, on a race, claims none of those taken).
+        taken = connection.execute(
+            update(notices).where(notices.c.id.in_(ids), free).values(claimed_until=now + LEASE)
+        ).rowcount
+        if taken != len(ids):
+            raise RuntimeError("digest lines claimed by another worker")
+    payloads = render([row.payload for row in rows])
+    attempts = max(row.attempts for row in rows) + 1
+    try:
+        for kind in ways:
+            senders[kind](PendingNotice(ids[0], kind, payloads[kind], attempts - 1))
+    except Exception as error:  # noqa: BLE001 - any failure means "try again later"
+        logger.warning("digest of %s notices failed, attempt %s: %s", len(ids), attempts, type(error).__name__)
+        values: Dict[str, Any] = dict(
+            attempts=attempts,
+            next_attempt_at=now + backoff(attempts),
+            claimed_until=None,
+            last_error=type(error).__name__,
+        )
+        report = DeliveryReport(failed=len(ids))
+    else:
+        logger.info("digest of %s notices delivered", len(ids))
+        values = dict(attempts=attempts, delivered_at=_now(), claimed_until=None, last_error=None, payload={})
+        report = DeliveryReport(delivered=len(ids))
+    with engine.begin() as connection:
+        connection.execute(update(notices).where(notices.c.id.in_(ids)).values(**values))
+    return report
 
 
 def deliver_due(engine: Engine, senders: Mapping[NoticeKind, Sender], now: Optional[datetime] = None) -> DeliveryReport:

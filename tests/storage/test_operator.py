@@ -104,3 +104,21 @@ def test_an_export_never_hands_a_spreadsheet_a_formula_and_is_private(engine, tm
     with export.open(encoding="utf-8", newline="") as exported:
         [row] = list(csv.DictReader(exported))
     assert row["name"] == "'" + hostile and row["description"] == "'" + hostile
+
+
+def test_the_list_marks_the_cases_announced_in_a_digest(engine, capsys, monkeypatch):
+    from bot.settings import notice_settings
+    from bot.storage.outbox import Notice, NoticeKind
+
+    monkeypatch.setenv("CASE_NOTICE_CEILING_PER_HOUR", "1")
+    notice_settings.cache_clear()
+    try:
+        notices_for = lambda stored: [Notice(NoticeKind.EMAIL, {"subject": "s", "body": "b"})]  # noqa: E731
+        first, second = (save_case(engine, a_case(f"conv-{n}"), notices_for) for n in range(2))
+    finally:
+        notice_settings.cache_clear()
+    assert main(["list"]) == 0
+    out = capsys.readouterr()
+    lines = {line.split("\t")[0]: line for line in out.out.splitlines()}
+    assert "(digest)" in lines[second.reference] and "(digest)" not in lines[first.reference]
+    assert "1 past the hourly ceiling" in out.err

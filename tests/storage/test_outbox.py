@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -178,3 +179,60 @@ def test_an_erased_case_takes_its_pending_notices_with_it(engine):
     stored = save_case(engine, a_case(), email_notice)
     assert erase_case(engine, stored.reference)
     assert rows(engine) == []
+
+
+@pytest.fixture
+def ceiling_of_two(monkeypatch):
+    from bot.settings import notice_settings
+
+    monkeypatch.setenv("CASE_NOTICE_CEILING_PER_HOUR", "2")
+    monkeypatch.setenv("NOTICE_DIGEST_MINUTES", "15")
+    notice_settings.cache_clear()
+    yield
+    notice_settings.cache_clear()
+
+
+def test_cases_past_the_hourly_ceiling_are_announced_together_in_one_digest(engine, ceiling_of_two):
+    from bot.storage.case_records import grouped_references
+    from bot.storage.delivery import digest_payloads
+    from bot.storage.outbox import deliver_digest
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings = settings_for(smtp_port=controller.port)
+    senders = senders_from_settings(settings)
+    render = lambda lines: digest_payloads(replace(settings, hourly_ceiling=2), lines)  # noqa: E731
+    try:
+        stored = [save_case(engine, a_case(f"flood-{n}", urgent=n == 3), email_notice) for n in range(5)]
+        # The first two get their own notice; the three past the ceiling wait for the digest.
+        assert deliver_due(engine, senders).delivered == 2
+        assert deliver_digest(engine, senders, render).delivered == 0
+        assert deliver_digest(engine, senders, render, now=later(minutes=16)).delivered == 3
+        assert deliver_digest(engine, senders, render, now=later(minutes=40)).delivered == 0
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 3
+    digest = inbox.messages[-1]
+    subject = str(make_header(decode_header(digest["Subject"])))
+    assert subject == "Demandes de consultation regroupées : 3 (plafond horaire atteint)"
+    body = digest.get_payload(decode=True).decode("utf-8")
+    assert all(case.reference in body for case in stored[2:]) and stored[0].reference not in body
+    assert f"{stored[3].reference}, reçue le" in body and "URGENT" in body
+    # Nothing personal in a digest: the firm reads each case with the operator's `show`.
+    assert "Awa" not in body and "awa@example.org" not in body
+    assert grouped_references(engine) == {case.reference for case in stored[2:]}
+
+
+def test_a_digest_that_fails_is_tried_again_whole(engine, ceiling_of_two):
+    from bot.storage.delivery import digest_payloads
+    from bot.storage.outbox import deliver_digest
+
+    settings = settings_for(smtp_port=free_port())  # nothing listens
+    senders = senders_from_settings(settings)
+    for n in range(4):
+        save_case(engine, a_case(f"flood-{n}"), email_notice)
+    report = deliver_digest(engine, senders, lambda lines: digest_payloads(settings, lines), now=later(minutes=16))
+    assert report.failed == 2
+    waiting = [row for row in rows(engine) if row.kind == "digest"]
+    assert all(row.delivered_at is None and row.attempts == 1 for row in waiting) and len(waiting) == 2
