@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 import uuid
 from base64 import b64encode
 from hashlib import sha1
@@ -21,7 +22,7 @@ import pytest
 import requests
 
 from bot.rasa_plugins.channels.signatures import meta_signature
-from tests.system.assistant import ActionServer, RasaServer
+from tests.system.assistant import ActionServer, RasaServer, wait_for
 
 pytestmark = pytest.mark.system
 
@@ -31,12 +32,18 @@ PERSON_PHONE = "15145550123"
 
 
 class Platform(BaseHTTPRequestHandler):
-    """The Graph API and Twilio's Messages API: every call recorded, every call accepted."""
+    """The Graph API and Twilio's Messages API: every call recorded, every call accepted, unless told to be
+    unavailable (503, nothing recorded)."""
 
     calls = []
+    unavailable = False
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if type(self).unavailable:
+            self.send_response(503)
+            self.end_headers()
+            return
         url = urlsplit(self.path)
         if self.headers.get("Content-Type", "").startswith("application/json"):
             payload = json.loads(body)
@@ -396,3 +403,40 @@ def test_a_web_client_naming_someone_s_whatsapp_number_never_reaches_their_conve
     }
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(reply)).ok
     assert "programme" in json.dumps(whatsapp_sent(person), ensure_ascii=False)
+
+
+def sent_to_recipient(recipient):
+    """What the platforms took for `recipient` (a WhatsApp number or a Twilio address), oldest first, without it."""
+    bodies = [call["body"] for call in Platform.calls if recipient in (call["body"].get("to"), call["body"].get("To"))]
+    return [{key: value for key, value in body.items() if key not in ("to", "To")} for body in bodies]
+
+
+def test_replies_wait_out_a_platform_down_for_30_seconds_and_arrive_once_in_order(rasa):
+    # The replies to a first message with the platforms up: what the people writing meanwhile should read.
+    expected = {}
+    for name, person in (("whatsapp", "15145550601"), ("twilio", "whatsapp:+15145550701")):
+        message = "mon test de langue a expiré"
+        if name == "whatsapp":
+            assert post_meta(rasa, "whatsapp", whatsapp_delivery(whatsapp_text(message, person))).ok
+        else:
+            assert post_twilio(rasa, twilio_message(message, person)).ok
+        expected[name] = sent_to_recipient(person)
+        assert expected[name]
+    waiting = {"whatsapp": "15145550602", "twilio": "whatsapp:+15145550702"}
+    Platform.unavailable = True
+    try:
+        whatsapp = post_meta(rasa, "whatsapp", whatsapp_delivery(whatsapp_text(message, waiting["whatsapp"])))
+        twilio = post_twilio(rasa, twilio_message(message, waiting["twilio"]))
+        # Both messages are recorded and the platforms told so: no redelivery, which would be dropped as seen.
+        assert whatsapp.status_code == 200 and twilio.status_code == 200
+        time.sleep(30)
+        assert all(sent_to_recipient(person) == [] for person in waiting.values())
+    finally:
+        Platform.unavailable = False
+    def all_arrived():
+        return all(len(sent_to_recipient(person)) >= len(expected[name]) for name, person in waiting.items())
+
+    assert wait_for(all_arrived, timeout=90)
+    time.sleep(2)  # long enough for a reply sent twice to show
+    for name, person in waiting.items():
+        assert sent_to_recipient(person) == expected[name], name

@@ -24,6 +24,7 @@ class MessengerOutput(GraphOutput):
 
     async def _send(self, recipient_id: str, message: Dict[str, Any]) -> None:
         await self._post(
+            recipient_id,
             f"{self.settings.graph_api_url}/me/messages",
             {
                 "recipient": {"id": platform_id(self.name(), recipient_id)},

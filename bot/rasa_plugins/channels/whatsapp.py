@@ -27,6 +27,7 @@ class WhatsAppOutput(GraphOutput):
 
     async def _send(self, recipient_id: str, message: Dict[str, Any]) -> None:
         await self._post(
+            recipient_id,
             f"{self.settings.graph_api_url}/{self.settings.phone_number_id}/messages",
             {
                 "messaging_product": "whatsapp",
