@@ -433,6 +433,7 @@ def test_replies_wait_out_a_platform_down_for_30_seconds_and_arrive_once_in_orde
         assert all(sent_to_recipient(person) == [] for person in waiting.values())
     finally:
         Platform.unavailable = False
+
     def all_arrived():
         return all(len(sent_to_recipient(person)) >= len(expected[name]) for name, person in waiting.items())
 
