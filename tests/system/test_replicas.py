@@ -53,6 +53,9 @@ def replicas(postgres_database, tmp_path_factory):
         "SMTP_SECURITY": "none",
         "NOTICE_EMAIL_TO": "equipe@cabinet.example",
         "NOTICE_POLL_SECONDS": "0.5",
+        # 200 real consultations in a few minutes, each to be notified once: past the hourly ceiling they
+        # would go into one digest (tests/storage/test_outbox.py tests it).
+        "CASE_NOTICE_CEILING_PER_HOUR": "100000",
     }
     actions = [ActionServer(folder / f"actions{n}.log", env) for n in range(2)]
     workers = [
