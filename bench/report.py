@@ -52,7 +52,7 @@ def render(results: Results, charts: Dict[str, str]) -> str:
             "",
         ]
     lines += _machine(results)
-    lines += ["## Targets (issue 5, section 1)", ""]
+    lines += ["## Targets (issue 14)", ""]
     rows = [[r["figure"], r["target"], r["measured"] or "–", r["status"], r["by"]] for r in check_all(results)]
     lines += _table(["figure", "target", "measured", "met?", "by how much"], rows)
     if "nlu" in results:

@@ -15,12 +15,12 @@ from tests.system.nlu_model import ROOT, load_agent, parse
 pytestmark = pytest.mark.system
 
 # A floor under the blind cause accuracy, short messages and stories. Reported once on 3 December at
-# c157b78: 0.820 and 0.803 (bench/README.md). The training data changed after that report (pool-waiting
-# examples left refusal_low_score for no_invitation), and this gate then read the stories at 0.780, so the
-# floor sits at 0.75: it stops a real loss, not a message or two. Issue 14 asks for 0.90, not reached yet.
-MIN_CAUSE_ACCURACY = 0.75
-# Messages that are not a refusal and get no cause read: 0.900 on 3 December (issue 14 asks 0.95).
-MIN_NOT_REFUSAL_NO_CAUSE = 0.85
+# 0b81ec9 (bench/README.md): 0.860 and 0.835, against 0.758 and 0.709 for TF-IDF and 0.764 and 0.598 for
+# Rasa's default pipeline. The floor sits a few messages under them: it stops a real loss, not a message or
+# two. Issue 14 asks for 0.90, not reached yet.
+MIN_CAUSE_ACCURACY = 0.80
+# Messages that are not a refusal and get no cause read: 0.960 on 3 December at 0b81ec9 (issue 14 asks 0.95).
+MIN_NOT_REFUSAL_NO_CAUSE = 0.90
 # An annotated entity in data/nlu: [text]{"entity": ...} or [text](entity).
 ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
 
