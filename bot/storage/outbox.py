@@ -87,6 +87,19 @@ def _claim(engine: Engine, now: datetime, kinds) -> List[PendingNotice]:
     return claimed
 
 
+def _failed(attempts: int, now: datetime, error: Exception) -> Dict[str, Any]:
+    """A notice row after a failed try: tried again after its backoff, with the error's type (its message may
+    quote an address)."""
+    return dict(
+        attempts=attempts, next_attempt_at=now + backoff(attempts), claimed_until=None, last_error=type(error).__name__
+    )
+
+
+def _delivered(attempts: int) -> Dict[str, Any]:
+    """A notice row once sent: when and how, not the person's data, which the case alone holds."""
+    return dict(attempts=attempts, delivered_at=_now(), claimed_until=None, last_error=None, payload={})
+
+
 def digest_notice(reference: str, urgent: bool, created_at: datetime) -> Notice:
     """What a digest says of one case: its reference, when, and whether a deadline is near. Nothing personal:
     the firm reads the rest with the operator's `show`."""
@@ -124,16 +137,11 @@ def deliver_digest(
             senders[kind](PendingNotice(ids[0], kind, payloads[kind], attempts - 1))
     except Exception as error:  # noqa: BLE001 - any failure means "try again later"
         logger.warning("digest of %s notices failed, attempt %s: %s", len(ids), attempts, type(error).__name__)
-        values: Dict[str, Any] = dict(
-            attempts=attempts,
-            next_attempt_at=now + backoff(attempts),
-            claimed_until=None,
-            last_error=type(error).__name__,
-        )
+        values = _failed(attempts, now, error)
         report = DeliveryReport(failed=len(ids))
     else:
         logger.info("digest of %s notices delivered", len(ids))
-        values = dict(attempts=attempts, delivered_at=_now(), claimed_until=None, last_error=None, payload={})
+        values = _delivered(attempts)
         report = DeliveryReport(delivered=len(ids))
     with engine.begin() as connection:
         connection.execute(update(notices).where(notices.c.id.in_(ids)).values(**values))
@@ -154,19 +162,11 @@ def deliver_due(engine: Engine, senders: Mapping[NoticeKind, Sender], now: Optio
             logger.warning(
                 "notice %s (%s) failed, attempt %s: %s", notice.id, notice.kind.value, attempts, type(error).__name__
             )
-            values = dict(
-                attempts=attempts,
-                next_attempt_at=now + backoff(attempts),
-                claimed_until=None,
-                last_error=type(error).__name__,
-            )
+            values = _failed(attempts, now, error)
         else:
             delivered += 1
             logger.info("notice %s (%s) delivered", notice.id, notice.kind.value)
-            # Sent: the row keeps when and how, not the person's data, which the case alone holds.
-            values = dict(
-                attempts=notice.attempts + 1, delivered_at=_now(), claimed_until=None, last_error=None, payload={}
-            )
+            values = _delivered(notice.attempts + 1)
         with engine.begin() as connection:
             connection.execute(update(notices).where(notices.c.id == notice.id).values(**values))
     return DeliveryReport(delivered, failed)

@@ -7,15 +7,14 @@ Every event of a batched delivery is handled, and a redelivered message is answe
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
 from abc import abstractmethod
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 
-import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -33,7 +32,7 @@ from bot.rasa_plugins.channels.conversation_ids import conversation_id
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender, is_text
 from bot.rasa_plugins.channels.rate_limits import rate_limiter
-from bot.rasa_plugins.channels.reply_queue import PlatformUnavailable, reply_queue, worth_retrying
+from bot.rasa_plugins.channels.reply_queue import post_reply, reply_queue
 from bot.rasa_plugins.channels.signatures import valid_meta_signature
 from bot.rasa_plugins.shared_state import channel_state
 from bot.settings import MetaAppSettings
@@ -72,18 +71,7 @@ class GraphOutput(OutputChannel):
     async def _post(self, recipient_id: str, url: str, payload: Dict[str, Any], **kwargs: Any) -> None:
         """Sends one message to the Graph API, through the reply queue: in order, and again while Meta is down."""
 
-        async def deliver() -> None:
-            timeout = aiohttp.ClientTimeout(total=10)
-            try:
-                async with aiohttp.ClientSession(timeout=timeout) as session:
-                    async with session.post(url, json=payload, **kwargs) as answer:
-                        if worth_retrying(answer.status):
-                            raise PlatformUnavailable(f"the Graph API answered {answer.status}")
-                        if answer.status >= 400:
-                            logger.warning("%s: the Graph API answered %s", self.name(), answer.status)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-                raise PlatformUnavailable(type(error).__name__) from error
-
+        deliver = partial(post_reply, f"{self.name()}: the Graph API", url, json=payload, **kwargs)
         await reply_queue().send(recipient_id, deliver)
 
     async def send_text_with_buttons(

@@ -18,7 +18,9 @@ import asyncio
 import logging
 from collections import deque
 from functools import lru_cache
-from typing import Awaitable, Callable, Deque, Dict, Optional
+from typing import Any, Awaitable, Callable, Deque, Dict, Optional
+
+import aiohttp
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,20 @@ class PlatformUnavailable(Exception):
 
 def worth_retrying(status: int) -> bool:
     return status == 429 or status >= 500
+
+
+async def post_reply(api: str, url: str, auth: Optional[aiohttp.BasicAuth] = None, **post: Any) -> None:
+    """One reply to a platform's API (`api` names it in the log). PlatformUnavailable when it is worth another
+    try; another refusal is logged and dropped."""
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10), auth=auth) as session:
+            async with session.post(url, **post) as answer:
+                if worth_retrying(answer.status):
+                    raise PlatformUnavailable(f"{api} answered {answer.status}")
+                if answer.status >= 400:
+                    logger.warning("%s answered %s", api, answer.status)
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        raise PlatformUnavailable(type(error).__name__) from error
 
 
 class ReplyQueue:

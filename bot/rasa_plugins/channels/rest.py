@@ -57,12 +57,13 @@ def problem(request: Request) -> Optional[HTTPResponse]:
         return response.json({"error": "'metadata' must be a JSON object"}, status=400)
     if len(message) > MAX_MESSAGE_LENGTH:
         return response.json({"error": f"'message' is longer than {MAX_MESSAGE_LENGTH} characters"}, status=413)
+    # Read once: the rate limit counts this sender.
+    request.ctx.sender = sender
     return None
 
 
-def too_many(request: Request, limiter: RateLimiter) -> Optional[HTTPResponse]:
+def too_many(request: Request, sender: str, limiter: RateLimiter) -> Optional[HTTPResponse]:
     """429, with the French answer as the assistant's reply, when the sender or the address is over its limit."""
-    sender = json.loads(request.body)["sender"]
     address = address_key(request.ip, request.headers.get("x-real-ip"), limiter.settings.trusted_proxies)
     if not limiter.over(address, sender):
         return None
@@ -89,7 +90,7 @@ class RestInput(RasaRestInput):
         @blueprint.middleware("request")
         async def check(request: Request) -> Optional[HTTPResponse]:
             if request.method == "POST":
-                return problem(request) or too_many(request, rate_limiter())
+                return problem(request) or too_many(request, request.ctx.sender, rate_limiter())
             return None
 
         return blueprint

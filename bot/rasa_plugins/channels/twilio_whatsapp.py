@@ -7,7 +7,6 @@ where Rasa's channel blocks the event loop with the synchronous client).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from functools import partial
@@ -27,7 +26,7 @@ from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender
 from bot.rasa_plugins.channels.meta import numbered_text
 from bot.rasa_plugins.channels.rate_limits import rate_limiter
-from bot.rasa_plugins.channels.reply_queue import PlatformUnavailable, reply_queue, worth_retrying
+from bot.rasa_plugins.channels.reply_queue import post_reply, reply_queue
 from bot.rasa_plugins.shared_state import channel_state
 from bot.settings import TwilioSettings, twilio_settings
 
@@ -74,15 +73,7 @@ class TwilioWhatsAppOutput(OutputChannel):
         """One message to Twilio's Messages API; PlatformUnavailable while Twilio is down (reply_queue.py)."""
         url = f"{self.settings.api_url}/2010-04-01/Accounts/{self.settings.account_sid}/Messages.json"
         auth = aiohttp.BasicAuth(self.settings.account_sid or "", self.settings.auth_token or "")
-        try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10), auth=auth) as session:
-                async with session.post(url, data=form) as answer:
-                    if worth_retrying(answer.status):
-                        raise PlatformUnavailable(f"the Messages API answered {answer.status}")
-                    if answer.status >= 400:
-                        logger.warning("twilio_whatsapp: the Messages API answered %s", answer.status)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            raise PlatformUnavailable(type(error).__name__) from error
+        await post_reply("twilio_whatsapp: the Messages API", url, auth=auth, data=form)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any

@@ -89,8 +89,8 @@ def test_a_page_not_in_allowed_origins_is_refused(monkeypatch):
 def test_a_sender_over_its_limit_gets_429_and_the_french_answer_as_a_reply():
     limiter = RateLimiter(WebAbuseSettings(60, 100, 2, ()))
     request = post(json.dumps({"sender": "p", "message": "Bonjour"}).encode())
-    assert too_many(request, limiter) is None and too_many(request, limiter) is None
-    refusal = too_many(request, limiter)
+    assert too_many(request, "p", limiter) is None and too_many(request, "p", limiter) is None
+    refusal = too_many(request, "p", limiter)
     assert refusal.status == 429 and refusal.headers["retry-after"] == "60"
     assert json.loads(refusal.body) == [
         {"recipient_id": "p", "text": file_response_text("utter_channel_too_many_messages")}
