@@ -37,8 +37,8 @@ def questions_to_ask_again(changed: Question) -> Tuple[Question, ...]:
 FAIRNESS_LETTER_CAUSES = frozenset(
     {RefusalCause.MISREPRESENTATION, RefusalCause.MEDICAL_INADMISSIBILITY, RefusalCause.WORK_EXPERIENCE}
 )
-# A document whose doubt IRCC also puts to the person first: settlement funds whose amount or source is in
-# doubt. A missing document alone is not (IRCC refuses, or returns an incomplete application).
+# A document whose doubt IRCC also puts to the person first: settlement funds (IRPR s. 76(1)(b)(i)) whose amount
+# or source is in doubt (docs/legal-rules.md). A missing document alone is not (IRCC refuses, or returns the application).
 FAIRNESS_LETTER_DOCUMENTS = frozenset({"proof_of_funds"})
 
 
