@@ -6,9 +6,10 @@ Reproducible: the same seed gives the same copy (`random.Random(seed)`, nothing 
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
+
+from bot.rasa_plugins.typed_text import strip_accents
 
 # French keyboard, letter rows only, with each row's horizontal offset in key widths.
 AZERTY_ROWS = (("azertyuiop", 0.0), ("qsdfghjklm", 0.25), ("wxcvbn", 0.75))
@@ -36,11 +37,6 @@ def _azerty_neighbours() -> Dict[str, str]:
 
 
 NEIGHBOURS = _azerty_neighbours()
-
-
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 @dataclass(frozen=True)

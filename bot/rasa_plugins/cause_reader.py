@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bot.domain.case import CAUSE_INTENT_PREFIX, RefusalCause, causes_from_intent, intent_for_causes
 from bot.domain.cause_reading import CAUSE_SCORES_KEY, FALLBACK_INTENT, causes_from_scores, sentences
-from bot.rasa_plugins.text_models import TextModelComponent, text_features
+from bot.rasa_plugins.text_models import TextModelComponent, read, text_features
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class CauseReader(TextModelComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        texts = [e.get(TEXT) for e in examples]
+        texts = read([e.get(TEXT) for e in examples])
         stated = [set(causes_from_intent(e.get(INTENT))) for e in examples]
         causes = [cause for cause in RefusalCause if any(cause in s for s in stated)]
         if not causes:
@@ -82,7 +82,7 @@ class CauseReader(TextModelComponent):
         """Each cause's best score over the whole text and each of its sentences."""
         assert self.model is not None
         parts = [text] + [part for part in sentences(text) if part != text]
-        matrix = self.model["features"].transform(parts)
+        matrix = self.model["features"].transform(read(parts))
         best = [float(reader.predict_proba(matrix)[:, 1].max()) for reader in self.model["readers"]]
         return dict(zip(self.model["causes"], best, strict=True))
 

@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
-from bot.rasa_plugins.text_models import TextModelComponent, text_features
+from bot.rasa_plugins.text_models import TextModelComponent, read, text_features
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class IntentReader(TextModelComponent, IntentClassifier):
             logger.debug("Fewer than two intents in the data: the intent reader is not trained.")
             return self._resource
         features = text_features()
-        matrix = features.fit_transform([e.get(TEXT) for e in examples])
+        matrix = features.fit_transform(read([e.get(TEXT) for e in examples]))
         classifier = LogisticRegression(
             C=self.config["regularisation"],
             class_weight="balanced",
@@ -59,7 +59,7 @@ class IntentReader(TextModelComponent, IntentClassifier):
         if self.model is None:
             return messages
         texts = [message.get(TEXT) or "" for message in messages]
-        probabilities = self.model["classifier"].predict_proba(self.model["features"].transform(texts))
+        probabilities = self.model["classifier"].predict_proba(self.model["features"].transform(read(texts)))
         labels = self.model["classifier"].classes_
         for message, row in zip(messages, probabilities, strict=True):
             order = numpy.argsort(row)[::-1][: self.config["ranking_length"]]

@@ -1,9 +1,9 @@
 """What the project's own NLU components share: the text features and the file they save.
 
-Both readers (intents, causes) use word and character n-grams of accent-free, lower-case text: people type
-"refuse", "refusé" and "REFUSÉ" alike, and character n-grams carry typing slips and SMS spellings. Models are
-saved with skops, as Rasa's own LogisticRegressionClassifier is, and loaded only if the file holds nothing but
-the types a component writes.
+Both readers (intents, causes) use word and character n-grams of the text as typed_text.as_read writes it out:
+people type "refuse", "refusé" and "REFUSÉ" alike, "pcq" for "parce que", and character n-grams carry typing
+slips. Models are saved with skops, as Rasa's own LogisticRegressionClassifier is, and loaded only if the file
+holds nothing but the types a component writes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
+
+from bot.rasa_plugins.typed_text import as_read
 
 # What the components write: anything else in a model file is refused at load.
 TRUSTED_TYPES = (
@@ -40,15 +42,18 @@ class UntrustedModelFile(Exception):
 def text_features() -> FeatureUnion:
     return FeatureUnion(
         [
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
             (
                 "characters",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, strip_accents="unicode"
-                ),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
             ),
         ]
     )
+
+
+def read(texts: Sequence[str]) -> List[str]:
+    """The texts as both readers see them, in training and when reading (bot/rasa_plugins/typed_text.py)."""
+    return [as_read(text) for text in texts]
 
 
 def trusted(untrusted: Sequence[str]) -> List[str]:

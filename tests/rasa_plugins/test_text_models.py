@@ -1,6 +1,6 @@
 import pytest
 
-from bot.rasa_plugins.text_models import UntrustedModelFile, text_features, trusted
+from bot.rasa_plugins.text_models import UntrustedModelFile, read, text_features, trusted
 
 pytestmark = pytest.mark.unit
 
@@ -17,6 +17,6 @@ def test_the_types_the_components_write_are_accepted():
 
 
 def test_accents_and_capitals_do_not_change_the_features():
-    features = text_features().fit(["ma demande a été refusée", "mon test de langue"])
-    plain, accented = features.transform(["REFUSEE", "refusée"]).toarray()
+    features = text_features().fit(read(["ma demande a été refusée", "mon test de langue"]))
+    plain, accented = features.transform(read(["REFUSEE", "refusée"])).toarray()
     assert (plain == accented).all()
