@@ -1,8 +1,11 @@
-"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind), and how a reading of them is scored.
+"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind, tests/nlu/blind2), and how a reading
+of them is scored.
 
 Each set was written by its own writer who never saw data/nlu (see each folder's README). The development
-set is the one to tune on; the blind set is reported, never tuned on. A reading is what the assistant takes
-from a message: the causes it restates (the product's own rule, bot.domain.cause_reading) and the intent.
+set is the one to tune on; the blind sets are reported, never tuned on. A blind set is reported once per final
+model and is spent after a few reports: the newest one (LATEST_BLIND) is the one the targets read. A reading is
+what the assistant takes from a message: the causes it restates (the product's own rule,
+bot.domain.cause_reading) and the intent.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from bench.settings import ROOT
 
 DEV = ROOT / "tests" / "nlu" / "dev"
 BLIND = ROOT / "tests" / "nlu" / "blind"
+BLIND2 = ROOT / "tests" / "nlu" / "blind2"
+# Every set the bench scores, by the name its figures carry in results.json.
+MESSAGE_SETS = {"dev": DEV, "blind": BLIND, "blind2": BLIND2}
+LATEST_BLIND = "blind2"
 CAUSE_FILES = ("short_causes", "stories")
 FILES = CAUSE_FILES + ("not_refusal", "dialogue")
 FALLBACK_INTENT = "nlu_fallback"

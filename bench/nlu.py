@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Seq
 import yaml
 from sklearn.model_selection import StratifiedKFold
 
-from bench.message_sets import BLIND, DEV, Reading, load_message_set, score_message_set
+from bench.message_sets import MESSAGE_SETS, Reading, load_message_set, score_message_set
 from bench.metrics import confusions, entity_f1, intent_scores, mean_and_std, per_label
 from bench.noise import noisy_copy
 from bench.settings import FOLDS, ROOT, BenchSettings, shown
@@ -299,7 +299,7 @@ class NLUBench:
         self.training_data = _load(NLU_DATA)
         self.training = examples_of(self.training_data)
         self.test = examples_of(_load(TEST_SET))
-        self.message_sets = {"dev": load_message_set(DEV), "blind": load_message_set(BLIND)}
+        self.message_sets = {name: load_message_set(folder) for name, folder in MESSAGE_SETS.items()}
         noisy = noisy_copy([e.text for e in self.test], self.settings.noise_seed, self.settings.typo_rate)
         self.noisy = [Example(n.text, e.label, frozenset()) for n, e in zip(noisy, self.test, strict=True)]
         self.noise_summary = {
@@ -375,10 +375,10 @@ class NLUBench:
                         "training_seconds": seconds,
                         "test": score(model, self.test, with_entities=name in RASA_PIPELINES),
                         "noisy": score(model, self.noisy, with_entities=False),
-                        # Written outside the team: the development set to tune on, the blind set to report.
-                        "dev": score_message_set(self.message_sets["dev"], model.read),
-                        "blind": score_message_set(self.message_sets["blind"], model.read),
                     }
+                    # Written outside the team: the development set to tune on, the blind sets to report.
+                    for set_name, message_set in self.message_sets.items():
+                        result[set_name] = score_message_set(message_set, model.read)
                 del model
                 gc.collect()
                 yield name, result

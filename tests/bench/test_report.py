@@ -2,6 +2,7 @@ import copy
 
 import pytest
 
+from bench.message_sets import LATEST_BLIND
 from bench.nlu import record_fold
 from bench.report import make_charts, render, summary
 from bench.targets import best_topology, check_all, serving_misses
@@ -26,7 +27,7 @@ def pipeline(test_f1, noisy_f1, cv_f1, entity_f1=None, seconds=100.0, blind_scor
         test["entity_f1"] = entity_f1
     return {
         "training_seconds": seconds,
-        "blind": blind_scores or {},
+        LATEST_BLIND: blind_scores or {},
         "test": test,
         "noisy": {"accuracy": noisy_f1 + 0.01, "macro_f1": noisy_f1},
         "cv": {
@@ -276,8 +277,8 @@ def test_the_sets_written_outside_the_team_get_a_table_each_with_every_pipeline_
         "stories/text": {"accuracy": 0.84},
         "dialogue/text": {"accuracy": 0.9, "handoff_lost": 2},
     }
-    results["nlu"]["pipelines"]["project"]["blind"] = scores
+    results["nlu"]["pipelines"]["project"]["blind2"] = scores
     report = render(results, {})
-    assert "### The blind set (never tuned on)" in report and "### The development set" not in report
+    assert "### The second blind set (never tuned on)" in report and "### The development set" not in report
     row = next(line for line in report.splitlines() if line.startswith("| project (config.yml) | 0.910"))
     assert "| 0.840 |" in row and row.rstrip().endswith("| 0.900 | 2 |")
