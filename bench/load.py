@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -15,6 +14,8 @@ import aiohttp
 from bench.metrics import latency_percentiles
 
 REST_PATH = "/webhooks/rest/webhook"
+# Where a web client gets its conversation id, as the widget does before its first message.
+SESSION_PATH = "/webhooks/rest/session"
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,17 @@ def answer_problem(status: int, body: Any) -> Optional[str]:
     return None
 
 
-async def send(session: aiohttp.ClientSession, base_url: str, sender: str, text: str) -> Optional[str]:
+async def new_conversation(session: aiohttp.ClientSession, base_url: str) -> Optional[str]:
+    try:
+        async with session.post(base_url + SESSION_PATH, json={}) as response:
+            return (await response.json(content_type=None))["sender"] if response.status == 200 else None
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError):
+        return None
+
+
+async def send(session: aiohttp.ClientSession, base_url: str, sender: Optional[str], text: str) -> Optional[str]:
+    if sender is None:
+        return "no conversation id"
     try:
         async with session.post(base_url + REST_PATH, json={"sender": sender, "message": text}) as response:
             body = await response.json(content_type=None) if response.status == 200 else None
@@ -78,7 +89,7 @@ async def closed_loop(
 
     async def person(session: aiohttp.ClientSession) -> None:
         while time.monotonic() < stop_at:
-            sender = f"bench-{uuid.uuid4().hex}"
+            sender = await new_conversation(session, base_urls[0])
             for number, text in enumerate(next(scripts)):
                 if time.monotonic() >= stop_at:
                     return

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench.conversations import CONVERSATIONS
-from bench.load import REST_PATH, answer_problem, closed_loop
+from bench.load import REST_PATH, SESSION_PATH, answer_problem, closed_loop
 from bench.machine import cpu_seconds, machine, machine_busy_seconds, peak_rss_mib
 from bench.memory import memory_by_part
 from bench.profile import MACHINE, hottest, read_raw, subsystem_shares, what_bounds_it
@@ -86,6 +86,8 @@ class Stack:
         exits.callback(self.actions.stop)
         endpoints = self.run_dir / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump(endpoints_for(self.action_url), sort_keys=False), encoding="utf-8")
+        # The replicas take each other's web conversations, as a deployment's do.
+        web_session_secret = secrets.token_urlsafe(32)
         # One after the other: each replica's start-up is timed without the other competing for the CPU.
         for number in range(1, self.replicas + 1):
             port = free_port()
@@ -113,6 +115,7 @@ class Stack:
                     "ACTION_SERVER_URLS": self.action_url,
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                     "TF_CPP_MIN_LOG_LEVEL": "2",
+                    "WEB_SESSION_SECRET": web_session_secret,
                 },
                 port,
             )
@@ -137,11 +140,12 @@ class Stack:
 def wait_until_answered(server: ChildProcess, timeout: float) -> None:
     """The port opens before the model is loaded: ready means a message gets a real answer."""
     deadline = time.monotonic() + timeout
-    sender = f"bench-ready-{uuid.uuid4().hex}"
+    base = f"http://127.0.0.1:{server.port}"
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             break
         try:
+            sender = requests.post(base + SESSION_PATH, json={}, timeout=30).json()["sender"]
             response = requests.post(
                 f"http://127.0.0.1:{server.port}{REST_PATH}", json={"sender": sender, "message": "bonjour"}, timeout=30
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -300,3 +301,21 @@ def web_abuse_settings() -> WebAbuseSettings:
         allowed_origins=tuple(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip()),
         trusted_proxies=tuple(net.strip() for net in env.get("TRUSTED_PROXIES", "").split(",") if net.strip()),
     )
+
+
+@lru_cache(maxsize=1)
+def web_session_key() -> bytes:
+    """The key that signs the web conversation ids the server hands out (WEB_SESSION_SECRET). Every replica
+    must share it. Unset, a random key of this process is used: right for one process (`make run`, `make
+    serve`), and each restart then starts the widget's conversations afresh."""
+    secret = os.environ.get("WEB_SESSION_SECRET", "")
+    if len(secret) >= 32:
+        return secret.encode("utf-8")
+    if secret:
+        logger.error("WEB_SESSION_SECRET is shorter than 32 characters: a random key of this process is used.")
+    else:
+        logger.warning(
+            "WEB_SESSION_SECRET is not set: web conversations are signed with a random key of this process; "
+            "set it when more than one replica runs."
+        )
+    return secrets.token_bytes(32)

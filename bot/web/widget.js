@@ -4,6 +4,7 @@
  * not reopen someone's name and phone number), shows choices as buttons, and renders every text inertly
  * (textContent only: what a person types is never read as HTML). In the assistant's messages an
  * https: address becomes a link labelled with its host ("canada.ca"); any other address stays text.
+ * The conversation's id is the server's (POST /webhooks/rest/session): the widget never makes one up.
  *
  * <script src=".../widget.js" data-rasa-url="https://assistant.example" defer></script>
  * Its words come from domain.yml, through texts.json next to this file.
@@ -17,15 +18,9 @@
   var STORE = "ee-chat-v1";
   var IDLE_MS = 30 * 60 * 1000;
 
-  // 128 random bits as hex: unguessable, and never Math.random.
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
-  }
-
   function newState() {
-    return { sender: randomId(), open: false, messages: [], active: Date.now() };
+    // sender: the conversation id the server hands out on the first message.
+    return { sender: null, open: false, messages: [], active: Date.now() };
   }
 
   function load() {
@@ -33,7 +28,7 @@
       localStorage.removeItem(STORE); // what an earlier version kept with no expiry
       var saved = JSON.parse(sessionStorage.getItem(STORE));
       var fresh = saved && typeof saved.active === "number" && Date.now() - saved.active < IDLE_MS;
-      if (fresh && saved.sender && Array.isArray(saved.messages)) return saved;
+      if (fresh && Array.isArray(saved.messages)) return saved;
       sessionStorage.removeItem(STORE);
     } catch (ignored) { /* a damaged store starts a new conversation */ }
     return newState();
@@ -185,13 +180,48 @@
       render();
     }
 
-    function say(payload, shown) {
-      if (shown !== null) add({ from: "user", text: shown });
-      return fetch(rasaUrl + "/webhooks/rest/webhook", {
+    function post(path, body) {
+      return fetch(rasaUrl + "/webhooks/rest/" + path, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: state.sender, message: payload })
+        body: JSON.stringify(body)
+      });
+    }
+
+    // One request for an id at a time, however many messages wait for it.
+    var asking = null;
+    function conversation() {
+      if (state.sender) return Promise.resolve(state.sender);
+      if (!asking) {
+        asking = post("session", {}).then(function (answer) {
+          if (!answer.ok) throw new Error(String(answer.status));
+          return answer.json();
+        }).then(function (body) {
+          state.sender = body.sender;
+          save();
+          return state.sender;
+        }).finally(function () { asking = null; });
+      }
+      return asking;
+    }
+
+    function send(payload, retried) {
+      return conversation().then(function (sender) {
+        return post("webhook", { sender: sender, message: payload });
       }).then(function (answer) {
+        // 403: the server no longer knows this id (restarted without WEB_SESSION_SECRET, say). The message
+        // goes again once, in a new conversation, rather than being lost.
+        if (answer.status === 403 && !retried) {
+          state.sender = null;
+          return send(payload, true);
+        }
+        return answer;
+      });
+    }
+
+    function say(payload, shown) {
+      if (shown !== null) add({ from: "user", text: shown });
+      return send(payload, false).then(function (answer) {
         // 429: too many messages at once; the body holds the assistant's own French answer.
         if (!answer.ok && answer.status !== 429) throw new Error(String(answer.status));
         return answer.json();

@@ -17,9 +17,19 @@ import requests
 
 # Bound before the autouse fixture pins `clock.today`: the servers run on the real calendar.
 from bot.domain.clock import today as real_today
+from bot.rasa_plugins.channels.web_sessions import new_session_id
 from bot.wait_for_port import wait_for_port
 from tests.ports import free_port
 from tests.system.nlu_model import MODEL, ROOT, load_agent
+
+# Every Rasa server of the tests signs web conversation ids with this key, so a test can hold ids it did not ask
+# the server for, as many as it needs; tests/system/test_channels.py asks the server too.
+WEB_SESSION_SECRET = "tests-only-web-session-secret-0123456789"
+
+
+def web_sender() -> str:
+    """A new web conversation id, as the REST channel's /session route hands one out."""
+    return new_session_id(WEB_SESSION_SECRET.encode("utf-8"))
 
 
 def terminate(process: subprocess.Popen) -> None:
@@ -140,6 +150,7 @@ class RasaServer(ChildProcess):
             "RASA_PORT": str(port),
             "ACTION_SERVER_URLS": action_url,
             "REDIS_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            "WEB_SESSION_SECRET": WEB_SESSION_SECRET,
             **env,
         }
         command = [

@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from bot.rasa_plugins.channels.signatures import meta_signature
-from tests.system.assistant import ActionServer, RasaServer, wait_for
+from tests.system.assistant import ActionServer, RasaServer, wait_for, web_sender
 
 pytestmark = pytest.mark.system
 
@@ -319,17 +319,21 @@ def test_twilio_refuses_a_bad_signature_and_ignores_status_callbacks(rasa):
     assert Platform.calls == []
 
 
-def test_socketio_session_persistence_delivers_replies(rasa):
+def test_socketio_session_persistence_delivers_replies_in_a_session_the_server_hands_out(rasa):
     import socketio
+
+    someone_else = web_sender()
 
     async def talk():
         client = socketio.AsyncClient()
         replies = []
+        sessions = []
         confirmed = asyncio.Event()
         got_reply = asyncio.Event()
 
         @client.on("session_confirm")
         async def on_confirm(session_id):
+            sessions.append(session_id)
             confirmed.set()
 
         @client.on("bot_uttered")
@@ -339,17 +343,26 @@ def test_socketio_session_persistence_delivers_replies(rasa):
 
         # Long polling: the websocket transport needs a newer aiohttp than Rasa pins.
         await client.connect(f"http://127.0.0.1:{rasa.port}", socketio_path="/socket.io", transports=["polling"])
-        session_id = uuid.uuid4().hex
-        await client.emit("session_request", {"session_id": session_id})
-        await asyncio.wait_for(confirmed.wait(), 10)
+        # A session the server did not hand out (a web id made up, someone's WhatsApp number) is not joined:
+        # the client gets a new one, and hears nothing of the other conversation.
+        for named in ("0f1e2d3c4b5a69788796a5b4c3d2e1f0", "15145550777"):
+            confirmed.clear()
+            await client.emit("session_request", {"session_id": named})
+            await asyncio.wait_for(confirmed.wait(), 10)
+            assert sessions[-1] != named
+        session_id = sessions[-1]
         await client.emit("user_uttered", {"message": "mon test de langue a expiré", "session_id": session_id})
         await asyncio.wait_for(got_reply.wait(), 30)
+        # A message naming a session the server did not hand out goes nowhere.
+        await client.emit("user_uttered", {"message": "/affirm", "session_id": "15145550777"})
         await asyncio.sleep(1)
         await client.disconnect()
-        return replies
+        return replies, session_id
 
-    replies = asyncio.run(talk())
+    replies, session_id = asyncio.run(talk())
+    assert session_id != someone_else and session_id.startswith("web-")
     assert any("Si je comprends bien" in (reply.get("text") or "") for reply in replies)
+    assert not any("Dans quel programme" in (reply.get("text") or "") for reply in replies)
 
 
 def test_phone_numbers_never_reach_the_logs(rasa):
@@ -366,8 +379,8 @@ def test_phone_numbers_never_reach_the_logs(rasa):
         (json.dumps({"message": "bonjour"}).encode(), 400),
         (json.dumps({"sender": "", "message": "bonjour"}).encode(), 400),
         (json.dumps({"sender": "x" * 300, "message": "bonjour"}).encode(), 400),
-        (json.dumps({"sender": "p-rest", "message": 42}).encode(), 400),
-        (json.dumps({"sender": "p-rest", "message": "a" * 5001}).encode(), 413),
+        (json.dumps({"sender": web_sender(), "message": 42}).encode(), 400),
+        (json.dumps({"sender": web_sender(), "message": "a" * 5001}).encode(), 413),
         (b"{" + b" " * 1_100_000 + b"}", 413),
     ],
 )
@@ -375,23 +388,39 @@ def test_the_rest_channel_refuses_what_it_cannot_read_and_keeps_answering(rasa, 
     rest = f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook"
     answer = requests.post(rest, data=body, headers={"Content-Type": "application/json"}, timeout=30)
     assert answer.status_code == status
-    normal = requests.post(rest, json={"sender": uuid.uuid4().hex, "message": "bonjour"}, timeout=60)
+    normal = requests.post(rest, json={"sender": web_sender(), "message": "bonjour"}, timeout=60)
     assert normal.ok and "Dites-moi où vous en êtes" in " ".join(m.get("text", "") for m in normal.json())
+
+
+def test_a_web_conversation_is_one_the_server_handed_out_and_no_other(rasa):
+    base = f"http://127.0.0.1:{rasa.port}/webhooks/rest"
+    mine = requests.post(f"{base}/session", json={}, timeout=30).json()["sender"]
+    answer = requests.post(f"{base}/webhook", json={"sender": mine, "message": "mon score était trop bas"}, timeout=60)
+    assert answer.ok and "Si je comprends bien" in " ".join(m.get("text", "") for m in answer.json())
+    # Another visitor's conversation, whose id a script tries to guess from this one: refused, and untouched.
+    guessed = mine[:-1] + ("A" if mine[-1] != "A" else "B")
+    assert (
+        requests.post(f"{base}/webhook", json={"sender": guessed, "message": "/affirm"}, timeout=30).status_code == 403
+    )
+    # A made-up id, as the earlier widget chose its own: refused too.
+    made_up = {"sender": uuid.uuid4().hex, "message": "bonjour"}
+    assert requests.post(f"{base}/webhook", json=made_up, timeout=30).status_code == 403
+    again = requests.post(f"{base}/webhook", json={"sender": mine, "message": "/affirm"}, timeout=60)
+    assert "Dans quel programme" in " ".join(m.get("text", "") for m in again.json())
 
 
 def test_a_web_client_naming_someone_s_whatsapp_number_never_reaches_their_conversation(rasa):
     person = "15145550777"
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(whatsapp_text("on m'accuse de fausse déclaration", person))).ok
     rest = f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook"
-    # The channel-prefixed id is refused; the bare number is a conversation of the web's own.
+    # The channel-prefixed id is refused, and so is the bare number: the server never handed it out.
     assert (
         requests.post(rest, json={"sender": f"whatsapp:{person}", "message": "/affirm"}, timeout=30).status_code == 400
     )
     assert (
         requests.post(rest, json={"sender": "whatsapp:+" + person, "message": "/affirm"}, timeout=30).status_code == 400
     )
-    bare = requests.post(rest, json={"sender": person, "message": "/affirm"}, timeout=60)
-    assert bare.ok and "Dans quel programme" not in " ".join(m.get("text", "") for m in bare.json())
+    assert requests.post(rest, json={"sender": person, "message": "/affirm"}, timeout=60).status_code == 403
     # The person's own conversation is where they left it: their "oui" confirms their causes.
     Platform.calls = []
     reply = {

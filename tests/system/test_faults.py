@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from bot.storage.database import make_engine
 from tests.ports import free_port
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script, wait_for
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, consultation_script, wait_for, web_sender
 
 pytestmark = pytest.mark.system
 
@@ -49,7 +48,7 @@ def stack(postgres_database, tmp_path_factory):
 
 
 def test_redis_down_leaves_a_slower_lock_but_an_answering_assistant(stack):
-    rasa, sender = stack["rasa"], uuid.uuid4().hex
+    rasa, sender = stack["rasa"], web_sender()
     assert "Si je comprends bien" in rasa.say(sender, "mon test de langue a expiré")
     stack["redis"].kill()
     assert "Dans quel programme" in rasa.say(sender, "/affirm")
@@ -62,7 +61,7 @@ def test_redis_down_leaves_a_slower_lock_but_an_answering_assistant(stack):
 
 
 def test_a_killed_action_server_gets_an_apology_at_once_and_the_conversation_resumes(stack):
-    rasa, sender = stack["rasa"], uuid.uuid4().hex
+    rasa, sender = stack["rasa"], web_sender()
     rasa.say(sender, "mon test de langue a expiré")
     assert "Dans quel programme" in rasa.say(sender, "/affirm")
     stack["actions"].kill()
@@ -80,7 +79,7 @@ def test_a_killed_action_server_gets_an_apology_at_once_and_the_conversation_res
 
 def test_a_postgresql_restart_under_load_loses_no_message_and_no_case(stack):
     rasa = stack["rasa"]
-    senders = [f"pg-{uuid.uuid4().hex}" for _ in range(8)]
+    senders = [web_sender() for _ in range(8)]
 
     def converse(number_and_sender):
         number, sender = number_and_sender
@@ -99,18 +98,19 @@ def test_a_postgresql_restart_under_load_loses_no_message_and_no_case(stack):
     told = {match for answer in answers for match in re.findall(r"Votre référence : ([A-Z0-9]{8})", answer)}
     assert len(told) == len(senders)
     # A case whose save met the restart was kept on disk and is stored once PostgreSQL answers.
-    assert wait_for(lambda: _stored_references(stack["url"]) == told, timeout=60)
+    assert wait_for(lambda: _stored_references(stack["url"], senders) == told, timeout=60)
     for process in ("rasa", "actions"):
         assert "Traceback" not in stack[process].log()
 
 
-def _stored_references(url):
+def _stored_references(url, senders):
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
+            query = text("select reference from handoff_cases where conversation_id in :senders")
             return set(
                 connection.execute(
-                    text("select reference from handoff_cases where conversation_id like 'pg-%'")
+                    query.bindparams(bindparam("senders", expanding=True)), {"senders": senders}
                 ).scalars()
             )
     finally:

@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -26,7 +25,7 @@ from bot.domain.clock import today as real_today
 from bot.storage.database import make_engine, upgrade
 from tests.ports import free_port
 from tests.storage.test_outbox import Inbox
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer, wait_for
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, wait_for, web_sender
 from tests.system.nlu_model import ROOT
 
 pytestmark = pytest.mark.system
@@ -73,7 +72,7 @@ def operator(env, *args):
 
 
 def test_from_the_story_to_the_firm_s_inbox_and_back_out(stack, tmp_path):
-    rasa, sender = stack["rasa"], uuid.uuid4().hex
+    rasa, sender = stack["rasa"], web_sender()
     say = lambda message: rasa.say(sender, message)  # noqa: E731
 
     assert "Si je comprends bien" in say("mon test de langue a expiré")
@@ -132,7 +131,7 @@ def test_from_the_story_to_the_firm_s_inbox_and_back_out(stack, tmp_path):
 
 
 def test_cancelling_mid_form_stores_nothing_and_removes_what_was_typed(stack):
-    rasa, sender = stack["rasa"], uuid.uuid4().hex
+    rasa, sender = stack["rasa"], web_sender()
     rasa.say(sender, "ils parlent de fausse déclaration")
     assert "Acceptez-vous" in rasa.say(sender, "je voudrais parler à un humain")
     rasa.say(sender, "/affirm")

@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH
 from bot.rasa_plugins.channels.signatures import meta_signature
+from bot.rasa_plugins.channels.web_sessions import is_issued
+from tests.system.assistant import WEB_SESSION_SECRET, web_sender
 from tests.system.channel_stack import ChannelStack
 from tests.system.test_channels import (
     APP_SECRET,
@@ -43,6 +45,8 @@ HOSTILE = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 GREETING = "Dites-moi où vous en êtes"
+# A web conversation the server handed out (tests/system/assistant.py signs with the servers' key).
+ISSUED = web_sender()
 
 # What people and scripts really send besides plain words: control characters, bidirectional and
 # zero-width marks, astral emoji and letters, combining marks, Rasa's own "/intent{...}" syntax.
@@ -131,7 +135,7 @@ raw_bodies = st.one_of(
 rest_shapes = st.fixed_dictionaries(
     {},
     optional={
-        "sender": json_values | st.text(min_size=1, max_size=300),
+        "sender": json_values | st.text(min_size=1, max_size=300) | st.builds(web_sender),
         "message": json_values | odd_texts,
         "input_channel": json_values,
         "metadata": json_values,
@@ -177,6 +181,8 @@ def rest_status(body: bytes, content_type: Optional[str] = "application/json") -
         return 400
     if ":" in sender:  # reserved for the messaging channels' conversations
         return 400
+    if not is_issued(sender, WEB_SESSION_SECRET.encode("utf-8")):
+        return 403
     if not isinstance(message, str) or has_surrogate(message):
         return 400
     if not isinstance(payload.get("metadata"), (dict, type(None))):
@@ -202,7 +208,7 @@ def twilio_message(body: str, sender: str) -> dict:
 def new_person(channel: str) -> str:
     """An id as the channel gives one: a conversation id, a WhatsApp number, Twilio's "whatsapp:+…"."""
     digits = str(uuid.uuid4().int)[:11]
-    return {"whatsapp": digits, "twilio_whatsapp": f"whatsapp:+{digits}"}.get(channel, uuid.uuid4().hex)
+    return {"whatsapp": digits, "twilio_whatsapp": f"whatsapp:+{digits}"}.get(channel) or web_sender()
 
 
 def say(stack: ChannelStack, channel: str, person: str, text: str):
@@ -268,9 +274,12 @@ def test_rest_any_body(channel_stack):
     @given(body=raw_bodies | rest_shapes, content_type=content_types)
     # Each of these got a 500, or failed inside Rasa, before the channel checked its input.
     @example(body=deep(200_000), content_type="application/json")
-    @example(body=b'{"sender": "p", "message": "\\ud800"}', content_type="application/json")
+    @example(body=b'{"sender": "%s", "message": "\\ud800"}' % ISSUED.encode(), content_type="application/json")
     @example(body=b'{"sender": "\\ud800", "message": "Bonjour"}', content_type="application/json")
-    @example(body=b'{"sender": "p", "message": "Bonjour", "metadata": [1]}', content_type="application/json")
+    @example(
+        body=b'{"sender": "%s", "message": "Bonjour", "metadata": [1]}' % ISSUED.encode(),
+        content_type="application/json",
+    )
     def post(body, content_type):
         answer = stack.post("rest", body, headers(content_type))
         assert answer.status_code == rest_status(body, content_type), body[:200]
@@ -288,13 +297,14 @@ def padded(payload: dict, size: int) -> bytes:
 @pytest.mark.parametrize(
     "body, status",
     [
-        (json.dumps({"sender": "limit-a", "message": "é" * MAX_MESSAGE_LENGTH}).encode(), 200),
-        (json.dumps({"sender": "limit-b", "message": "é" * (MAX_MESSAGE_LENGTH + 1)}).encode(), 413),
+        (json.dumps({"sender": web_sender(), "message": "é" * MAX_MESSAGE_LENGTH}).encode(), 200),
+        (json.dumps({"sender": web_sender(), "message": "é" * (MAX_MESSAGE_LENGTH + 1)}).encode(), 413),
         # Characters, not UTF-16 units nor bytes: 5,000 astral letters (one word, cheap to read) are let through.
-        (json.dumps({"sender": "limit-c", "message": "\U0001d54f" * MAX_MESSAGE_LENGTH}).encode(), 200),
-        (padded({"sender": "limit-d", "message": "Bonjour"}, MAX_BODY_BYTES), 200),
-        (padded({"sender": "limit-e", "message": "Bonjour"}, MAX_BODY_BYTES + 1), 413),
-        (json.dumps({"sender": "s" * MAX_SENDER_LENGTH, "message": "Bonjour"}).encode(), 200),
+        (json.dumps({"sender": web_sender(), "message": "\U0001d54f" * MAX_MESSAGE_LENGTH}).encode(), 200),
+        (padded({"sender": web_sender(), "message": "Bonjour"}, MAX_BODY_BYTES), 200),
+        (padded({"sender": web_sender(), "message": "Bonjour"}, MAX_BODY_BYTES + 1), 413),
+        # Within the column, but never handed out by the server.
+        (json.dumps({"sender": "s" * MAX_SENDER_LENGTH, "message": "Bonjour"}).encode(), 403),
         (json.dumps({"sender": "s" * (MAX_SENDER_LENGTH + 1), "message": "Bonjour"}).encode(), 400),
     ],
     ids=[
@@ -303,7 +313,7 @@ def padded(payload: dict, size: int) -> bytes:
         "longest-astral-text",
         "largest-body",
         "body-too-large",
-        "longest-sender",
+        "longest-sender-not-handed-out",
         "sender-too-long",
     ],
 )
@@ -702,7 +712,7 @@ def test_socketio_events_of_any_shape(channel_stack):
     assert stack.alive()
     # The website's own sequence still works, in a new connection and in the one that got the garbage.
     for polling in (Polling(stack), client):
-        session = uuid.uuid4().hex
+        session = web_sender()
         polling.emit("session_request", {"session_id": session})
         assert session in polling.received("session_confirm", lambda found, session=session: session in found)
         polling.emit("user_uttered", {"message": "Bonjour", "session_id": session})
@@ -712,7 +722,7 @@ def test_socketio_events_of_any_shape(channel_stack):
 
 def test_socketio_text_too_long_is_answered(channel_stack):
     client = Polling(channel_stack)
-    session = uuid.uuid4().hex
+    session = web_sender()
     client.emit("session_request", {"session_id": session})
     client.emit("user_uttered", {"message": "é" * (MAX_MESSAGE_LENGTH + 1), "session_id": session})
     replies = client.received("bot_uttered", lambda found: bool(found))

@@ -4,13 +4,12 @@ writing at the same time are not (bot/rasa_plugins/channels/rate_limits.py)."""
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 import requests
 
 from bot.texts import file_response_text
-from tests.system.assistant import ActionServer, RasaServer, consultation_script
+from tests.system.assistant import ActionServer, RasaServer, consultation_script, web_sender
 
 pytestmark = pytest.mark.system
 
@@ -43,26 +42,33 @@ def post(rasa, sender: str, message: str, address: str | None = None, **headers:
 
 
 def test_one_conversation_past_its_limit_is_told_to_wait_and_the_others_go_on(rasa):
-    sender = uuid.uuid4().hex
+    sender = web_sender()
     answers = [post(rasa, sender, "bonjour") for _ in range(PER_CONVERSATION + 1)]
     assert [a.status_code for a in answers] == [200] * PER_CONVERSATION + [429]
     assert answers[-1].json() == [
         {"recipient_id": sender, "text": file_response_text("utter_channel_too_many_messages")}
     ]
     assert answers[-1].headers["Retry-After"]
-    assert post(rasa, uuid.uuid4().hex, "bonjour").ok
+    assert post(rasa, web_sender(), "bonjour").ok
 
 
 def test_fresh_conversations_from_one_address_are_held_by_the_address_limit(rasa):
-    statuses = [post(rasa, uuid.uuid4().hex, "bonjour", "198.51.100.7").status_code for _ in range(PER_ADDRESS + 2)]
+    statuses = [post(rasa, web_sender(), "bonjour", "198.51.100.7").status_code for _ in range(PER_ADDRESS + 2)]
     assert statuses == [200] * PER_ADDRESS + [429, 429]
     # Another subscriber is not: IPv6 counts per /64.
-    assert post(rasa, uuid.uuid4().hex, "bonjour", "2001:db8:7::1").ok
+    assert post(rasa, web_sender(), "bonjour", "2001:db8:7::1").ok
+
+
+def test_conversation_ids_asked_from_one_address_are_held_by_the_address_limit(rasa):
+    url = f"http://127.0.0.1:{rasa.port}/webhooks/rest/session"
+    headers = {"X-Real-IP": "198.51.100.9"}
+    statuses = [requests.post(url, json={}, headers=headers, timeout=30).status_code for _ in range(PER_ADDRESS + 1)]
+    assert statuses == [200] * PER_ADDRESS + [429]
 
 
 def test_a_page_of_another_site_and_a_body_not_declared_json_are_refused(rasa):
-    assert post(rasa, uuid.uuid4().hex, "bonjour", Origin="https://evil.example").status_code == 403
-    assert post(rasa, uuid.uuid4().hex, "bonjour", Origin="https://cabinet.example").ok
+    assert post(rasa, web_sender(), "bonjour", Origin="https://evil.example").status_code == 403
+    assert post(rasa, web_sender(), "bonjour", Origin="https://cabinet.example").ok
     url = f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook"
     simple = requests.post(
         url, data=b'{"sender": "p-plain", "message": "bonjour"}', headers={"Content-Type": "text/plain"}
@@ -76,11 +82,11 @@ def test_a_flood_at_ten_times_the_limit_does_not_cost_the_people_writing_meanwhi
     people_statuses: dict = {}
 
     def flood() -> None:
-        for number in range(PER_ADDRESS * 10):
-            flood_statuses.append(post(rasa, f"flood-{number}-{uuid.uuid4().hex}", "bonjour", flooder).status_code)
+        for _ in range(PER_ADDRESS * 10):
+            flood_statuses.append(post(rasa, web_sender(), "bonjour", flooder).status_code)
 
     def converse(number: int) -> None:
-        sender, address = uuid.uuid4().hex, f"192.0.2.{number + 1}"
+        sender, address = web_sender(), f"192.0.2.{number + 1}"
         people_statuses[number] = [
             post(rasa, sender, text, address).status_code for text in consultation_script(number)
         ]

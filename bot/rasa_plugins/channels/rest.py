@@ -5,6 +5,9 @@ such a request gets 400, an oversized one 413, and nothing reaches the dialogue.
 not declared JSON gets 415: a browser sends a JSON body across sites only after asking (CORS), so
 another site's page cannot make its visitors post. A page not in ALLOWED_ORIGINS gets 403, and a
 sender or an address over its rate limit 429 with a French answer (rate_limits.py).
+
+The conversation id is the server's: POST /webhooks/rest/session hands one out, signed (web_sessions.py), and
+a message naming any other sender gets 403, so that no client reads or changes another's conversation.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from sanic.response import HTTPResponse
 from bot.rasa_plugins.channels.conversation_ids import is_web_sender
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
 from bot.rasa_plugins.channels.rate_limits import RateLimiter, address_key, origin_allowed, rate_limiter
-from bot.settings import web_abuse_settings
+from bot.rasa_plugins.channels.web_sessions import is_issued, new_session_id
+from bot.settings import web_abuse_settings, web_session_key
 from bot.texts import file_response_text
 
 
@@ -32,14 +36,22 @@ def own_origin(request: Request) -> str:
     return f"{scheme}://{request.headers.get('host', '')}"
 
 
-def problem(request: Request) -> Optional[HTTPResponse]:
-    """Why the request cannot be read as one person's message, or None when it can."""
+def page_problem(request: Request) -> Optional[HTTPResponse]:
+    """Why this request is not one a page allowed to talk to the assistant may send, or None."""
     if len(request.body or b"") > MAX_BODY_BYTES:
         return response.json({"error": "body too large"}, status=413)
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         return response.json({"error": "the body must be sent as application/json"}, status=415)
     if not origin_allowed(request.headers.get("origin"), web_abuse_settings(), own_origin(request)):
         return response.json({"error": "this page may not talk to the assistant"}, status=403)
+    return None
+
+
+def problem(request: Request) -> Optional[HTTPResponse]:
+    """Why the request cannot be read as one person's message, or None when it can."""
+    refused = page_problem(request)
+    if refused:
+        return refused
     try:
         payload = json.loads(request.body or b"")
     except (ValueError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
@@ -51,6 +63,8 @@ def problem(request: Request) -> Optional[HTTPResponse]:
         return response.json(
             {"error": f"'sender' must be a text of 1 to {MAX_SENDER_LENGTH} characters, without ':'"}, status=400
         )
+    if not is_issued(sender, web_session_key()):
+        return response.json({"error": "unknown conversation: POST /webhooks/rest/session hands one out"}, status=403)
     if not is_text(message):
         return response.json({"error": "'message' must be a text"}, status=400)
     if not isinstance(payload.get("metadata", {}), (dict, type(None))):
@@ -89,8 +103,15 @@ class RestInput(RasaRestInput):
 
         @blueprint.middleware("request")
         async def check(request: Request) -> Optional[HTTPResponse]:
-            if request.method == "POST":
-                return problem(request) or too_many(request, request.ctx.sender, rate_limiter())
-            return None
+            if request.method != "POST":
+                return None
+            if request.path.rstrip("/").endswith("/session"):
+                return page_problem(request) or too_many(request, None, rate_limiter())
+            return problem(request) or too_many(request, request.ctx.sender, rate_limiter())
+
+        @blueprint.route("/session", methods=["POST"])
+        async def session(request: Request) -> HTTPResponse:
+            # A new conversation each time: the widget asks once per tab, and again only if its id is refused.
+            return response.json({"sender": new_session_id(web_session_key())})
 
         return blueprint

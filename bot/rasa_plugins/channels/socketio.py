@@ -7,13 +7,15 @@ bot's replies never reach the browser. The handler is registered again, awaited.
 Rasa's handlers, and python-engineio's reading of a long-polling request, raise on input of
 another shape (an event whose data is not an object, a packet that is not Engine.IO) and log a
 traceback; here such input is refused (400) or ignored before it reaches them.
+
+Rasa joins whatever session id the client names, so a client could listen to another conversation's
+replies: here a session is joined only if the server handed its id out (web_sessions.py), else a new one is.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from engineio.packet import CLOSE, MESSAGE, PONG, UPGRADE
@@ -25,20 +27,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio.packet import Packet
 
-from bot.rasa_plugins.channels.conversation_ids import is_web_sender
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH, is_text
 from bot.rasa_plugins.channels.rate_limits import address_key, origin_allowed, rate_limiter
-from bot.settings import web_abuse_settings
+from bot.rasa_plugins.channels.web_sessions import is_issued, new_session_id
+from bot.settings import web_abuse_settings, web_session_key
 from bot.texts import file_response_text
 
 logger = logging.getLogger(__name__)
 
 
 def session_id_of(data: Any) -> Optional[str]:
-    """The session id a client asked for, if it is one a web conversation can have (never another
-    channel's: no colon, see conversation_ids.py)."""
+    """The session id a client named, if the server handed it out."""
     session_id = data.get("session_id") if isinstance(data, dict) else None
-    if is_web_sender(session_id):
+    if is_issued(session_id, web_session_key()):
         return session_id
     return None
 
@@ -102,7 +103,7 @@ class SocketIOInput(RasaSocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None) -> None:
-            session_id = session_id_of(data) or uuid.uuid4().hex
+            session_id = session_id_of(data) or new_session_id(web_session_key())
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)

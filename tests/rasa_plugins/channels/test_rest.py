@@ -7,10 +7,14 @@ from sanic.request import Request
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
 from bot.rasa_plugins.channels.rate_limits import RateLimiter
 from bot.rasa_plugins.channels.rest import RestInput, problem, too_many
-from bot.settings import WebAbuseSettings, web_abuse_settings
+from bot.rasa_plugins.channels.web_sessions import new_session_id, signed_id
+from bot.settings import WebAbuseSettings, web_abuse_settings, web_session_key
 from bot.texts import file_response_text
 
 pytestmark = pytest.mark.unit
+
+# A conversation the server handed out.
+P = new_session_id(web_session_key())
 
 
 def post(body: bytes, **headers: str) -> Request:
@@ -26,18 +30,19 @@ def status(body: bytes):
 
 
 def test_a_message_is_let_through():
-    assert status(json.dumps({"sender": "p", "message": "Bonjour", "metadata": {"page": "accueil"}}).encode()) is None
-    assert status(json.dumps({"sender": "p", "message": "é" * MAX_MESSAGE_LENGTH}).encode()) is None
+    assert status(json.dumps({"sender": P, "message": "Bonjour", "metadata": {"page": "accueil"}}).encode()) is None
+    assert status(json.dumps({"sender": P, "message": "é" * MAX_MESSAGE_LENGTH}).encode()) is None
 
 
 @pytest.mark.parametrize(
     "body",
     [
         b"[" * 100_000,  # raised RecursionError, a 500
-        b'{"sender": "p", "message": "\\ud800"}',  # failed in spaCy, no answer
+        b'{"sender": "%s", ' % P.encode() + b'"message": "\\ud800"}',  # failed in spaCy, no answer
         b'{"sender": "\\udfff", "message": "Bonjour"}',  # failed in Redis, no answer
-        b'{"sender": "p", "message": "Bonjour", "metadata": [1]}',  # failed in Rasa's tracker, no answer
-        b'{"sender": "p", "message": "Bonjour", "metadata": "x"}',
+        # Failed in Rasa's tracker, no answer:
+        b'{"sender": "%s", ' % P.encode() + b'"message": "Bonjour", "metadata": [1]}',
+        b'{"sender": "%s", ' % P.encode() + b'"message": "Bonjour", "metadata": "x"}',
     ],
     ids=["nested-too-deep", "surrogate-message", "surrogate-sender", "metadata-list", "metadata-text"],
 )
@@ -54,10 +59,24 @@ def test_a_web_sender_can_never_name_another_channel_s_conversation(sender):
     assert status(json.dumps({"sender": sender, "message": "?"}).encode()) == 400
 
 
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "15145550199",  # someone's WhatsApp number, bare
+        "0f1e2d3c4b5a69788796a5b4c3d2e1f0",  # an id a browser made up, as the earlier widget did
+        signed_id("A" * 22, b"x" * 32),  # signed, but not by this deployment
+        P[:-1] + ("A" if P[-1] != "A" else "B"),  # another visitor's id guessed from one seen
+    ],
+    ids=["phone-number", "client-made", "other-key", "altered"],
+)
+def test_a_conversation_the_server_did_not_hand_out_is_refused(sender):
+    assert status(json.dumps({"sender": sender, "message": "?"}).encode()) == 403
+
+
 def test_the_client_chooses_neither_the_channel_name_nor_stored_metadata():
     channel = RestInput()
     request = post(
-        json.dumps({"sender": "p", "message": "Bonjour", "input_channel": "x" * 10_000, "metadata": {"a": 1}}).encode()
+        json.dumps({"sender": P, "message": "Bonjour", "input_channel": "x" * 10_000, "metadata": {"a": 1}}).encode()
     )
     assert channel._extract_input_channel(request) == "rest"
     assert channel.get_metadata(request) is None
@@ -66,7 +85,7 @@ def test_the_client_chooses_neither_the_channel_name_nor_stored_metadata():
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""])
 def test_a_body_not_declared_json_is_refused_so_no_other_site_posts_without_asking(content_type):
     # A browser sends these three across sites without a CORS preflight; application/json it does not.
-    body = json.dumps({"sender": "p", "message": "Bonjour"}).encode()
+    body = json.dumps({"sender": P, "message": "Bonjour"}).encode()
     assert problem(post(body, content_type=content_type)).status == 415
     assert problem(post(body, content_type="application/json; charset=utf-8")) is None
 
@@ -75,7 +94,7 @@ def test_a_page_not_in_allowed_origins_is_refused(monkeypatch):
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://cabinet.example")
     web_abuse_settings.cache_clear()
     try:
-        body = json.dumps({"sender": "p", "message": "Bonjour"}).encode()
+        body = json.dumps({"sender": P, "message": "Bonjour"}).encode()
         assert problem(post(body, origin="https://evil.example")).status == 403
         assert problem(post(body, origin="https://cabinet.example")) is None
         assert problem(post(body)) is None  # no browser page: curl, the platform's tests
@@ -88,10 +107,10 @@ def test_a_page_not_in_allowed_origins_is_refused(monkeypatch):
 
 def test_a_sender_over_its_limit_gets_429_and_the_french_answer_as_a_reply():
     limiter = RateLimiter(WebAbuseSettings(60, 100, 2, ()))
-    request = post(json.dumps({"sender": "p", "message": "Bonjour"}).encode())
-    assert too_many(request, "p", limiter) is None and too_many(request, "p", limiter) is None
-    refusal = too_many(request, "p", limiter)
+    request = post(json.dumps({"sender": P, "message": "Bonjour"}).encode())
+    assert too_many(request, P, limiter) is None and too_many(request, P, limiter) is None
+    refusal = too_many(request, P, limiter)
     assert refusal.status == 429 and refusal.headers["retry-after"] == "60"
     assert json.loads(refusal.body) == [
-        {"recipient_id": "p", "text": file_response_text("utter_channel_too_many_messages")}
+        {"recipient_id": P, "text": file_response_text("utter_channel_too_many_messages")}
     ]

@@ -3,7 +3,8 @@ import asyncio
 import pytest
 
 from bot.rasa_plugins.channels.socketio import SocketIOInput, malformed_polling_body, readable_message, session_id_of
-from bot.settings import web_abuse_settings
+from bot.rasa_plugins.channels.web_sessions import new_session_id
+from bot.settings import web_abuse_settings, web_session_key
 
 pytestmark = pytest.mark.unit
 
@@ -12,7 +13,8 @@ def test_the_widgets_events_are_readable():
     assert readable_message({"message": "Bonjour", "session_id": "s-1"}, "metadata")
     assert readable_message({"message": "Bonjour", "session_id": "s-1", "metadata": {"page": "/"}}, "metadata")
     assert readable_message({"message": "Bonjour", "session_id": "s-1", "metadata": '{"page": "/"}'}, "metadata")
-    assert session_id_of({"session_id": "s-1"}) == "s-1"
+    session = new_session_id(web_session_key())
+    assert session_id_of({"session_id": session}) == session
 
 
 @pytest.mark.parametrize(
@@ -53,8 +55,11 @@ def test_packets_only_a_server_sends_are_refused_before_python_engineio_hangs_on
         assert malformed_polling_body(body), body
 
 
-@pytest.mark.parametrize("session_id", ["whatsapp:15145550199", "messenger:24680", "whatsapp:+15145550199"])
-def test_a_socketio_client_can_never_join_another_channel_s_conversation(session_id):
+@pytest.mark.parametrize(
+    "session_id",
+    ["whatsapp:15145550199", "messenger:24680", "whatsapp:+15145550199", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"],
+)
+def test_a_socketio_client_can_join_no_conversation_the_server_did_not_hand_out(session_id):
     assert session_id_of({"session_id": session_id}) is None
 
 
