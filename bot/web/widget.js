@@ -205,7 +205,7 @@
       return asking;
     }
 
-    function send(payload, retried) {
+    function deliver(payload, retried) {
       return conversation().then(function (sender) {
         return post("webhook", { sender: sender, message: payload });
       }).then(function (answer) {
@@ -213,7 +213,7 @@
         // goes again once, in a new conversation, rather than being lost.
         if (answer.status === 403 && !retried) {
           state.sender = null;
-          return send(payload, true);
+          return deliver(payload, true);
         }
         return answer;
       });
@@ -221,7 +221,7 @@
 
     function say(payload, shown) {
       if (shown !== null) add({ from: "user", text: shown });
-      return send(payload, false).then(function (answer) {
+      return deliver(payload, false).then(function (answer) {
         // 429: too many messages at once; the body holds the assistant's own French answer.
         if (!answer.ok && answer.status !== 429) throw new Error(String(answer.status));
         return answer.json();

@@ -17,7 +17,7 @@ import pytest
 from bot.texts import file_response_text
 from bot.web.demo import widget_texts
 from tests.ports import free_port
-from tests.system.assistant import ActionServer, ChildProcess, RasaServer
+from tests.system.assistant import ActionServer, ChildProcess, RasaServer, web_sender
 from tests.system.nlu_model import MODEL, ROOT
 
 pytestmark = pytest.mark.system
@@ -223,7 +223,15 @@ class CannedAssistant:
             body = [reply if isinstance(reply, dict) else {"text": reply} for reply in replies]
             route.fulfill(status=200, headers=CORS, content_type="application/json", body=json.dumps(body))
 
+        def session(route):
+            if route.request.method == "OPTIONS":
+                route.fulfill(status=204, headers=CORS)
+                return
+            body = json.dumps({"sender": web_sender()})
+            route.fulfill(status=200, headers=CORS, content_type="application/json", body=body)
+
         page.route(f"{self.rasa_url}/webhooks/rest/webhook", answer)
+        page.route(f"{self.rasa_url}/webhooks/rest/session", session)
         page.goto(self.origin)
         page.get_by_role("button", name=widget_texts()["open"]).click()
         page.locator(".ee-chat__message--bot").nth(len(replies) - 1).wait_for()
@@ -361,3 +369,45 @@ def test_on_a_360_px_phone_nothing_overflows_and_list_lines_hang(assistant, tmp_
     # For a person to look at: the first remedy, at the top of the log.
     page.locator(".ee-chat__message--bot").first.evaluate("b => b.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(tmp_path / "widget-360-remedy.png"))
+
+
+def test_a_conversation_id_the_server_refuses_is_replaced_and_the_message_sent_again(demo_site):
+    """After a restart without WEB_SESSION_SECRET the server no longer knows the tab's id: the widget asks
+    for a new one and sends the person's message again, once, rather than losing it."""
+    from playwright.sync_api import sync_playwright
+
+    origin, rasa_url = demo_site
+    handed_out, received = [], []
+
+    def session(route):
+        if route.request.method == "OPTIONS":
+            route.fulfill(status=204, headers=CORS)
+            return
+        handed_out.append(web_sender())
+        route.fulfill(
+            status=200, headers=CORS, content_type="application/json", body=json.dumps({"sender": handed_out[-1]})
+        )
+
+    def webhook(route):
+        if route.request.method == "OPTIONS":
+            route.fulfill(status=204, headers=CORS)
+            return
+        body = route.request.post_data_json
+        received.append((body["sender"], body["message"]))
+        if body["sender"] == handed_out[0]:
+            route.fulfill(status=403, headers=CORS, content_type="application/json", body='{"error": "unknown"}')
+            return
+        route.fulfill(status=200, headers=CORS, content_type="application/json", body='[{"text": "Bonjour !"}]')
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        page.route(f"{rasa_url}/webhooks/rest/session", session)
+        page.route(f"{rasa_url}/webhooks/rest/webhook", webhook)
+        page.goto(origin)
+        page.get_by_role("button", name=widget_texts()["open"]).click()
+        bot_says(page, "Bonjour !")
+        browser.close()
+    assert len(handed_out) == 2
+    assert received == [(handed_out[0], "/greet"), (handed_out[1], "/greet")]
