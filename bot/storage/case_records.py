@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
-from sqlalchemy import delete, desc, func, insert, select, update
+from sqlalchemy import delete, desc, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -26,6 +26,8 @@ from bot.storage.schema import handoff_cases, notices
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 REFERENCE_LENGTH = 8
 HOUR = timedelta(hours=1)
+# A request from an e-mail or phone that made one this recently is announced in the digest, not on its own.
+REPEAT_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -126,18 +128,39 @@ def store_with_reference(
     return _by_conversation(engine, case.conversation_id) or case
 
 
+def _same_contact(values: dict):
+    """A case with this case's e-mail (any case of letters) or phone number; None when it gave neither."""
+    same = []
+    if values.get("email"):
+        same.append(func.lower(handoff_cases.c.email) == values["email"].lower())
+    if values.get("phone"):
+        same.append(handoff_cases.c.phone == values["phone"])
+    return or_(*same) if same else None
+
+
 def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[Notice]) -> None:
     settings = notice_settings()
     created_at = values["created_at"]
     first_attempt = created_at
     with engine.begin() as connection:
         if case_notices:
-            # Past the ceiling, the case is announced in the next digest instead (outbox.deliver_digest). Two
-            # replicas saving at the same instant may both pass under it: the ceiling is approximate by that much.
+            # Past the ceiling, or from an e-mail or phone that made a request within a day, the case is
+            # announced in the next digest instead (outbox.deliver_digest): a script repeating one person's
+            # details, or opening case after case, cannot bury the firm's mailbox. The repeat is stored as its
+            # own case, never merged into the first: whoever typed someone's e-mail learns nothing of their case
+            # and changes nothing in it. Two replicas saving at the same instant may both pass under the
+            # ceiling: it is approximate by that much.
             last_hour = select(func.count()).select_from(handoff_cases)
             recent = connection.execute(last_hour.where(handoff_cases.c.created_at > created_at - HOUR)).scalar_one()
-            if recent >= settings.hourly_ceiling:
-                case_notices = [digest_notice(values["reference"], values["urgent"], created_at)]
+            same_contact = _same_contact(values)
+            repeat_of = None
+            if same_contact is not None:
+                earlier = select(handoff_cases.c.reference).where(
+                    same_contact, handoff_cases.c.created_at > created_at - REPEAT_WINDOW
+                )
+                repeat_of = connection.execute(earlier.order_by(handoff_cases.c.created_at).limit(1)).scalar()
+            if recent >= settings.hourly_ceiling or repeat_of is not None:
+                case_notices = [digest_notice(values["reference"], values["urgent"], created_at, repeat_of)]
                 first_attempt = created_at + timedelta(minutes=settings.digest_minutes)
         case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
         for notice in case_notices:

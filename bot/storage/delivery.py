@@ -85,6 +85,8 @@ def digest_payloads(settings: NoticeSettings, lines: List[Dict[str, Any]]) -> Di
 
     def line(entry: Dict[str, Any]) -> str:
         urgent = file_response_text("utter_notice_digest_urgent") if entry.get("urgent") else ""
+        if entry.get("repeat_of"):
+            urgent += file_response_text("utter_notice_digest_repeat").format(reference=entry["repeat_of"])
         created = f"{datetime.fromisoformat(entry['created_at']):%Y-%m-%d %H:%M} UTC"
         return file_response_text("utter_notice_digest_line").format(
             reference=entry["reference"], created_at=created, urgent=urgent

@@ -92,7 +92,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             for case in cases:
                 urgent = "URGENT" if case.urgent else "-"
                 if case.reference in grouped:
-                    # Announced in a digest, past the hourly ceiling: check it is a real request.
+                    # Announced in a digest (past the hourly ceiling, or a repeated e-mail or phone): check it
+                    # is a real request.
                     urgent += " (digest)"
                 contacted_at = f"contacted {case.contacted_at:%Y-%m-%d}" if case.contacted_at else "to contact"
                 contact = case.email or case.phone or ""
@@ -101,7 +102,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"{len(cases)} case(s)", file=sys.stderr)
             if grouped:
                 print(
-                    f"{len(grouped)} past the hourly ceiling (CASE_NOTICE_CEILING_PER_HOUR), announced in a digest",
+                    f"{len(grouped)} announced in a digest: past the hourly ceiling (CASE_NOTICE_CEILING_PER_HOUR) "
+                    "or from an e-mail or phone that made a request within a day",
                     file=sys.stderr,
                 )
             return 0

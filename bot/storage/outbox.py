@@ -100,10 +100,13 @@ def _delivered(attempts: int) -> Dict[str, Any]:
     return dict(attempts=attempts, delivered_at=_now(), claimed_until=None, last_error=None, payload={})
 
 
-def digest_notice(reference: str, urgent: bool, created_at: datetime) -> Notice:
-    """What a digest says of one case: its reference, when, and whether a deadline is near. Nothing personal:
-    the firm reads the rest with the operator's `show`."""
-    return Notice(NoticeKind.DIGEST, {"reference": reference, "urgent": urgent, "created_at": created_at.isoformat()})
+def digest_notice(reference: str, urgent: bool, created_at: datetime, repeat_of: Optional[str] = None) -> Notice:
+    """What a digest says of one case: its reference, when, whether a deadline is near, and the earlier case
+    with the same e-mail or phone, if any. Nothing personal: the firm reads the rest with the operator's `show`."""
+    line = {"reference": reference, "urgent": urgent, "created_at": created_at.isoformat()}
+    if repeat_of:
+        line["repeat_of"] = repeat_of
+    return Notice(NoticeKind.DIGEST, line)
 
 
 DigestRenderer = Callable[[List[Dict[str, Any]]], Dict[NoticeKind, Dict[str, Any]]]

@@ -27,3 +27,10 @@ def a_case(conversation_id="conv-1", **overrides) -> NewCase:
     )
     values.update(overrides)
     return NewCase(**values)
+
+
+def someone_else(number: int, **overrides) -> NewCase:
+    """Another person's case: their own conversation, e-mail and phone."""
+    values = dict(email=f"personne{number}@example.org", phone=f"+1514555{number:04d}")
+    values.update(overrides)
+    return a_case(f"conv-{number}", **values)

@@ -11,7 +11,7 @@ from bot.settings import privacy_settings
 from bot.storage.case_records import handoff_cases, save_case
 from bot.storage.database import make_engine, upgrade
 from bot.storage.operator import main
-from tests.storage.case_factory import a_case
+from tests.storage.case_factory import a_case, someone_else
 
 pytestmark = pytest.mark.unit
 
@@ -114,11 +114,11 @@ def test_the_list_marks_the_cases_announced_in_a_digest(engine, capsys, monkeypa
     notice_settings.cache_clear()
     try:
         notices_for = lambda stored: [Notice(NoticeKind.EMAIL, {"subject": "s", "body": "b"})]  # noqa: E731
-        first, second = (save_case(engine, a_case(f"conv-{n}"), notices_for) for n in range(2))
+        first, second = (save_case(engine, someone_else(n), notices_for) for n in range(2))
     finally:
         notice_settings.cache_clear()
     assert main(["list"]) == 0
     out = capsys.readouterr()
     lines = {line.split("\t")[0]: line for line in out.out.splitlines()}
     assert "(digest)" in lines[second.reference] and "(digest)" not in lines[first.reference]
-    assert "1 past the hourly ceiling" in out.err
+    assert "1 announced in a digest" in out.err

@@ -21,9 +21,9 @@ from bot.settings import NoticeSettings, SmtpSecurity
 from bot.storage.case_records import erase_case, save_case
 from bot.storage.delivery import senders_from_settings
 from bot.storage.outbox import LONGEST_RETRY, Notice, NoticeKind, backoff, deliver_due
-from bot.storage.schema import notices
+from bot.storage.schema import handoff_cases, notices
 from tests.ports import free_port
-from tests.storage.case_factory import a_case
+from tests.storage.case_factory import a_case, someone_else
 
 pytestmark = pytest.mark.unit
 
@@ -111,7 +111,7 @@ def test_workers_racing_for_the_same_notices_send_each_once(engine):
     try:
         senders = senders_from_settings(settings_for(smtp_port=controller.port))
         for i in range(10):
-            save_case(engine, a_case(f"conv-{i}"), email_notice)
+            save_case(engine, someone_else(i), email_notice)
         with ThreadPoolExecutor(max_workers=4) as pool:
             reports = list(pool.map(lambda _: deliver_due(engine, senders), range(4)))
     finally:
@@ -204,7 +204,7 @@ def test_cases_past_the_hourly_ceiling_are_announced_together_in_one_digest(engi
     senders = senders_from_settings(settings)
     render = lambda lines: digest_payloads(replace(settings, hourly_ceiling=2), lines)  # noqa: E731
     try:
-        stored = [save_case(engine, a_case(f"flood-{n}", urgent=n == 3), email_notice) for n in range(5)]
+        stored = [save_case(engine, someone_else(n, urgent=n == 3), email_notice) for n in range(5)]
         # The first two get their own notice; the three past the ceiling wait for the digest.
         assert deliver_due(engine, senders).delivered == 2
         assert deliver_digest(engine, senders, render).delivered == 0
@@ -215,13 +215,44 @@ def test_cases_past_the_hourly_ceiling_are_announced_together_in_one_digest(engi
     assert len(inbox.messages) == 3
     digest = inbox.messages[-1]
     subject = str(make_header(decode_header(digest["Subject"])))
-    assert subject == "Demandes de consultation regroupées : 3 (plafond horaire atteint)"
+    assert subject == "Demandes de consultation regroupées : 3"
     body = digest.get_payload(decode=True).decode("utf-8")
     assert all(case.reference in body for case in stored[2:]) and stored[0].reference not in body
     assert f"{stored[3].reference}, reçue le" in body and "URGENT" in body
     # Nothing personal in a digest: the firm reads each case with the operator's `show`.
     assert "Awa" not in body and "awa@example.org" not in body
     assert grouped_references(engine) == {case.reference for case in stored[2:]}
+
+
+def test_a_repeated_e_mail_or_phone_within_a_day_is_announced_in_the_digest_and_changes_no_earlier_case(engine):
+    """A script repeating one person's e-mail opens case after case: the firm gets one notice, then a digest
+    line per repeat naming the first case; the first case stays as its owner left it."""
+    from bot.storage.case_records import get_case, grouped_references
+    from bot.storage.delivery import digest_payloads
+
+    first = save_case(engine, someone_else(1), email_notice)
+    by_email = save_case(engine, someone_else(2, email="PERSONNE1@example.org", name="Intrus"), email_notice)
+    by_phone = save_case(engine, someone_else(3, phone="+15145550001"), email_notice)
+    other = save_case(engine, someone_else(4), email_notice)
+    assert grouped_references(engine) == {by_email.reference, by_phone.reference}
+    assert {row.kind for row in rows(engine)} == {"email", "digest"}
+    assert sorted(row.kind for row in rows(engine)) == ["digest", "digest", "email", "email"]
+    assert get_case(engine, first.reference).name == "Awa Exemple"
+    assert other.reference not in grouped_references(engine)
+    lines = [row.payload for row in rows(engine) if row.kind == "digest"]
+    assert {line["repeat_of"] for line in lines} == {first.reference}
+    body = digest_payloads(settings_for(smtp_port=25), lines)[NoticeKind.EMAIL]["body"]
+    assert f"(même courriel ou téléphone que {first.reference})" in body and "Intrus" not in body
+
+
+def test_the_same_e_mail_a_day_later_is_a_new_request_with_its_own_notice(engine):
+    from bot.storage.case_records import grouped_references
+
+    save_case(engine, someone_else(1), email_notice)
+    with engine.begin() as connection:
+        connection.execute(handoff_cases.update().values(created_at=later(minutes=-25 * 60)))
+    save_case(engine, someone_else(2, email="personne1@example.org"), email_notice)
+    assert grouped_references(engine) == set()
 
 
 def test_a_digest_that_fails_is_tried_again_whole(engine, ceiling_of_two):
@@ -231,7 +262,7 @@ def test_a_digest_that_fails_is_tried_again_whole(engine, ceiling_of_two):
     settings = settings_for(smtp_port=free_port())  # nothing listens
     senders = senders_from_settings(settings)
     for n in range(4):
-        save_case(engine, a_case(f"flood-{n}"), email_notice)
+        save_case(engine, someone_else(n), email_notice)
     report = deliver_digest(engine, senders, lambda lines: digest_payloads(settings, lines), now=later(minutes=16))
     assert report.failed == 2
     waiting = [row for row in rows(engine) if row.kind == "digest"]
