@@ -18,6 +18,11 @@ export SANIC_HOST ?= 127.0.0.1
 # on RASA_PORT. endpoints.yml, which `rasa shell` and the other Rasa commands read, calls the action server directly.
 export RASA_PORT
 export ACTION_SERVER_URLS ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+# Rasa's call to its own gateway carries it (endpoints-gateway.yml): a new one for each make command unless set.
+ifndef ACTION_GATEWAY_TOKEN
+ACTION_GATEWAY_TOKEN := $(shell od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+endif
+export ACTION_GATEWAY_TOKEN
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml')
 export PYTHONPATH := $(CURDIR)
 # Rasa's anonymous telemetry is off: no call home from a firm's deployment.

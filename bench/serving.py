@@ -116,6 +116,7 @@ class Stack:
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                     "TF_CPP_MIN_LOG_LEVEL": "2",
                     "WEB_SESSION_SECRET": web_session_secret,
+                    "ACTION_GATEWAY_TOKEN": secrets.token_hex(24),
                 },
                 port,
             )

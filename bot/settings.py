@@ -248,6 +248,8 @@ class ActionGatewaySettings:
     urls: Tuple[str, ...]
     timeout_seconds: float
     connect_timeout_seconds: float
+    # What Rasa sends in X-Action-Gateway-Token (endpoints-gateway.yml); empty, the gateway takes no call.
+    token: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -259,6 +261,7 @@ def action_gateway_settings() -> ActionGatewaySettings:
         # A killed server refuses the connection at once; a hung one is given up after the total.
         timeout_seconds=float(env.get("ACTION_TIMEOUT_SECONDS", "10")),
         connect_timeout_seconds=float(env.get("ACTION_CONNECT_TIMEOUT_SECONDS", "1")),
+        token=env.get("ACTION_GATEWAY_TOKEN", ""),
     )
 
 

@@ -8,17 +8,20 @@ none answers it gives Rasa an action result of its own: a French apology (`utter
 and for a form's validation, the question asked again rather than an answer taken unchecked.
 The conversation carries on normally once an action server is back.
 
-The route is for Rasa alone: it refuses anything but a direct call from this machine, and the
-reverse proxy never forwards it (deploy/nginx).
+The route is for Rasa alone: it refuses anything but a direct call from this machine carrying the token
+Rasa sends (ACTION_GATEWAY_TOKEN, in endpoints-gateway.yml), and the reverse proxy never forwards it
+(deploy/nginx). The token matters when a tunnel exposes Rasa's port: through it, anyone's request comes
+from this machine.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import itertools
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -35,6 +38,15 @@ logger = logging.getLogger(__name__)
 APOLOGY = "utter_technical_problem"
 LOCAL_PEERS = {"127.0.0.1", "::1"}
 FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
+TOKEN_HEADER = "x-action-gateway-token"
+
+
+def is_rasas_own_call(peer: Optional[str], headers: Mapping[str, str], token: str) -> bool:
+    """A call from this machine, not forwarded by a proxy, with Rasa's token (compared in constant time)."""
+    if peer not in LOCAL_PEERS or any(header in headers for header in FORWARDING_HEADERS):
+        return False
+    given = headers.get(TOKEN_HEADER, "")
+    return bool(token) and hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
 def failure_result(call: Dict[str, Any]) -> Dict[str, Any]:
@@ -99,7 +111,7 @@ class ActionGatewayInput(InputChannel):
 
         @gateway.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            if request.ip not in LOCAL_PEERS or any(header in request.headers for header in FORWARDING_HEADERS):
+            if not is_rasas_own_call(request.ip, request.headers, self.settings.token):
                 return response.json({"error": "internal route"}, status=403)
             answer = await self.forward(request.body or b"")
             if answer is not None:

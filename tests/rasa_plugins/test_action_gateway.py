@@ -7,8 +7,9 @@ import json
 import logging
 
 import pytest
+from sanic.compat import Header
 
-from bot.rasa_plugins.action_gateway import APOLOGY, ActionGatewayInput, failure_result
+from bot.rasa_plugins.action_gateway import APOLOGY, ActionGatewayInput, failure_result, is_rasas_own_call
 from bot.settings import ActionGatewaySettings
 from tests.ports import free_port
 from tests.system.assistant import ActionServer
@@ -68,3 +69,24 @@ def test_a_form_answer_that_could_not_be_checked_is_asked_again():
 
 def test_the_apology_is_a_response_of_the_domain(domain):
     assert APOLOGY in domain["responses"]
+
+
+@pytest.mark.parametrize(
+    "peer, headers, allowed",
+    [
+        ("127.0.0.1", {"X-Action-Gateway-Token": "rasa-token"}, True),
+        ("::1", {"x-action-gateway-token": "rasa-token"}, True),
+        # A raw tunnel to Rasa's port: the request comes from this machine, without the token.
+        ("127.0.0.1", {}, False),
+        ("127.0.0.1", {"X-Action-Gateway-Token": "rasa-tokeN"}, False),
+        ("127.0.0.1", {"X-Action-Gateway-Token": ""}, False),
+        ("127.0.0.1", {"X-Action-Gateway-Token": "rasa-token", "X-Forwarded-For": "203.0.113.5"}, False),
+        ("203.0.113.5", {"X-Action-Gateway-Token": "rasa-token"}, False),
+    ],
+)
+def test_only_rasas_own_call_from_this_machine_reaches_the_action_servers(peer, headers, allowed):
+    assert is_rasas_own_call(peer, Header(headers), "rasa-token") is allowed
+
+
+def test_without_a_token_set_the_gateway_takes_no_call():
+    assert not is_rasas_own_call("127.0.0.1", Header({"X-Action-Gateway-Token": ""}), "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -151,6 +152,7 @@ class RasaServer(ChildProcess):
             "ACTION_SERVER_URLS": action_url,
             "REDIS_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
             "WEB_SESSION_SECRET": WEB_SESSION_SECRET,
+            "ACTION_GATEWAY_TOKEN": secrets.token_hex(24),
             **env,
         }
         command = [

@@ -1,6 +1,6 @@
-"""The blind message sets (tests/nlu/blind), written outside the team and never trained or tuned on: a
-floor under the causes the trained model reads, so that a later data or pipeline change cannot quietly
-undo it. The figures themselves, beside the peers, come from `make bench` (bench/README.md)."""
+"""The blind message sets (tests/nlu/blind, tests/nlu/blind2), written outside the team and never trained or
+tuned on: a floor under the causes the trained model reads, so that a later data or pipeline change cannot
+quietly undo it. The figures themselves, beside the peers, come from `make bench` (bench/README.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bench.message_sets import BLIND, Reading, cause_scores, load_message_set, not_refusal_scores
+from bench.message_sets import BLIND, BLIND2, Reading, cause_scores, load_message_set, not_refusal_scores
 from bot.domain.cause_reading import causes_restated
 from tests.system.nlu_model import ROOT, load_agent, parse
 
@@ -30,9 +30,12 @@ def agent():
     return load_agent()
 
 
-@pytest.fixture(scope="module")
-def blind():
-    return load_message_set(BLIND)
+BLIND_SETS = {"blind": BLIND, "blind2": BLIND2}
+
+
+@pytest.fixture(scope="module", params=sorted(BLIND_SETS))
+def blind(request):
+    return request.param, load_message_set(BLIND_SETS[request.param])
 
 
 def _normalise(text: str) -> str:
@@ -48,7 +51,8 @@ def test_no_blind_story_or_cause_message_is_in_the_training_data(blind):
         if line.strip().startswith("- ")
     }
     written = ("short_causes", "stories", "not_refusal")
-    leaked = [m.id for name in written for m in blind[name] if _normalise(m.text) in training]
+    _, messages = blind
+    leaked = [m.id for name in written for m in messages[name] if _normalise(m.text) in training]
     assert leaked == []
 
 
@@ -60,13 +64,16 @@ def _reading(result) -> Reading:
 
 @pytest.mark.parametrize("name", ["short_causes", "stories"])
 def test_blind_cause_accuracy_stays_above_the_floor(agent, blind, name):
-    messages = blind[name]
+    set_name, message_set = blind
+    messages = message_set[name]
     scores = cause_scores(messages, [_reading(parse(agent, message.text)) for message in messages])
     # Counts only: the messages and their readings stay out of the logs, so that the set stays blind.
-    assert scores["accuracy"] >= MIN_CAUSE_ACCURACY, f"{len(scores['errors'])} of {scores['messages']} read wrong"
+    floor = MIN_CAUSE_ACCURACY[set_name][name]
+    assert scores["accuracy"] >= floor, f"{len(scores['errors'])} of {scores['messages']} read wrong"
 
 
 def test_blind_messages_that_are_not_a_refusal_mostly_get_no_cause(agent, blind):
-    messages = blind["not_refusal"]
+    _, message_set = blind
+    messages = message_set["not_refusal"]
     scores = not_refusal_scores(messages, [_reading(parse(agent, message.text)) for message in messages])
     assert scores["no_cause_read"] >= MIN_NOT_REFUSAL_NO_CAUSE, f"no cause read: {scores['no_cause_read']:.3f}"

@@ -69,6 +69,7 @@ def rasa_routes(credentials: str = "credentials.yml") -> Set[str]:
 @pytest.mark.parametrize("name", ["endpoints.yml", "endpoints-gateway.yml"])
 def test_endpoints_name_importable_classes_of_the_right_kind(monkeypatch, name):
     monkeypatch.setenv("RASA_PORT", "5123")
+    monkeypatch.setenv("ACTION_GATEWAY_TOKEN", "t")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     path = str(ROOT / name)
     tracker = read_endpoint_config(path, "tracker_store")
@@ -88,9 +89,11 @@ def test_rasa_commands_call_the_action_server_and_the_served_assistant_calls_its
     # `rasa shell`, `rasa interactive` and the rest read endpoints.yml and need no gateway route, which only
     # a credentials file can register; `make run`, `make serve` and production go through the gateway.
     monkeypatch.setenv("RASA_PORT", "5123")
+    monkeypatch.setenv("ACTION_GATEWAY_TOKEN", "the-token")
     assert read_endpoint_config(str(ROOT / "endpoints.yml"), "action_endpoint").url == "http://localhost:5055/webhook"
     gateway = read_endpoint_config(str(ROOT / "endpoints-gateway.yml"), "action_endpoint")
     assert gateway.url == f"http://127.0.0.1:5123{GATEWAY_PATH}"
+    assert gateway.headers == {"X-Action-Gateway-Token": "the-token"}
 
 
 def test_the_two_endpoints_files_differ_only_in_the_action_endpoint():
