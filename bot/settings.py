@@ -312,9 +312,12 @@ def web_session_key() -> bytes:
     must share it. Unset, a random key of this process is used: right for one process (`make run`, `make
     serve`), and each restart then starts the widget's conversations afresh."""
     secret = os.environ.get("WEB_SESSION_SECRET", "")
-    if len(secret) >= 32:
+    if secret.startswith("change-me"):
+        # deploy/env.example's value, public: with it anyone could sign a conversation id.
+        logger.error("WEB_SESSION_SECRET is still the example's: a random key of this process is used.")
+    elif len(secret) >= 32:
         return secret.encode("utf-8")
-    if secret:
+    elif secret:
         logger.error("WEB_SESSION_SECRET is shorter than 32 characters: a random key of this process is used.")
     else:
         logger.warning(

@@ -8,6 +8,9 @@ holds nothing but the types a component writes.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import sys
 from typing import Any, Dict, List, Optional, Sequence, Type, TypeVar
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -16,6 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
+from bot.rasa_plugins import typed_text
 from bot.rasa_plugins.typed_text import as_read
 
 # What the components write: anything else in a model file is refused at load.
@@ -97,6 +101,13 @@ class TextModelComponent(GraphComponent):
     @staticmethod
     def required_packages() -> List[str]:
         return ["sklearn", "skops"]
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        # Rasa reuses a cached trained component whose config and data are unchanged, whatever its code: a
+        # change of how texts are read (typed_text) or learnt must train the readers again.
+        sources = [sys.modules[name] for name in (cls.__module__, __name__, typed_text.__name__)]
+        return hashlib.sha256("".join(inspect.getsource(module) for module in sources).encode("utf-8")).hexdigest()
 
     def __init__(
         self,

@@ -14,7 +14,8 @@ import unicodedata
 from typing import Dict
 
 # Whole words only. Written out as the training data spells them; chosen from the usual French SMS and chat
-# spellings, not from any test set.
+# spellings, not from any test set. Left out because they mean something here: "pr" (permanent residence),
+# "b1" (a language level), "dc" (Washington DC).
 SMS_SPELLINGS: Dict[str, str] = {
     "pcq": "parce que",
     "pck": "parce que",
@@ -34,7 +35,6 @@ SMS_SPELLINGS: Dict[str, str] = {
     "koi": "quoi",
     "kwa": "quoi",
     "mn": "mon",
-    "pr": "pour",
     "ds": "dans",
     "vs": "vous",
     "ns": "nous",
@@ -59,8 +59,6 @@ SMS_SPELLINGS: Dict[str, str] = {
     "tkt": "t inquiete",
     "rdv": "rendez vous",
     "msg": "message",
-    "dc": "donc",
-    "b1": "bien",
     "mrc": "merci",
     "mci": "merci",
     "mrci": "merci",

@@ -132,7 +132,8 @@ def _same_contact(values: dict):
     """A case with this case's e-mail (any case of letters) or phone number; None when it gave neither."""
     same = []
     if values.get("email"):
-        same.append(func.lower(handoff_cases.c.email) == values["email"].lower())
+        # lower() on both sides: SQLite's changes ASCII letters only, and must compare like with like.
+        same.append(func.lower(handoff_cases.c.email) == func.lower(values["email"]))
     if values.get("phone"):
         same.append(handoff_cases.c.phone == values["phone"])
     return or_(*same) if same else None
@@ -159,7 +160,10 @@ def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[No
                     same_contact, handoff_cases.c.created_at > created_at - REPEAT_WINDOW
                 )
                 repeat_of = connection.execute(earlier.order_by(handoff_cases.c.created_at).limit(1)).scalar()
-            if recent >= settings.hourly_ceiling or repeat_of is not None:
+            # An urgent request keeps its own notice: someone who typed the person's e-mail first must not
+            # delay a Federal Court deadline.
+            repeat = repeat_of is not None and not values["urgent"]
+            if recent >= settings.hourly_ceiling or repeat:
                 case_notices = [digest_notice(values["reference"], values["urgent"], created_at, repeat_of)]
                 first_attempt = created_at + timedelta(minutes=settings.digest_minutes)
         case_id = connection.execute(insert(handoff_cases).values(**values)).inserted_primary_key[0]
@@ -177,7 +181,8 @@ def _insert_with_notices(engine: Engine, values: dict, case_notices: Sequence[No
 
 
 def grouped_references(engine: Engine) -> Set[str]:
-    """The cases announced in a digest, past the hourly ceiling: the operator's list marks them."""
+    """The cases announced in a digest (past the hourly ceiling, or a repeated e-mail or phone): the operator's
+    list marks them."""
     query = select(handoff_cases.c.reference).join(notices, notices.c.case_id == handoff_cases.c.id)
     with engine.connect() as connection:
         return set(connection.execute(query.where(notices.c.kind == NoticeKind.DIGEST.value)).scalars())

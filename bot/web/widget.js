@@ -188,43 +188,58 @@
       });
     }
 
-    // One request for an id at a time, however many messages wait for it.
+    // One request for an id at a time, however many messages wait for it; an answer for a conversation the
+    // person has since restarted is not kept.
     var asking = null;
+    var askingFor = null;
     function conversation() {
       if (state.sender) return Promise.resolve(state.sender);
-      if (!asking) {
-        asking = post("session", {}).then(function (answer) {
+      if (!asking || askingFor !== state) {
+        var owner = askingFor = state;
+        var request = post("session", {}).then(function (answer) {
           if (!answer.ok) throw new Error(String(answer.status));
           return answer.json();
         }).then(function (body) {
-          state.sender = body.sender;
+          if (owner.sender === null) owner.sender = body.sender;
           save();
-          return state.sender;
-        }).finally(function () { asking = null; });
+          return owner.sender;
+        });
+        var done = function () { if (asking === request) asking = null; };
+        request.then(done, done);
+        asking = request;
       }
       return asking;
     }
 
-    function deliver(payload, retried) {
-      return conversation().then(function (sender) {
-        return post("webhook", { sender: sender, message: payload });
-      }).then(function (answer) {
-        // 403: the server no longer knows this id (restarted without WEB_SESSION_SECRET, say). The message
-        // goes again once, in a new conversation, rather than being lost.
-        if (answer.status === 403 && !retried) {
+    // 403 naming the conversation: the server no longer knows this id (restarted without WEB_SESSION_SECRET,
+    // or an id of an earlier widget). The person is told, and a new conversation starts; the message is not
+    // sent again, as an answer ("oui") would mean nothing there.
+    function expired(answer, sender) {
+      if (answer.status !== 403) return Promise.resolve(false);
+      return answer.clone().json().then(function (body) {
+        var unknown = /conversation/.test((body && body.error) || "");
+        if (unknown && state.sender === sender) {
           state.sender = null;
-          return deliver(payload, true);
+          add({ from: "error", text: t.expired });
+          say("/greet", null);
         }
-        return answer;
-      });
+        return unknown;
+      }, function () { return false; });
     }
 
     function say(payload, shown) {
       if (shown !== null) add({ from: "user", text: shown });
-      return deliver(payload, false).then(function (answer) {
-        // 429: too many messages at once; the body holds the assistant's own French answer.
-        if (!answer.ok && answer.status !== 429) throw new Error(String(answer.status));
-        return answer.json();
+      var sender;
+      return conversation().then(function (id) {
+        sender = id;
+        return post("webhook", { sender: id, message: payload });
+      }).then(function (answer) {
+        return expired(answer, sender).then(function (unknown) {
+          if (unknown) return [];
+          // 429: too many messages at once; the body holds the assistant's own French answer.
+          if (!answer.ok && answer.status !== 429) throw new Error(String(answer.status));
+          return answer.json();
+        });
       }).then(function (replies) {
         (replies || []).forEach(function (reply) {
           add({ from: "bot", text: reply.text || "", buttons: reply.buttons || [] });

@@ -169,3 +169,11 @@ def test_rasa_gives_the_conversation_to_a_component_whose_process_takes_a_tracke
     assert recipe._get_needs_from_args(TypedChoice, "process") == {"tracker": PLACEHOLDER_TRACKER}
     source = (RASA / "core" / "processor.py").read_text(encoding="utf-8")
     assert "inputs={PLACEHOLDER_MESSAGE: [message], PLACEHOLDER_TRACKER: tracker}" in source
+
+
+def test_the_training_cache_key_takes_the_readers_code_fingerprint():
+    """text_models.TextModelComponent.fingerprint_addon assumes Rasa puts it in a component's cache key."""
+    from rasa.engine.training import fingerprinting
+
+    source = inspect.getsource(fingerprinting.calculate_fingerprint_key)
+    assert "fingerprint_addon(config)" in source

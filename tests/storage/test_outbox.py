@@ -230,13 +230,17 @@ def test_a_repeated_e_mail_or_phone_within_a_day_is_announced_in_the_digest_and_
     from bot.storage.case_records import get_case, grouped_references
     from bot.storage.delivery import digest_payloads
 
-    first = save_case(engine, someone_else(1), email_notice)
-    by_email = save_case(engine, someone_else(2, email="PERSONNE1@example.org", name="Intrus"), email_notice)
-    by_phone = save_case(engine, someone_else(3, phone="+15145550001"), email_notice)
-    other = save_case(engine, someone_else(4), email_notice)
+    first = save_case(engine, someone_else(1, urgent=False), email_notice)
+    by_email = save_case(
+        engine, someone_else(2, email="PERSONNE1@example.org", name="Intrus", urgent=False), email_notice
+    )
+    by_phone = save_case(engine, someone_else(3, phone="+15145550001", urgent=False), email_notice)
+    other = save_case(engine, someone_else(4, urgent=False), email_notice)
+    # A Federal Court deadline is never delayed: an urgent repeat keeps its own notice.
+    urgent = save_case(engine, someone_else(5, email="personne1@example.org", urgent=True), email_notice)
     assert grouped_references(engine) == {by_email.reference, by_phone.reference}
-    assert {row.kind for row in rows(engine)} == {"email", "digest"}
-    assert sorted(row.kind for row in rows(engine)) == ["digest", "digest", "email", "email"]
+    assert sorted(row.kind for row in rows(engine)) == ["digest", "digest", "email", "email", "email"]
+    assert urgent.reference not in grouped_references(engine)
     assert get_case(engine, first.reference).name == "Awa Exemple"
     assert other.reference not in grouped_references(engine)
     lines = [row.payload for row in rows(engine) if row.kind == "digest"]
@@ -248,10 +252,10 @@ def test_a_repeated_e_mail_or_phone_within_a_day_is_announced_in_the_digest_and_
 def test_the_same_e_mail_a_day_later_is_a_new_request_with_its_own_notice(engine):
     from bot.storage.case_records import grouped_references
 
-    save_case(engine, someone_else(1), email_notice)
+    save_case(engine, someone_else(1, urgent=False), email_notice)
     with engine.begin() as connection:
         connection.execute(handoff_cases.update().values(created_at=later(minutes=-25 * 60)))
-    save_case(engine, someone_else(2, email="personne1@example.org"), email_notice)
+    save_case(engine, someone_else(2, email="personne1@example.org", urgent=False), email_notice)
     assert grouped_references(engine) == set()
 
 

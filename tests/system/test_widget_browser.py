@@ -371,9 +371,9 @@ def test_on_a_360_px_phone_nothing_overflows_and_list_lines_hang(assistant, tmp_
     page.screenshot(path=str(tmp_path / "widget-360-remedy.png"))
 
 
-def test_a_conversation_id_the_server_refuses_is_replaced_and_the_message_sent_again(demo_site):
-    """After a restart without WEB_SESSION_SECRET the server no longer knows the tab's id: the widget asks
-    for a new one and sends the person's message again, once, rather than losing it."""
+def test_a_conversation_id_the_server_no_longer_knows_starts_a_new_conversation_and_says_so(demo_site):
+    """After a restart without WEB_SESSION_SECRET the server no longer knows the tab's id: the widget says the
+    message was not read, asks for a new id and starts again, rather than sending an answer out of context."""
     from playwright.sync_api import sync_playwright
 
     origin, rasa_url = demo_site
@@ -395,7 +395,8 @@ def test_a_conversation_id_the_server_refuses_is_replaced_and_the_message_sent_a
         body = route.request.post_data_json
         received.append((body["sender"], body["message"]))
         if body["sender"] == handed_out[0]:
-            route.fulfill(status=403, headers=CORS, content_type="application/json", body='{"error": "unknown"}')
+            refusal = '{"error": "unknown conversation: POST /webhooks/rest/session hands one out"}'
+            route.fulfill(status=403, headers=CORS, content_type="application/json", body=refusal)
             return
         route.fulfill(status=200, headers=CORS, content_type="application/json", body='[{"text": "Bonjour !"}]')
 
@@ -408,6 +409,8 @@ def test_a_conversation_id_the_server_refuses_is_replaced_and_the_message_sent_a
         page.goto(origin)
         page.get_by_role("button", name=widget_texts()["open"]).click()
         bot_says(page, "Bonjour !")
+        notice = page.locator(".ee-chat__message--error")
+        assert notice.count() == 1 and widget_texts()["expired"] in notice.inner_text()
         browser.close()
     assert len(handed_out) == 2
     assert received == [(handed_out[0], "/greet"), (handed_out[1], "/greet")]

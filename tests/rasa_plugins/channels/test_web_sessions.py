@@ -37,3 +37,24 @@ def test_a_signed_id_altered_by_one_character_is_refused():
     flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert not is_issued(f"web-{flipped}.{signature}", KEY)
     assert not is_issued(session + "x", KEY) and not is_issued(" " + session, KEY)
+
+
+@pytest.mark.parametrize(
+    "secret, kept",
+    [
+        ("a-long-enough-secret-of-forty-characters!", True),
+        ("change-me-to-48-random-characters-from-openssl-rand", False),  # deploy/env.example's, public
+        ("short", False),
+        ("", False),
+    ],
+)
+def test_only_a_real_secret_signs_the_ids(monkeypatch, secret, kept):
+    from bot.settings import web_session_key
+
+    monkeypatch.setenv("WEB_SESSION_SECRET", secret)
+    web_session_key.cache_clear()
+    try:
+        key = web_session_key()
+        assert (key == secret.encode()) is kept and len(key) >= 32
+    finally:
+        web_session_key.cache_clear()
