@@ -14,13 +14,16 @@ from tests.system.nlu_model import ROOT, load_agent, parse
 
 pytestmark = pytest.mark.system
 
-# A floor under the blind cause accuracy, short messages and stories. Reported once on 3 December at
-# 0b81ec9 (bench/README.md): 0.860 and 0.835, against 0.758 and 0.709 for TF-IDF and 0.764 and 0.598 for
-# Rasa's default pipeline. The floor sits a few messages under them: it stops a real loss, not a message or
-# two. Issue 14 asks for 0.90, not reached yet.
-MIN_CAUSE_ACCURACY = 0.80
-# Messages that are not a refusal and get no cause read: 0.960 on 3 December at 0b81ec9 (issue 14 asks 0.95).
-MIN_NOT_REFUSAL_NO_CAUSE = 0.90
+# Floors under the blind cause accuracy, short messages and stories, a few messages under what the final model
+# of each report read (bench/README.md): they stop a real loss, not a message or two. Issue 14 asks for 0.90,
+# not reached. First set, 3 December at 0b81ec9: 0.860 and 0.835 (0.854 and 0.843 on 4 December's model).
+# Second set, reported once on 4 December at 2227240: 0.759 and 0.811, against 0.690 and 0.621 for TF-IDF.
+MIN_CAUSE_ACCURACY = {
+    "blind": {"short_causes": 0.80, "stories": 0.80},
+    "blind2": {"short_causes": 0.72, "stories": 0.77},
+}
+# Messages that are not a refusal and get no cause read: 0.960 (first set) and 0.837 (second); issue 14 asks 0.95.
+MIN_NOT_REFUSAL_NO_CAUSE = {"blind": 0.90, "blind2": 0.78}
 # An annotated entity in data/nlu: [text]{"entity": ...} or [text](entity).
 ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
 
@@ -73,7 +76,8 @@ def test_blind_cause_accuracy_stays_above_the_floor(agent, blind, name):
 
 
 def test_blind_messages_that_are_not_a_refusal_mostly_get_no_cause(agent, blind):
-    _, message_set = blind
+    set_name, message_set = blind
     messages = message_set["not_refusal"]
     scores = not_refusal_scores(messages, [_reading(parse(agent, message.text)) for message in messages])
-    assert scores["no_cause_read"] >= MIN_NOT_REFUSAL_NO_CAUSE, f"no cause read: {scores['no_cause_read']:.3f}"
+    floor = MIN_NOT_REFUSAL_NO_CAUSE[set_name]
+    assert scores["no_cause_read"] >= floor, f"no cause read: {scores['no_cause_read']:.3f}"
