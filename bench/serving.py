@@ -147,9 +147,7 @@ def wait_until_answered(server: ChildProcess, timeout: float) -> None:
             break
         try:
             sender = requests.post(base + SESSION_PATH, json={}, timeout=30).json()["sender"]
-            response = requests.post(
-                f"http://127.0.0.1:{server.port}{REST_PATH}", json={"sender": sender, "message": "bonjour"}, timeout=30
-            )
+            response = requests.post(base + REST_PATH, json={"sender": sender, "message": "bonjour"}, timeout=30)
             if answer_problem(response.status_code, response.json() if response.ok else None) is None:
                 return
         except (requests.RequestException, ValueError):

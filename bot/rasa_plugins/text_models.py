@@ -20,7 +20,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from bot.rasa_plugins import typed_text
-from bot.rasa_plugins.typed_text import as_read
 
 # What the components write: anything else in a model file is refused at load.
 TRUSTED_TYPES = (
@@ -57,7 +56,7 @@ def text_features() -> FeatureUnion:
 
 def read(texts: Sequence[str]) -> List[str]:
     """The texts as both readers see them, in training and when reading (bot/rasa_plugins/typed_text.py)."""
-    return [as_read(text) for text in texts]
+    return [typed_text.as_read(text) for text in texts]
 
 
 def trusted(untrusted: Sequence[str]) -> List[str]:

@@ -84,12 +84,12 @@ def digest_payloads(settings: NoticeSettings, lines: List[Dict[str, Any]]) -> Di
     """One e-mail listing the grouped cases (French, from domain.yml), and the same lines for the webhook."""
 
     def line(entry: Dict[str, Any]) -> str:
-        urgent = file_response_text("utter_notice_digest_urgent") if entry.get("urgent") else ""
+        marks = file_response_text("utter_notice_digest_urgent") if entry.get("urgent") else ""
         if entry.get("repeat_of"):
-            urgent += file_response_text("utter_notice_digest_repeat").format(reference=entry["repeat_of"])
+            marks += file_response_text("utter_notice_digest_repeat").format(reference=entry["repeat_of"])
         created = f"{datetime.fromisoformat(entry['created_at']):%Y-%m-%d %H:%M} UTC"
         return file_response_text("utter_notice_digest_line").format(
-            reference=entry["reference"], created_at=created, urgent=urgent
+            reference=entry["reference"], created_at=created, urgent=marks
         )
 
     subject = file_response_text("utter_notice_digest_subject").format(count=len(lines))

@@ -17,8 +17,9 @@ import secrets
 from typing import Any
 
 PREFIX = "web-"
-# base64url without padding: 16 random bytes and the first 16 bytes of the signature.
-_ISSUED = re.compile(r"web-([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})")
+# base64url without padding, 22 characters: 16 random bytes, and the first 16 bytes of the signature.
+_PART = r"[A-Za-z0-9_-]{22}"
+_ISSUED = re.compile(rf"{PREFIX}({_PART})\.({_PART})")
 
 
 def _b64(raw: bytes) -> str:
@@ -31,7 +32,7 @@ def _signature(token: str, key: bytes) -> str:
 
 def signed_id(token: str, key: bytes) -> str:
     """The conversation id of `token` (22 base64url characters), signed with `key`."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]{22}", token):
+    if not re.fullmatch(_PART, token):
         raise ValueError("a web session token is 22 base64url characters")
     return f"{PREFIX}{token}.{_signature(token, key)}"
 
