@@ -23,6 +23,13 @@ ifndef ACTION_GATEWAY_TOKEN
 ACTION_GATEWAY_TOKEN := $(shell od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
 endif
 export ACTION_GATEWAY_TOKEN
+# What Rasa's gateway (and endpoints.yml) send the action servers, which take no call without it. Kept in a
+# private file, so that `make actions` and a Rasa command started in another shell share it.
+ifndef ACTION_SERVER_TOKEN
+ACTION_SERVER_TOKEN := $(shell mkdir -p var && { test -s var/action-server-token || \
+  (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > var/action-server-token); } && cat var/action-server-token)
+endif
+export ACTION_SERVER_TOKEN
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml')
 export PYTHONPATH := $(CURDIR)
 # Rasa's anonymous telemetry is off: no call home from a firm's deployment.
@@ -70,13 +77,13 @@ validate: install
 	$(BIN)/rasa data validate --fail-on-warnings
 
 actions: install
-	$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT)
+	$(BIN)/python -m bot.rasa_plugins.action_server --actions actions --port $(ACTION_PORT)
 
 # The processes both `run` and `serve` need next to Rasa, stopped when Rasa stops.
 # Their logs go to var/log/, so that the terminal shows the conversation alone.
 START_WORKERS = mkdir -p $(LOGS); \
 	$(BIN)/python -m bot.storage.operator migrate >> $(LOGS)/migrate.log 2>&1 || { tail -5 $(LOGS)/migrate.log; exit 1; }; \
-	$(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) >> $(LOGS)/actions.log 2>&1 & pids=$$!; \
+	$(BIN)/python -m bot.rasa_plugins.action_server --actions actions --port $(ACTION_PORT) >> $(LOGS)/actions.log 2>&1 & pids=$$!; \
 	$(BIN)/python -m bot.storage.notice_worker >> $(LOGS)/notice_worker.log 2>&1 & pids="$$pids $$!"; \
 	trap 'kill $$pids 2>/dev/null' EXIT; \
 	$(BIN)/python -m bot.wait_for_port 127.0.0.1 $(ACTION_PORT)

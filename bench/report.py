@@ -224,6 +224,9 @@ def _cv_by_label(nlu: Results) -> List[str]:
     return lines
 
 
+FLOOD_P95_TARGET_MS = 1000
+
+
 def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
     serving = results["serving"]
     best = best_topology(results)
@@ -231,7 +234,7 @@ def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
         "## Serving",
         "",
         f"`rasa run` with credentials.yml and endpoints-gateway.yml (REST channel, SQL tracker store on PostgreSQL database "
-        f"`{serving.get('database')}`), the action server (`python -m rasa_sdk`), model `{serving.get('model')}`. "
+        f"`{serving.get('database')}`), the action server (`python -m bot.rasa_plugins.action_server`, rasa_sdk), model `{serving.get('model')}`. "
         f"Closed loop: each simulated person runs whole conversations back to back, a new sender id each "
         f"({', '.join(f'{k}: {v} turns' for k, v in serving.get('conversations', {}).items())}); "
         f"{fmt(serving.get('warmup_seconds'), 0)} s of warm-up, then the turns answered within the measured "
@@ -269,6 +272,8 @@ def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
         lines += _table(
             ["conversations", "turns", "errors", "turns/s", "p50 ms", "p95 ms", "p99 ms", "CPU (100% = one core)"], rows
         )
+        if topology.get("flood"):
+            lines += _flood(topology["flood"])
         profile = topology.get("profile")
         if profile:
             lines += _profile(profile)
@@ -277,6 +282,21 @@ def _serving(results: Results, charts: Dict[str, str]) -> List[str]:
         if key in charts:
             lines += [f"![{title}]({charts[key]})", ""]
     return lines
+
+
+def _flood(flood: Results) -> List[str]:
+    """Issue 16's load test: the people's figures while one address sends ten times its limit."""
+    statuses = ", ".join(f"{status}: {count}" for status, count in sorted(flood.get("flood_statuses", {}).items()))
+    met = flood.get("p95") is not None and flood["p95"] < FLOOD_P95_TARGET_MS and not flood.get("errors")
+    return [
+        f"**Under a flood.** {flood['concurrency']} people, each from an address of their own, while one address "
+        f'opens a conversation and says "bonjour" {fmt(flood.get("flood_per_second"), 0)} times a second '
+        f"(ten times its limit of {flood.get('limit_per_address')} per {flood.get('window_seconds')} s): the people's "
+        f"{flood['turns']} turns, {flood['errors']} errors, p50 {fmt(flood.get('p50'), 0)} ms, p95 "
+        f"{fmt(flood.get('p95'), 0)} ms (issue 16's target: p95 under {FLOOD_P95_TARGET_MS} ms and nothing lost: "
+        f"{'met' if met else 'missed'}). The flood's messages, by answer: {statuses}.",
+        "",
+    ]
 
 
 def _training(training: Results) -> List[str]:

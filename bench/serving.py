@@ -19,16 +19,20 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench.conversations import CONVERSATIONS
-from bench.load import REST_PATH, SESSION_PATH, answer_problem, closed_loop
+from bench.load import REST_PATH, SESSION_PATH, answer_problem, closed_loop, under_flood
 from bench.machine import cpu_seconds, machine, machine_busy_seconds, peak_rss_mib
 from bench.memory import memory_by_part
 from bench.profile import MACHINE, hottest, read_raw, subsystem_shares, what_bounds_it
 from bench.settings import ROOT, BenchSettings, shown
 from bench.targets import serving_misses
+from bot.settings import web_abuse_settings
 from tests.ports import free_port
 from tests.system.assistant import ChildProcess
 
 TOPOLOGIES = {"one Rasa process": 1, "two Rasa replicas": 2}
+# Issue 16's load test: this many people writing while one address sends ten times its limit.
+FLOOD_PEOPLE = 20
+FLOOD_TIMES_THE_LIMIT = 10
 READY_TIMEOUT = 300
 
 
@@ -77,10 +81,11 @@ class Stack:
     def start(self, exits: ExitStack) -> Stack:
         port = free_port()
         self.action_url = f"http://127.0.0.1:{port}/webhook"
+        action_server_token = secrets.token_hex(24)
         self.actions = ChildProcess(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            [sys.executable, "-m", "bot.rasa_plugins.action_server", "--actions", "actions", "--port", str(port)],
             self.run_dir / "actions.log",
-            {"DATABASE_URL": self.database_url, "SANIC_HOST": "127.0.0.1"},
+            {"DATABASE_URL": self.database_url, "SANIC_HOST": "127.0.0.1", "ACTION_SERVER_TOKEN": action_server_token},
             port,
         ).start(READY_TIMEOUT)
         exits.callback(self.actions.stop)
@@ -117,6 +122,7 @@ class Stack:
                     "TF_CPP_MIN_LOG_LEVEL": "2",
                     "WEB_SESSION_SECRET": web_session_secret,
                     "ACTION_GATEWAY_TOKEN": secrets.token_hex(24),
+                    "ACTION_SERVER_TOKEN": action_server_token,
                 },
                 port,
             )
@@ -222,6 +228,9 @@ class ServingBench:
                 "ready_seconds": stack.ready_seconds,
                 "levels": levels,
             }
+            if replicas == 1:
+                with self.stage(f"serving {name}: {FLOOD_PEOPLE} conversations under a flood"):
+                    result["flood"] = self._flood(stack)
             misses = serving_misses(result)
             if misses:
                 with self.stage(f"serving {name}: py-spy profile"):
@@ -236,6 +245,14 @@ class ServingBench:
         summary, _ = asyncio.run(closed_loop(stack.urls, CONVERSATIONS, concurrency, warmup, duration, meter))
         summary["cpu_percent"] = meter.percent()
         return summary
+
+    def _flood(self, stack: Stack) -> Dict[str, Any]:
+        # The limits the servers apply: the bench starts them with this process's environment.
+        limits = web_abuse_settings()
+        per_second = FLOOD_TIMES_THE_LIMIT * limits.per_address / limits.window_seconds
+        warmup, duration = self.settings.warmup_seconds, self.settings.load_seconds
+        figures = asyncio.run(under_flood(stack.urls, CONVERSATIONS, FLOOD_PEOPLE, warmup, duration, per_second))
+        return {**figures, "limit_per_address": limits.per_address, "window_seconds": limits.window_seconds}
 
     def _profile(self, stack: Stack, run_dir: Path, misses: List[str]) -> Dict[str, Any]:
         """py-spy on the first Rasa server for `profile_seconds`, under the highest load measured up to 10."""

@@ -228,6 +228,8 @@ class RedisSettings:
     url: str
     socket_timeout: float
     key_prefix: str
+    # Messages of one conversation waiting for their turn, the one being handled included.
+    conversation_queue_limit: int = 10
 
 
 @lru_cache(maxsize=1)
@@ -238,6 +240,8 @@ def redis_settings() -> RedisSettings:
         # Short: a Redis that hangs must not hold a person's message for Rasa's default 10 s.
         socket_timeout=float(env.get("REDIS_SOCKET_TIMEOUT", "1")),
         key_prefix=env.get("REDIS_KEY_PREFIX", "entree-express"),
+        # A person sends a message or two before the answer comes; ten at once is a script.
+        conversation_queue_limit=_positive_int(env, "CONVERSATION_QUEUE_LIMIT", 10),
     )
 
 
@@ -250,6 +254,8 @@ class ActionGatewaySettings:
     connect_timeout_seconds: float
     # What Rasa sends in X-Action-Gateway-Token (endpoints-gateway.yml); empty, the gateway takes no call.
     token: str = ""
+    # What the gateway, and Rasa through endpoints.yml, send the action servers (action_server.py).
+    server_token: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -262,6 +268,7 @@ def action_gateway_settings() -> ActionGatewaySettings:
         timeout_seconds=float(env.get("ACTION_TIMEOUT_SECONDS", "10")),
         connect_timeout_seconds=float(env.get("ACTION_CONNECT_TIMEOUT_SECONDS", "1")),
         token=env.get("ACTION_GATEWAY_TOKEN", ""),
+        server_token=env.get("ACTION_SERVER_TOKEN", ""),
     )
 
 

@@ -39,6 +39,8 @@ APOLOGY = "utter_technical_problem"
 LOCAL_PEERS = {"127.0.0.1", "::1"}
 FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
 TOKEN_HEADER = "x-action-gateway-token"
+# The action servers take no call without it (action_server.py).
+SERVER_TOKEN_HEADER = "X-Action-Server-Token"
 
 
 def is_rasas_own_call(peer: Optional[str], headers: Mapping[str, str], token: str) -> bool:
@@ -77,6 +79,7 @@ class ActionGatewayInput(InputChannel):
         self.settings = settings
         self._next_server = itertools.cycle(range(len(settings.urls)))
         self._session: Optional[aiohttp.ClientSession] = None
+        self._headers = {"Content-Type": "application/json", SERVER_TOKEN_HEADER: settings.server_token}
         # One apology per message, even when several of its actions fail.
         self._apologised = SeenMessages()
 
@@ -96,7 +99,7 @@ class ActionGatewayInput(InputChannel):
         urls = self.settings.urls[start:] + self.settings.urls[:start]
         for url in urls:
             try:
-                async with self._client().post(url, data=body, headers={"Content-Type": "application/json"}) as answer:
+                async with self._client().post(url, data=body, headers=self._headers) as answer:
                     payload = await answer.read()
                     # 4xx is the action server's own answer (400: a form rejected): Rasa handles it.
                     if answer.status < 500:

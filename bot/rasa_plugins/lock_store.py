@@ -6,8 +6,12 @@ the same conversation concurrently. It also polls once a second, which adds abou
 every queued message. Here each step is one Lua script, atomic in Redis, and a waiter polls
 every few milliseconds.
 
+A conversation's queue is capped (CONVERSATION_QUEUE_LIMIT): a script firing messages into one
+conversation at once would otherwise keep that many requests waiting on the replicas. Past the cap a
+message is refused with ConversationBusy, which the channels answer in French (channels/incoming.py).
+
 Redis down is not an outage: the store logs an error, serialises each conversation within this
-process only, and tries Redis again a few seconds later.
+process only, with the same cap, and tries Redis again a few seconds later.
 """
 
 from __future__ import annotations
@@ -32,8 +36,17 @@ logger = logging.getLogger(__name__)
 
 # Takes a ticket: its number orders the queue; its expiry lets the next one in if a replica dies
 # while holding the lock. The keys outlive the last ticket a while, so that numbers never restart
-# under a waiter whose own ticket has just expired.
+# under a waiter whose own ticket has just expired. 0: the queue is full (expired tickets, left by
+# a replica that died, are dropped first and do not count).
 _ISSUE = """
+local expiries = redis.call('HGETALL', KEYS[3])
+for i = 1, #expiries, 2 do
+  if tonumber(expiries[i + 1]) < tonumber(ARGV[3]) then
+    redis.call('ZREM', KEYS[2], expiries[i])
+    redis.call('HDEL', KEYS[3], expiries[i])
+  end
+end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return 0 end
 local ticket = redis.call('INCR', KEYS[1])
 redis.call('ZADD', KEYS[2], ticket, ticket)
 redis.call('HSET', KEYS[3], ticket, ARGV[1])
@@ -61,6 +74,10 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 """
 
 
+class ConversationBusy(LockError):
+    """The conversation already has as many messages waiting as it may: this one is not taken."""
+
+
 @dataclass(frozen=True)
 class _Keys:
     counter: str
@@ -84,10 +101,12 @@ class AtomicRedisLockStore(LockStore):
         url: Optional[str] = None,
         key_prefix: Optional[str] = None,
         socket_timeout: Optional[float] = None,
+        queue_limit: Optional[int] = None,
     ) -> None:
         settings = redis_settings()
         options = dict(endpoint_config.kwargs) if endpoint_config else {}
         self.key_prefix = str(key_prefix or options.get("key_prefix") or settings.key_prefix)
+        self.queue_limit = int(queue_limit or options.get("queue_limit") or settings.conversation_queue_limit)
         timeout = float(socket_timeout or options.get("socket_timeout") or settings.socket_timeout)
         # Created here, connected on first use: no I/O before Rasa's event loop runs.
         self._redis = redis_asyncio.Redis.from_url(
@@ -97,6 +116,7 @@ class AtomicRedisLockStore(LockStore):
         self._position = self._redis.register_script(_POSITION)
         self._release = self._redis.register_script(_RELEASE)
         self._local: Dict[str, asyncio.Lock] = {}
+        self._local_queued: Dict[str, int] = {}
         self.health = RedisHealth(
             logger,
             "lock store",
@@ -130,13 +150,16 @@ class AtomicRedisLockStore(LockStore):
         keys = self._keys(conversation_id)
         keep_ms = int(max(lifetime * 10, 600) * 1000)
         try:
+            now = time.time()
             ticket = await self._issue(
-                keys=[keys.counter, keys.queue, keys.expiries], args=[time.time() + lifetime, keep_ms]
+                keys=[keys.counter, keys.queue, keys.expiries], args=[now + lifetime, keep_ms, now, self.queue_limit]
             )
         except RedisError as error:
             self.health.failed(error)
             return None
         self.health.answered()
+        if not int(ticket):
+            raise ConversationBusy(f"{self.queue_limit} messages of this conversation are already waiting.")
         return int(ticket)
 
     async def _wait_for_turn(self, conversation_id: str, ticket: int) -> bool:
@@ -166,10 +189,17 @@ class AtomicRedisLockStore(LockStore):
 
     @asynccontextmanager
     async def _local_lock(self, conversation_id: str) -> AsyncIterator[None]:
+        queued = self._local_queued.get(conversation_id, 0)
+        if queued >= self.queue_limit:
+            raise ConversationBusy(f"{self.queue_limit} messages of this conversation are already waiting.")
+        self._local_queued[conversation_id] = queued + 1
         lock = self._local.setdefault(conversation_id, asyncio.Lock())
         try:
             async with lock:
                 yield
         finally:
+            self._local_queued[conversation_id] -= 1
+            if not self._local_queued[conversation_id]:
+                del self._local_queued[conversation_id]
             if not lock.locked() and self._local.get(conversation_id) is lock:
                 del self._local[conversation_id]

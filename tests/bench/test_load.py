@@ -1,6 +1,10 @@
-import pytest
+import asyncio
 
-from bench.load import Turn, answer_problem, summarise
+import pytest
+from aiohttp import web
+
+from bench.load import FLOOD_ADDRESS, REST_PATH, SESSION_PATH, Turn, answer_problem, summarise, under_flood
+from tests.ports import free_port
 
 pytestmark = pytest.mark.unit
 
@@ -35,3 +39,37 @@ def test_only_turns_finished_inside_the_window_count():
 )
 def test_an_answer_must_hold_something_to_read(status, body, problem):
     assert answer_problem(status, body) == problem
+
+
+def test_the_flood_and_the_people_write_from_their_own_addresses_and_the_flood_s_answers_are_counted():
+    """A local stand-in for the REST channel: records each request's address, refuses the flood's messages."""
+    seen: dict = {"people": set(), "flood": 0}
+
+    async def session_route(request):
+        return web.json_response({"sender": f"s{len(seen['people'])}"})
+
+    async def message_route(request):
+        address = request.headers.get("X-Real-IP")
+        if address == FLOOD_ADDRESS:
+            seen["flood"] += 1
+            return web.json_response([{"text": "trop de messages"}], status=429)
+        seen["people"].add(address)
+        return web.json_response([{"text": "Bonjour"}])
+
+    async def scenario():
+        app = web.Application()
+        app.router.add_post(SESSION_PATH, session_route)
+        app.router.add_post(REST_PATH, message_route)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            return await under_flood([f"http://127.0.0.1:{port}"], {"hi": ["bonjour"]}, 3, 0.0, 0.5, 20)
+        finally:
+            await runner.cleanup()
+
+    figures = asyncio.run(scenario())
+    assert figures["flood_statuses"] == {"429": 10} == {"429": seen["flood"]}
+    assert len(seen["people"]) == 3 and FLOOD_ADDRESS not in seen["people"]
+    assert figures["errors"] == 0 and figures["turns"] > 0

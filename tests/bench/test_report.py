@@ -109,6 +109,13 @@ RESULTS = {
                 "ready_seconds": [25.0],
                 "peak_rss_mib": {"rasa1": 1200.0, "actions": 150.0},
                 "levels": [level(1, 9.0, 120.0), level(10, 11.0, 900.0), level(50, 11.5, 4000.0)],
+                "flood": {
+                    **level(20, 10.0, 850.0),
+                    "flood_per_second": 50.0,
+                    "flood_statuses": {"200": 300, "429": 3200},
+                    "limit_per_address": 300,
+                    "window_seconds": 60,
+                },
             },
             "two Rasa replicas": {
                 "replicas": 2,
@@ -206,6 +213,9 @@ def test_the_report_holds_the_machine_every_target_figure_ratio_and_profile(tmp_
     assert "| everything else (parts under 20 MiB each) | 2 | 0% | 0.5 |" in report
     assert "| DIETClassifier | 280 | 82% |" in report and "| outside the components | 60 | 18% |" in report
     assert "RulePolicy" not in report  # under a second
+    assert 'says "bonjour" 50 times a second (ten times its limit of 300 per 60 s)' in report
+    assert "p95 850 ms (issue 16's target: p95 under 1000 ms and nothing lost: met)" in report
+    assert "The flood's messages, by answer: 200: 300, 429: 3200." in report
     assert "Quick mode" not in report
     assert "Quick mode" in render(dict(RESULTS, quick=True), {})
     assert "missed" in summary(RESULTS)

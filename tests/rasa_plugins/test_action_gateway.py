@@ -12,13 +12,16 @@ from sanic.compat import Header
 from bot.rasa_plugins.action_gateway import APOLOGY, ActionGatewayInput, failure_result, is_rasas_own_call
 from bot.settings import ActionGatewaySettings
 from tests.ports import free_port
-from tests.system.assistant import ActionServer
+from tests.system.assistant import ACTION_SERVER_TOKEN, ActionServer
 
 pytestmark = pytest.mark.unit
 
 
 def _gateway(*urls: str) -> ActionGatewayInput:
-    return ActionGatewayInput(ActionGatewaySettings(urls=urls, timeout_seconds=5, connect_timeout_seconds=1))
+    settings = ActionGatewaySettings(
+        urls=urls, timeout_seconds=5, connect_timeout_seconds=1, server_token=ACTION_SERVER_TOKEN
+    )
+    return ActionGatewayInput(settings)
 
 
 def _forward(gateway, call):
@@ -42,7 +45,7 @@ def action_server(tmp_path_factory):
 def test_a_dead_action_server_is_skipped_for_a_live_one(action_server):
     dead = f"http://127.0.0.1:{free_port()}/webhook"
     gateway = _gateway(dead, action_server.url)
-    # An action the server does not know: its own 404 comes back through, untouched.
+    # An action the server does not know: its own 404 comes back through, untouched (the token let the call in).
     answers = [_forward(gateway, {"next_action": "action_unknown", "tracker": {}, "domain": {}}) for _ in range(2)]
     assert [answer.status for answer in answers] == [404, 404]
     assert all(b"action_unknown" in answer.body for answer in answers)

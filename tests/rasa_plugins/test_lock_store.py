@@ -10,7 +10,7 @@ import pytest
 import redis
 from rasa.core.lock_store import LockError
 
-from bot.rasa_plugins.lock_store import AtomicRedisLockStore
+from bot.rasa_plugins.lock_store import AtomicRedisLockStore, ConversationBusy
 from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -57,7 +57,8 @@ async def _tickets_taken(store: AtomicRedisLockStore, conversation_id: str) -> i
 def test_two_replicas_never_hold_one_conversation_together_and_serve_each_message_once():
     async def scenario():
         prefix = f"test-{uuid.uuid4().hex[:8]}"
-        replicas = [_store(key_prefix=prefix), _store(key_prefix=prefix)]
+        # 30 waiting at once: the queue's cap is not what this test is about.
+        replicas = [_store(key_prefix=prefix, queue_limit=30), _store(key_prefix=prefix, queue_limit=30)]
         log, inside = [], []
         # All at once, split between the replicas: `_hold` fails if two ever hold the lock together.
         await asyncio.gather(*(_hold(replicas[n % 2], "c1", log, n, inside) for n in range(30)))
@@ -73,7 +74,8 @@ def test_a_message_sent_after_the_previous_one_arrived_is_served_after_it_whiche
 
     async def scenario():
         prefix = f"test-{uuid.uuid4().hex[:8]}"
-        replicas = [_store(key_prefix=prefix), _store(key_prefix=prefix)]
+        # 30 waiting at once: the queue's cap is not what this test is about.
+        replicas = [_store(key_prefix=prefix, queue_limit=30), _store(key_prefix=prefix, queue_limit=30)]
         log, inside, tasks = [], [], []
         for number in range(30):
             tasks.append(asyncio.create_task(_hold(replicas[number % 2], "c1", log, number, inside)))
@@ -175,3 +177,57 @@ def test_the_store_goes_back_to_redis_when_it_answers_again(caplog):
     with caplog.at_level(logging.WARNING, logger="bot.rasa_plugins.lock_store"):
         assert asyncio.run(scenario(store)) == 1
     assert "reachable again" in caplog.text
+
+
+async def _waiting_behind_a_held_lock(store, conversation_id, count):
+    """Starts `count` messages while another holds the lock; each task ends in 'served' or 'busy'."""
+    release = asyncio.Event()
+
+    async def holder():
+        async with store.lock(conversation_id):
+            await release.wait()
+
+    async def message():
+        try:
+            async with store.lock(conversation_id):
+                return "served"
+        except ConversationBusy:
+            return "busy"
+
+    held = asyncio.create_task(holder())
+    await asyncio.sleep(0.1)
+    waiting = [asyncio.create_task(message()) for _ in range(count)]
+    await asyncio.sleep(0.2)
+    release.set()
+    await held
+    return sorted(await asyncio.gather(*waiting))
+
+
+@pytest.mark.parametrize("redis_up", [True, False], ids=["redis", "redis-down"])
+def test_a_conversation_whose_queue_is_full_refuses_the_next_messages_and_takes_them_again_once_it_drains(redis_up):
+    url = REDIS_URL if redis_up else f"redis://127.0.0.1:{free_port()}/0"
+    store = _store(url=url, queue_limit=3)
+
+    async def scenario():
+        # The held message and two waiting fill the queue of 3; the other five are refused at once.
+        outcomes = await _waiting_behind_a_held_lock(store, "c1", 7)
+        async with store.lock("c1"):
+            pass
+        return outcomes
+
+    assert _run(scenario()) == ["busy"] * 5 + ["served"] * 2
+
+
+def test_tickets_left_by_a_dead_replica_do_not_fill_the_queue_once_expired():
+    async def scenario():
+        prefix = f"test-{uuid.uuid4().hex[:8]}"
+        dead, alive = _store(key_prefix=prefix, queue_limit=2), _store(key_prefix=prefix, queue_limit=2)
+        for _ in range(2):
+            await dead._take_ticket("c1", lifetime=0.1)
+        with pytest.raises(ConversationBusy):
+            await alive._take_ticket("c1", lifetime=30)
+        await asyncio.sleep(0.3)
+        async with alive.lock("c1"):
+            return "served"
+
+    assert _run(scenario()) == "served"

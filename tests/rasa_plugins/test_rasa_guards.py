@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import rasa
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.channels import channel as rasa_channel
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.twilio import TwilioInput
@@ -109,10 +111,18 @@ def test_spacy_nlp_is_found_by_class_name_and_loads_through_load_model():
 def test_the_rest_channel_extends_rasa_s_blueprint_and_twilio_its_constructor():
     """The REST connector adds its checks to the blueprint Rasa's channel builds; the Twilio one builds its
     own blueprint and keeps Rasa's constructor (account, token, number, debug mode)."""
-    assert "super().blueprint(on_new_message)" in inspect.getsource(RestInput.blueprint)
+    assert "super().blueprint(telling_when_busy(on_new_message))" in inspect.getsource(RestInput.blueprint)
     assert _parameters(RasaRestInput.blueprint) == ["self", "on_new_message"]
     assert _parameters(TwilioInput.__init__) == ["self", "account_sid", "auth_token", "twilio_number", "debug_mode"]
     assert "super().__init__(" in inspect.getsource(TwilioWhatsAppInput.__init__)
+
+
+def test_a_full_conversation_queue_reaches_the_channel_s_handler_as_the_lock_store_s_error():
+    """channels/incoming.py answers ConversationBusy around the handler Rasa gives the channels: that handler
+    must take the lock itself and let its error through, not catch it first."""
+    assert "async with self.lock_store.lock(message.sender_id):" in inspect.getsource(Agent.handle_message)
+    assert "except" not in inspect.getsource(Agent.handle_message)
+    assert "await app.ctx.agent.handle_message(message)" in inspect.getsource(rasa_channel.register)
 
 
 def test_rasa_s_rest_webhook_reads_the_channel_name_and_metadata_through_the_methods_the_plugin_overrides():

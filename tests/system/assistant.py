@@ -26,6 +26,8 @@ from tests.system.nlu_model import MODEL, ROOT, load_agent
 # Every Rasa server of the tests signs web conversation ids with this key, so a test can hold ids it did not ask
 # the server for, as many as it needs; tests/system/test_channels.py asks the server too.
 WEB_SESSION_SECRET = "tests-only-web-session-secret-0123456789"
+# Shared by the action servers and the Rasa servers (or agents) a test starts, as a deployment's env file does.
+ACTION_SERVER_TOKEN = secrets.token_hex(24)
 
 
 def web_sender() -> str:
@@ -122,15 +124,16 @@ def consultation_script(number: int) -> List[str]:
 
 
 class ActionServer(ChildProcess):
-    """`python -m rasa_sdk`, with its own database unless one is given."""
+    """rasa_sdk behind its token check (`python -m bot.rasa_plugins.action_server`), with its own database
+    unless one is given."""
 
     def __init__(self, log_path, env: Optional[Dict[str, str]] = None):
         port = free_port()
         env = dict(env or {})
         env.setdefault("DATABASE_URL", f"sqlite:///{Path(log_path).parent / 'actions.db'}")
-        super().__init__(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], log_path, env, port
-        )
+        env.setdefault("ACTION_SERVER_TOKEN", ACTION_SERVER_TOKEN)
+        command = [sys.executable, "-m", "bot.rasa_plugins.action_server", "--actions", "actions", "--port", str(port)]
+        super().__init__(command, log_path, env, port)
 
     @property
     def url(self) -> str:
@@ -153,6 +156,7 @@ class RasaServer(ChildProcess):
             "REDIS_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
             "WEB_SESSION_SECRET": WEB_SESSION_SECRET,
             "ACTION_GATEWAY_TOKEN": secrets.token_hex(24),
+            "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
             **env,
         }
         command = [
@@ -217,4 +221,4 @@ class Conversation:
 
 
 def start_agent(action_server: ActionServer):
-    return load_agent(action_server.url)
+    return load_agent(action_server.url, {"X-Action-Server-Token": ACTION_SERVER_TOKEN})

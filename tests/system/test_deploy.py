@@ -70,6 +70,7 @@ def rasa_routes(credentials: str = "credentials.yml") -> Set[str]:
 def test_endpoints_name_importable_classes_of_the_right_kind(monkeypatch, name):
     monkeypatch.setenv("RASA_PORT", "5123")
     monkeypatch.setenv("ACTION_GATEWAY_TOKEN", "t")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "s")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     path = str(ROOT / name)
     tracker = read_endpoint_config(path, "tracker_store")
@@ -90,7 +91,10 @@ def test_rasa_commands_call_the_action_server_and_the_served_assistant_calls_its
     # a credentials file can register; `make run`, `make serve` and production go through the gateway.
     monkeypatch.setenv("RASA_PORT", "5123")
     monkeypatch.setenv("ACTION_GATEWAY_TOKEN", "the-token")
-    assert read_endpoint_config(str(ROOT / "endpoints.yml"), "action_endpoint").url == "http://localhost:5055/webhook"
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "the-server-token")
+    direct = read_endpoint_config(str(ROOT / "endpoints.yml"), "action_endpoint")
+    assert direct.url == "http://localhost:5055/webhook"
+    assert direct.headers == {"X-Action-Server-Token": "the-server-token"}
     gateway = read_endpoint_config(str(ROOT / "endpoints-gateway.yml"), "action_endpoint")
     assert gateway.url == f"http://127.0.0.1:5123{GATEWAY_PATH}"
     assert gateway.headers == {"X-Action-Gateway-Token": "the-token"}
@@ -195,6 +199,7 @@ def test_rasa_unit_runs_the_production_endpoints_on_its_instance_port():
         assert (ROOT / re.search(rf"{option} (\S+)", command).group(1)).is_file(), option
     actions = (UNITS / "entree-express-actions@.service").read_text(encoding="utf-8")
     assert "Environment=SANIC_HOST=127.0.0.1" in actions and "--port %i" in actions
+    assert "-m bot.rasa_plugins.action_server " in actions
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed here")

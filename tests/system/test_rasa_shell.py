@@ -22,7 +22,7 @@ import yaml
 # Bound before the autouse fixture pins `clock.today`: the action server runs on the real calendar.
 from bot.domain.clock import today as real_today
 from tests.ports import free_port
-from tests.system.assistant import ActionServer, terminate
+from tests.system.assistant import ACTION_SERVER_TOKEN, ActionServer, terminate
 from tests.system.nlu_model import MODEL, ROOT
 
 pytestmark = pytest.mark.system
@@ -108,6 +108,7 @@ def shell(tmp_path):
             TERM="xterm",
             DATABASE_URL=f"sqlite:///{tmp_path / 'rasa.db'}",
             PENDING_CASES_DIR=str(tmp_path / "pending-cases"),
+            ACTION_SERVER_TOKEN=ACTION_SERVER_TOKEN,
         )
         command = [sys.executable, "-m", "rasa", "shell", "--model", str(MODEL), "--endpoints"]
         command += [str(tmp_path / "endpoints.yml"), "--port", str(free_port())]

@@ -3,11 +3,15 @@ writing at the same time are not (bot/rasa_plugins/channels/rate_limits.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
 import requests
 
+from bench.serving import stored_handoffs
+from bot.rasa_plugins.lock_store import AtomicRedisLockStore
+from bot.storage.database import upgrade
 from bot.texts import file_response_text
 from tests.system.assistant import ActionServer, RasaServer, consultation_script, web_sender
 
@@ -15,6 +19,8 @@ pytestmark = pytest.mark.system
 
 PER_CONVERSATION = 12
 PER_ADDRESS = 20
+QUEUE = 3
+PEOPLE = 20
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +33,10 @@ def rasa(tmp_path_factory):
         # Long enough that no count starts again while a test runs, however slow the machine.
         "RATE_LIMIT_WINDOW_SECONDS": "600",
         "ALLOWED_ORIGINS": "https://cabinet.example",
+        "CONVERSATION_QUEUE_LIMIT": str(QUEUE),
     }
+    # The schema a deployment migrates to, so that the cases are stored in the database, not left pending.
+    upgrade(env["DATABASE_URL"])
     with ActionServer(folder / "actions.log", env) as actions:
         with RasaServer(folder / "rasa.log", actions.url, env) as server:
             yield server
@@ -93,14 +102,42 @@ def test_a_flood_at_ten_times_the_limit_does_not_cost_the_people_writing_meanwhi
 
     # Each on its own thread, all started together: the people write while the flood runs.
     threads = [threading.Thread(target=flood) for _ in range(3)] + [
-        threading.Thread(target=converse, args=(number,)) for number in range(5)
+        threading.Thread(target=converse, args=(number,)) for number in range(PEOPLE)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    # Every turn of every person was answered; the flood got through only up to its address's limit.
+    # Every turn of every person was answered and every request reached the firm; the flood got through only up
+    # to its address's limit.
     assert all(status == 200 for turns in people_statuses.values() for status in turns)
-    assert len(people_statuses) == 5
+    assert len(people_statuses) == PEOPLE
+    assert stored_handoffs(rasa.env["DATABASE_URL"]) == PEOPLE
     assert flood_statuses.count(200) <= PER_ADDRESS
     assert set(flood_statuses) == {200, 429}
+
+
+def test_messages_past_a_conversation_s_queue_are_answered_in_french_and_the_queued_ones_served(rasa):
+    sender = web_sender()
+    busy = [{"recipient_id": sender, "text": file_response_text("utter_channel_too_many_messages")}]
+
+    async def scenario():
+        # The server's own lock (endpoints-gateway.yml's key prefix), held here as a long message would hold it.
+        store = AtomicRedisLockStore(key_prefix="entree-express", queue_limit=QUEUE)
+        loop = asyncio.get_running_loop()
+        async with store.lock(sender, lock_lifetime=120):
+            posts = [loop.run_in_executor(None, post, rasa, sender, "bonjour") for _ in range(QUEUE + 1)]
+            # QUEUE - 1 wait behind the held message; the other two are answered while it is still held.
+            done, waiting = await asyncio.wait(posts, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+            while len(done) < 2:
+                more, waiting = await asyncio.wait(waiting, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+                assert more, "no answer while the conversation's queue was full"
+                done |= more
+            refused = [task.result() for task in done]
+        served = [await task for task in waiting]
+        return refused, served
+
+    refused, served = asyncio.run(scenario())
+    assert [(answer.status_code, answer.json()) for answer in refused] == [(200, busy)] * 2
+    assert len(served) == QUEUE - 1
+    assert all(answer.ok and answer.json() and answer.json() != busy for answer in served)

@@ -2,7 +2,8 @@
 
 What Rasa cannot take gets a short French answer instead: a photo or a voice note, a text over the
 length limit, a message over the conversation's rate limit (answered once per window: each answer
-costs a call to the platform). A "2" answering numbered choices becomes the choice's payload.
+costs a call to the platform), a message arriving while its conversation's queue is full (lock_store.py).
+A "2" answering numbered choices becomes the choice's payload.
 """
 
 from __future__ import annotations
@@ -14,7 +15,27 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from bot.rasa_plugins.channels.choices import ChoiceMemory
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
 from bot.rasa_plugins.channels.rate_limits import RateLimiter
+from bot.rasa_plugins.lock_store import ConversationBusy
 from bot.texts import file_response_text
+
+NewMessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def telling_when_busy(on_new_message: NewMessageHandler) -> NewMessageHandler:
+    """Rasa's handler, with a full conversation queue answered in French on the message's own channel.
+
+    Unhandled, the lock's error would reach Rasa's channel code, which logs the message's text and answers nothing.
+    """
+
+    async def handle(message: UserMessage) -> Any:
+        try:
+            return await on_new_message(message)
+        except ConversationBusy:
+            text = file_response_text("utter_channel_too_many_messages")
+            await message.output_channel.send_text_message(message.sender_id, text)
+            return None
+
+    return handle
 
 
 async def hand_over(
@@ -24,7 +45,7 @@ async def hand_over(
     output: OutputChannel,
     memory: ChoiceMemory,
     channel_name: str,
-    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    on_new_message: NewMessageHandler,
     limiter: RateLimiter,
 ) -> None:
     # The platform's servers post for everyone: counted per conversation, not per address.
@@ -37,7 +58,7 @@ async def hand_over(
     elif len(text) > MAX_MESSAGE_LENGTH:
         await output.send_text_message(sender_id, file_response_text("utter_channel_message_too_long"))
     else:
-        await on_new_message(
+        await telling_when_busy(on_new_message)(
             UserMessage(
                 memory.resolve(sender_id, text), output, sender_id, input_channel=channel_name, message_id=message_id
             )

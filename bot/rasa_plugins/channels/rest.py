@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.rasa_plugins.channels.conversation_ids import is_web_sender
+from bot.rasa_plugins.channels.incoming import telling_when_busy
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
 from bot.rasa_plugins.channels.rate_limits import RateLimiter, address_key, origin_allowed, rate_limiter
 from bot.rasa_plugins.channels.web_sessions import is_issued, new_session_id
@@ -99,7 +100,7 @@ class RestInput(RasaRestInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(telling_when_busy(on_new_message))
 
         @blueprint.middleware("request")
         async def check(request: Request) -> Optional[HTTPResponse]:

@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio.packet import Packet
 
+from bot.rasa_plugins.channels.incoming import telling_when_busy
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH, is_text
 from bot.rasa_plugins.channels.rate_limits import address_key, origin_allowed, rate_limiter
 from bot.rasa_plugins.channels.web_sessions import is_issued, new_session_id
@@ -78,7 +79,7 @@ def malformed_polling_body(body: bytes) -> bool:
 
 class SocketIOInput(RasaSocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(telling_when_busy(on_new_message))
         sio = self.sio
         rasa_handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]
         rasa_connect = sio.handlers[self.namespace or "/"]["connect"]

@@ -1,12 +1,13 @@
 import asyncio
 
 import pytest
-from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.rasa_plugins.channels.choices import Choice, ChoiceMemory
-from bot.rasa_plugins.channels.incoming import hand_over
+from bot.rasa_plugins.channels.incoming import hand_over, telling_when_busy
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
 from bot.rasa_plugins.channels.rate_limits import RateLimiter
+from bot.rasa_plugins.lock_store import ConversationBusy
 from bot.settings import WebAbuseSettings
 from bot.texts import file_response_text
 
@@ -59,3 +60,22 @@ def test_a_flood_in_one_conversation_is_answered_once_and_never_reaches_rasa():
     assert answers == [file_response_text("utter_channel_too_many_messages")] and received == []
     # Past the first message over the limit, no more calls to the platform: the flood gets silence.
     assert handed("bonjour", limiter=limiter) == ([], [])
+
+
+def test_a_message_refused_by_a_full_conversation_queue_gets_the_french_answer_on_its_own_channel():
+    output = CollectingOutputChannel()
+
+    async def on_new_message(message):
+        raise ConversationBusy("10 messages of this conversation are already waiting.")
+
+    asyncio.run(telling_when_busy(on_new_message)(UserMessage("allo", output, "p1")))
+    assert output.messages == [{"recipient_id": "p1", "text": file_response_text("utter_channel_too_many_messages")}]
+
+
+def test_a_message_the_queue_takes_is_handled_as_rasa_handles_it():
+    async def on_new_message(message):
+        return f"handled {message.text}"
+
+    assert asyncio.run(telling_when_busy(on_new_message)(UserMessage("allo", CollectingOutputChannel(), "p1"))) == (
+        "handled allo"
+    )
