@@ -10,8 +10,24 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_slots import causes_slot
 from actions.domain_text import cause_buttons, causes_as_list, response_text
+from bot.domain import clock
 from bot.domain.case import RefusalCause
 from bot.domain.cause_reading import cause_choices, causes_restated
+from bot.domain.letter_provisions import LetterKind
+from bot.domain.letters import read_letter
+
+
+def say_what_the_letter_says(dispatcher: CollectingDispatcher, text: str) -> None:
+    """A pasted refusal letter: its own sentences on the grounds, and the provisions it cites, before the causes."""
+    reading = read_letter(text, clock.today())
+    if reading is None or reading.kind is not LetterKind.REFUSAL:
+        return
+    if reading.quotes:
+        dispatcher.utter_message(response="utter_letter_grounds", quotes="\n".join(f"« {q} »" for q in reading.quotes))
+    else:
+        dispatcher.utter_message(response="utter_letter_no_grounds")
+    if reading.provisions:
+        dispatcher.utter_message(response="utter_letter_provisions", provisions=", ".join(reading.provisions))
 
 
 class ActionRestateCauses(Action):
@@ -24,6 +40,7 @@ class ActionRestateCauses(Action):
         if not causes:
             dispatcher.utter_message(response="utter_default")
             return []
+        say_what_the_letter_says(dispatcher, (tracker.latest_message or {}).get("text") or "")
         dispatcher.utter_message(response="utter_restate_causes", causes=causes_as_list(domain, causes))
         # A refusal described now replaces a situation read earlier as something else ("no invitation").
         return [SlotSet("refusal_causes", [cause.value for cause in causes]), SlotSet("decision_kind", None)]

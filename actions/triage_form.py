@@ -15,6 +15,8 @@ from bot.domain import clock
 from bot.domain.case import Authority, DecisionLocation, FairnessLetter, Program
 from bot.domain.dates import ParsedDate, Telling, decision_date_in_story, format_french_date, parse_decision_date
 from bot.domain.decision_kind import not_refused_intents
+from bot.domain.letter_provisions import LetterKind
+from bot.domain.letters import LetterReading, read_letter
 from bot.domain.triage import Question, authority_implied_by, questions_to_ask, tells_where_the_person_is
 
 # Messages that leave the question aside; rules answer them and the form asks again.
@@ -60,6 +62,44 @@ def _decision_date_in_story(tracker: Tracker) -> Optional[ParsedDate]:
     return decision_date_in_story([message["text"] for message in person_messages(tracker)], clock.today())
 
 
+def _refusal_letter(tracker: Tracker) -> Optional[LetterReading]:
+    """The last refusal letter the person pasted, if any."""
+    for message in reversed(person_messages(tracker)):
+        reading = read_letter(message["text"], clock.today())
+        if reading is not None and reading.kind is LetterKind.REFUSAL:
+            return reading
+    return None
+
+
+def _never_set(tracker: Tracker, slot: str) -> bool:
+    # A slot the person answered or corrected is theirs, even when the letter says otherwise.
+    return not any(event.get("event") == "slot" and event.get("name") == slot for event in tracker.events)
+
+
+def facts_from_the_letter(dispatcher: CollectingDispatcher, tracker: Tracker, required: List[str]) -> List[EventType]:
+    """The program, the office and the date a pasted letter gives, said back, so that they are not asked."""
+    letter = _refusal_letter(tracker)
+    if letter is None:
+        return []
+    events: List[EventType] = []
+    if letter.program is not None and Question.PROGRAM.value in required and _never_set(tracker, "program"):
+        dispatcher.utter_message(response=f"utter_program_in_letter_{letter.program.value}")
+        # Validated as an answer would be: a federal program implies IRCC decided (validate_program).
+        events.append(SlotSet("program", letter.program.value))
+    wanted_location = Question.DECISION_LOCATION.value in required and _never_set(tracker, "decision_location")
+    if letter.office is not None and wanted_location:
+        where = letter.office.location.value
+        dispatcher.utter_message(response=f"utter_decision_location_in_letter_{where}", office=letter.office.name)
+        events.append(SlotSet("decision_location", where))
+    wanted_date = Question.DECISION_DATE.value in required and _never_set(tracker, "decision_date")
+    if letter.decision_date is not None and wanted_date:
+        dispatcher.utter_message(
+            response="utter_decision_date_in_letter", decision_date=format_french_date(letter.decision_date)
+        )
+        events.append(SlotSet("decision_date", letter.decision_date.isoformat()))
+    return events
+
+
 class ValidateTriageForm(TypedAnswerForm):
     form_slots = QUESTION_SLOTS
     interruptions = INTERRUPTIONS
@@ -88,6 +128,12 @@ class ValidateTriageForm(TypedAnswerForm):
     ) -> List[EventType]:
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        if tracker.get_slot("requested_slot") is None:
+            # Before the first question: what a pasted letter says is said back, not asked.
+            from_letter = facts_from_the_letter(dispatcher, tracker, required)
+            events += from_letter
+            told_slots = {event["name"] for event in from_letter}
+            required = [slot for slot in required if slot not in told_slots]
         told = _decision_date_in_story(tracker) if Question.DECISION_DATE.value in required else None
         if told is None:
             return events

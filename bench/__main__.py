@@ -1,7 +1,8 @@
 """`python -m bench` (what `make bench` runs): measures, then writes bench/results/ and prints a summary.
 
-Stages: nlu (four pipelines on the test set, its noisy copy and the message sets), cv (cross-validation), train (the
-whole assistant, whose model is then served), serving (the real stack under load). While developing,
+Stages: nlu (four pipelines on the test set, its noisy copy and the message sets), cv (cross-validation), letters
+(the letter reader on the blind letters), train (the whole assistant, whose model is then served), serving (the
+real stack under load). While developing,
 `--stages` runs a subset and `--pipelines` some of the NLU pipelines; `--model` serves an existing
 model instead of the one trained in the run; `--report-only` writes the report and charts again from
 the last run's results.json and logs.
@@ -26,7 +27,7 @@ from bench.report import make_charts, render, summary
 from bench.settings import RESULTS, bench_settings
 from bench.training import training_by_component
 
-STAGES = ("nlu", "cv", "train", "serving")
+STAGES = ("nlu", "cv", "letters", "train", "serving")
 TRAIN_LOG = RESULTS / "logs" / "train_assistant.log"
 
 
@@ -107,6 +108,12 @@ def main(argv=None) -> int:
                     pipelines[name].update(result)
             if "cv" in stages:
                 nlu.cross_validation(pipelines)
+
+        if "letters" in stages:
+            from bench.letters import letters_bench
+
+            with clock("letters: the blind letters, as text"):
+                results["letters"] = letters_bench()
 
         with tempfile.TemporaryDirectory(prefix="bench-assistant-") as tmp:
             model = args.model

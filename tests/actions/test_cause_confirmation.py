@@ -6,6 +6,7 @@ from actions.cause_confirmation import (
     ActionRestateCauses,
 )
 from bot.domain.case import RefusalCause
+from tests.actions.test_triage_form import LETTER
 
 pytestmark = pytest.mark.unit
 
@@ -117,3 +118,16 @@ def test_a_pair_barely_ahead_of_one_of_its_causes_restates_that_cause(make_track
 def test_a_clear_pair_restates_both_causes(make_tracker, run_action):
     result = run_action(ActionRestateCauses(), _pair_then_single(make_tracker, 0.83, 0.03))
     assert result.slots == {"refusal_causes": ["missing_documents", "officer_error"], "decision_kind": None}
+
+
+def test_a_pasted_letter_is_quoted_and_its_provisions_named_before_the_causes(make_tracker, run_action):
+    result = run_action(ActionRestateCauses(), make_tracker(LETTER, "refusal_missing_documents"))
+    assert result.responses == ["utter_letter_grounds", "utter_restate_causes"]
+    assert (
+        result.message("utter_letter_grounds")["quotes"] == "« You did not provide the police certificate requested. »"
+    )
+
+
+def test_a_story_that_is_no_letter_is_restated_without_quotes(make_tracker, run_action):
+    result = run_action(ActionRestateCauses(), make_tracker("mon test de langue a expiré", "refusal_missing_documents"))
+    assert result.responses == ["utter_restate_causes"]

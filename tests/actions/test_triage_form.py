@@ -275,3 +275,52 @@ def test_an_answer_about_the_office_is_taken_as_it_is(make_tracker, run_action):
     result = run_action(ValidateTriageForm(), _location_answer(make_tracker, "le bureau de Dakar", "outside_canada"))
     assert result.slots["decision_location"] == "outside_canada"
     assert "utter_decision_location_is_the_office" not in result.responses
+
+
+LETTER = """Immigration, Refugees and Citizenship Canada
+Embassy of Canada, Paris - Visa Section
+November 12, 2026
+Application number: E001234567
+
+Dear Applicant,
+
+I have completed the assessment of your application for permanent residence as a member of the Canadian
+Experience Class. You did not provide the police certificate requested. Your application is refused.
+"""
+
+
+def test_a_pasted_letter_s_program_office_and_date_are_said_back_not_asked(make_tracker, run_action):
+    told = [{"event": "user", "text": LETTER, "parse_data": {"intent": {"name": "refusal_missing_documents"}}}]
+    tracker = make_tracker(
+        "oui",
+        "affirm",
+        slots={"refusal_causes": ["missing_documents"]},
+        active_loop=FORM,
+        history=told,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert (result.slots["program"], result.slots["authority"]) == ("cec", "ircc")
+    assert result.slots["decision_location"] == "outside_canada"
+    assert result.slots["decision_date"] == "2026-11-12"
+    assert result.message("utter_decision_location_in_letter_outside_canada")["office"] == "Paris"
+    assert result.message("utter_decision_date_in_letter")["decision_date"] == "jeudi 12 novembre 2026"
+    assert result.responses[0] == "utter_program_in_letter_cec"
+    # Nothing left to ask: the remedies come next.
+    assert result.slots.get("requested_slot") is None
+
+
+def test_an_answer_the_person_gave_is_not_overwritten_by_the_letter(make_tracker, run_action):
+    told = [
+        {"event": "user", "text": LETTER, "parse_data": {"intent": {"name": "refusal_missing_documents"}}},
+        {"event": "slot", "name": "decision_location", "value": "in_canada"},
+    ]
+    tracker = make_tracker(
+        "oui",
+        "affirm",
+        slots={"refusal_causes": ["missing_documents"], "decision_location": "in_canada"},
+        active_loop=FORM,
+        history=told,
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert "utter_decision_location_in_letter_outside_canada" not in result.responses
+    assert result.slots.get("decision_location", "in_canada") == "in_canada"

@@ -322,3 +322,54 @@ def test_details_given_in_one_message_are_all_kept(chat):
     text = chat.say_text("Awa Diop, awa.diop@example.org, 514 555 0199")
     assert "Comment préférez-vous être contacté" in text
     assert chat.tracker().get_slot("contact_phone") == "+15145550199"
+
+
+def pasted_letter(decision, office="Edmonton, Alberta"):
+    return f"""voici ma lettre, je comprends rien :
+
+Immigration, Refugees and Citizenship Canada
+{office}
+{decision.strftime("%B %d, %Y")}
+
+Application number: E001234567
+
+Dear Applicant,
+
+I have now completed the assessment of your application for a permanent resident visa as a member of the
+Federal Skilled Worker class. Pursuant to subsection 75(2) of the Regulations, you must have at least one year
+of continuous full-time work experience. The duties described in your reference letters do not match the
+lead statement for the occupation you claimed. Your application is refused.
+
+Sincerely,
+Migration Officer
+"""
+
+
+def test_a_pasted_letter_is_read_back_in_its_own_words_and_its_date_office_and_program_are_not_asked(chat):
+    decision = real_today() - timedelta(days=4)
+    read = chat.say_text(pasted_letter(decision))
+    assert "J'ai lu votre lettre" in read
+    assert "« The duties described in your reference letters do not match the lead statement" in read
+    assert "Dispositions citées : IRPR 75(2)" in read
+    assert "expérience de travail" in read.split("Si je comprends bien")[1]
+    told = chat.say_text("/affirm")
+    assert chat.tracker().get_slot("program") == "fsw"
+    assert "bureau de Edmonton, au Canada" in told
+    assert f"datée du {format_french_date(decision)}" in told
+    # Nothing the letter says is asked: only the fairness letter, which a refusal letter cannot tell.
+    assert "lettre d'équité procédurale" in told
+    assert "Quel programme" not in told and "À quelle date" not in told and "au Canada ou à l'étranger" not in told
+    text = chat.say_text("/deny")
+    expected = judicial_review_deadline(DecisionLocation.IN_CANADA, decision, real_today())
+    assert f"au plus tard le {format_french_date(expected.last_day)}" in text
+
+
+def test_a_returned_application_letter_is_no_refusal_and_gets_no_deadline(chat):
+    text = chat.say_text(
+        "Immigration, Réfugiés et Citoyenneté Canada\nCentre de réception centralisée, Sydney\nLe 2 novembre 2026\n"
+        "Numéro de demande : E001112223\n\nMadame, Monsieur,\n\nVotre demande de résidence permanente au titre "
+        "d'Entrée express est incomplète. Elle vous est retournée en application des articles 10 et 12 du "
+        "Règlement. Les frais de traitement vous seront remboursés.\n"
+    )
+    assert "n'est pas un refus sur le fond" in text
+    assert "Si je comprends bien" not in text and "au plus tard le" not in text

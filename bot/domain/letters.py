@@ -1,0 +1,434 @@
+"""Reading an IRCC decision letter the person pasted: what it decides, on which grounds, when and where.
+
+People have the letter; retelling it loses the provisions and often the office. A text that looks like a
+letter (IRCC's letterhead words, a salutation, an application number, the Act cited, in English or French)
+is read here instead of by the cause classifier: the provisions it cites (letter_provisions.py, each with its
+source), the letter's own sentences giving each ground, quoted back to the person, its date line, its office
+(in or outside Canada, which sets the Federal Court's limit) and its program. What the letter does not say
+is asked as before.
+
+The application number and the names are only used to recognise a letter, never kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import dateparser
+
+from bot.domain.case import DecisionLocation, Program, RefusalCause, normalize_causes
+from bot.domain.letter_provisions import Law, LetterKind, Provision, provision
+
+# Shorter texts are people's messages, even when they quote a line of their letter.
+MIN_LETTER_LENGTH = 250
+# A quote said back stays readable in a chat bubble.
+MAX_QUOTE_LENGTH = 220
+
+_F = re.IGNORECASE | re.MULTILINE
+
+# What only a letter (or the officer's notes) holds; a letter has at least two of these.
+LETTER_MARKS = tuple(
+    re.compile(pattern, _F)
+    for pattern in (
+        r"immigration,? (?:refugees and citizenship|r[ée]fugi[ée]s et citoyennet[ée]) canada|\bIRCC\b|\bCIC\b",
+        r"^\s*(?:dear|madame|monsieur|bonjour)\b.{0,60}$",
+        r"\b(?:application|file|client|demande|dossier)\s*(?:no\.?|number|num[ée]ro|n[°o]\.?|#)\s*:?\s*[A-Z]?\d{6,}",
+        r"\b[EFBWVS]\d{9}\b|\b(?:UCI|IUC)\s*:?\s*\d",
+        r"\b(?:IRPA|IRPR|LIPR|RIPR)\b|immigration and refugee protection (?:act|regulations)"
+        r"|loi sur l'immigration et la protection des r[ée]fugi[ée]s|r[èe]glement sur l'immigration",
+        r"\b(?:subsection|paragraph|section|paragraphe|alin[ée]a|article)\s+\d+(?:\.\d)?\s*\(\d+\)",
+        r"\bI have (?:determined|completed|reviewed|assessed)|\bj'ai (?:d[ée]termin[ée]|termin[ée]|examin[ée]|[ée]valu[ée])",
+        r"\b(?:GCMS|SMGC)\b|\b(?:officer'?s?|agent)\s*(?:decision )?notes?\b|notes de l'agent",
+        # The officer's notes cite "A11(1)", "R87.1(2)" and call the person the principal applicant (PA/DP).
+        r"\b[AR]\d{1,3}(?:\.\d)?\(\d+\)|\b(?:PA|DP)\b",
+        r"\b(?:sincerely|yours truly|veuillez agr[ée]er|salutations distingu[ée]es|cordialement)\b",
+        r"\bvisa (?:section|office)|section des visas|bureau des visas|case processing cent|centre de traitement",
+    )
+)
+
+# What the letter decides, first match wins: a return or a fairness letter can use the word "refuse".
+_RETURNED = re.compile(
+    r"\b(?:returned?|returning)\b[^.\n]{0,80}\b(?:incomplete|application)|\bincomplete\b"
+    r"|\bretourn(?:[ée]e?s?|ons|er)\b|\bincompl[èe]te?\b|fees?[^.\n]{0,30}refund|rembours\w*[^.\n]{0,30}frais"
+    r"|\bfrais[^.\n]{0,40}rembours",
+    _F,
+)
+_DECIDED = re.compile(
+    r"\brefus\w*|\bis refused|\bhas been refused|do(?:es)? not meet|not satisfied|ne satisfai\w+ pas"
+    r"|ne r[ée]pond\w* pas|pas convaincu|\binadmissib\w*|\binterdit\w* de territoire|\brejet\w*",
+    _F,
+)
+_FAIRNESS = re.compile(
+    r"procedural fairness|[ée]quit[ée] proc[ée]durale|before (?:a|the) final decision is made|avant de rendre"
+    r"|you (?:have|are given) \d+ days to (?:respond|reply|submit)|vous (?:disposez|avez) de \d+ jours",
+    _F,
+)
+_PERMANENT = re.compile(
+    r"permanent resid\w*|r[ée]sid\w* permanent\w*|express entry|entr[ée]e express|skilled (?:worker|trades)"
+    r"|travailleurs? (?:qualifi|de m[ée]tiers)|canadian experience class|exp[ée]rience canadienne"
+    r"|provincial nominee|candidats? des provinces",
+    _F,
+)
+_OTHER_APPLICATION = re.compile(
+    r"study permit|permis d'[ée]tudes|work permit|permis de travail|post-graduation|postdipl[ôo]me|\bPGWP\b|\bPTPD\b"
+    r"|temporary resident visa|visa de r[ée]sident temporaire|visitor visa|visa de visiteur|\bTRV\b|\bVRT\b"
+    # Not "Citizenship" alone: IRCC's own name holds it.
+    r"|super visa|sponsorship|parrainage|(?:canadian|grant of|application for) citizenship"
+    r"|citizenship (?:application|grant|test)|citoyennet[ée] canadienne|\bCAQ\b"
+    r"|leave canada (?:at|by) the end|quitter\w* le canada [àa] la fin",
+    _F,
+)
+
+# The grounds as letters word them, for letters that say them without a provision or beside one.
+GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
+    (cause, re.compile(pattern, _F))
+    for cause, pattern in (
+        (
+            RefusalCause.MISREPRESENTATION,
+            r"misrepresent\w*|withh[eo]ld\w* material facts?|material facts?|fausses? d[ée]clarations?"
+            r"|pr[ée]sentation erron[ée]e|r[ée]ticence sur des faits|faits importants|fraudulent|frauduleu\w+"
+            r"|\b(?:not|pas)\b[^.]{0,80}\b(?:genuine|authentiques?)\b|falsifi\w+|forged|contrefait\w*",
+        ),
+        (
+            RefusalCause.CRIMINAL_INADMISSIBILITY,
+            r"criminal\w*|criminalit[ée]|convict\w*|d[ée]clar[ée]e? coupable|condamn\w+|infraction|offence"
+            r"|casier judiciaire|police record",
+        ),
+        (
+            RefusalCause.MEDICAL_INADMISSIBILITY,
+            r"excessive demand|fardeau excessif|danger to public health|danger pour la sant[ée] publique"
+            r"|health grounds|motifs sanitaires|medical (?:condition|inadmissib\w*)|[ée]tat de sant[ée]",
+        ),
+        (
+            RefusalCause.PNP_CRITERIA,
+            r"nominat\w*|certificat de d[ée]signation|d[ée]signation (?:provinciale|de la province)"
+            r"|economically established|[ée]tablissement [ée]conomique|r[ée]ussir (?:son|votre) [ée]tablissement"
+            r"|intend\w* to reside in the province|intention de r[ée]sider|substituted evaluation"
+            r"|substitution d'appr[ée]ciation",
+        ),
+        (
+            RefusalCause.WORK_EXPERIENCE,
+            r"lead statement|main duties|[ée]nonc[ée] principal|fonctions principales|qualifying work experience"
+            r"|work experience|exp[ée]rience de travail|exp[ée]rience (?:professionnelle|canadienne|qualifiante)"
+            r"|self-employ\w*|travail(?:leur)? autonome|full-time stud\w*|[ée]tudiant à temps plein|\bNOC\b|\bCNP\b"
+            r"|\bTEER\b|hours of (?:paid )?work|heures de travail|certificate of qualification|certificat de comp[ée]tence",
+        ),
+        (
+            RefusalCause.LOW_SCORE,
+            r"\bpoints?\b|comprehensive ranking|syst[èe]me de classement|\bCRS\b|\bSCG\b|minimum (?:of|de) 67"
+            r"|selection (?:grid|criteria)|grille de s[ée]lection|\bscore\b",
+        ),
+        (
+            RefusalCause.MISSING_DOCUMENTS,
+            r"(?:did|have|has) not (?:provide|provided|submit|submitted|include|included)|failed to (?:provide|submit)"
+            r"|n'(?:avez|a) pas (?:fourni|soumis|pr[ée]sent[ée]|inclus|transmis)|not (?:been )?(?:provided|submitted)"
+            r"|requested documents?|documents? (?:demand[ée]s|requis|manquants?)|missing documents?"
+            r"|insufficient (?:settlement )?funds|fonds (?:d'[ée]tablissement )?insuffisants",
+        ),
+    )
+)
+# A document a letter names is a ground only where the same sentence says it is missing or not good enough:
+# "following your medical examination" opens a health finding, not a missing exam.
+DOCUMENTS = re.compile(
+    r"settlement funds|proof of funds|fonds (?:d'[ée]tablissement|suffisants)|preuve de fonds|police certificate"
+    r"|certificat de police|language test|test (?:de langue|linguistique)|educational credential assessment"
+    r"|[ée]valuation des dipl[ôo]mes|\bECA\b|\bEDE\b|biometric\w*|donn[ée]es biom[ée]triques|medical exam\w*"
+    r"|examen m[ée]dical|reference letter|employment letter|lettre de r[ée]f[ée]rence|lettre d'emploi|pay stubs"
+    r"|relev[ée]s? de paie|bank statements?|relev[ée]s? bancaires?|translation|traduction",
+    _F,
+)
+DOCUMENT_FAULT = re.compile(
+    r"\bnot\b|\bno\b|\bpas\b|\bwithout\b|\bsans\b|\bfailed\b|missing|manquant|expired|expir[ée]|invalid|invalide"
+    r"|insufficient|insuffisant|incomplete|incomplet|no longer|ne \w+ plus|outdated|p[ée]rim[ée]",
+    _F,
+)
+# A letter's sentences that state the decision's grounds; the rest (how to apply again, the court) are not.
+_NOT_GROUNDS = re.compile(
+    r"judicial review|contr[ôo]le judiciaire|federal court|cour f[ée]d[ée]rale|new application|nouvelle demande"
+    r"|re-?apply|pr[ée]senter une nouvelle|you may|vous pouvez|access to information|acc[èe]s [àa] l'information",
+    _F,
+)
+
+# Citations: "paragraph 40(1)(a) of the Act", "alinéa 40(1)a) de la LIPR", "A40(1)(a)", "R76(1)(b)", "IRPR s. 10".
+_CITATION = re.compile(
+    r"(?:(?P<prefix>\b(?:IRPA|IRPR|LIPR|RIPR)\b\s*(?:s\.|sec\.|art\.|section|article)?\s*)"
+    r"|\b(?P<letter>[AR])(?=\d)"
+    r"|\b(?:sub-?sections?|sections?|paragraphs?|subparagraphs?|paragraphes?|sous-alin[ée]as?|alin[ée]as?|articles?"
+    r"|ss?\.|art\.)\s*)"
+    r"(?P<section>\d{1,3}(?:\.\d)?)(?:\s*\((?P<subsection>\d+(?:\.\d)?)\))?"
+    r"(?:\s*\(?(?P<paragraph>[a-z])\))?(?=(?P<tail>[^.;\n]{0,80}))",
+    re.IGNORECASE,
+)
+# "articles 10 et 12", "sections 75 and 76": the next numbers of a list, of the same law.
+_LISTED = re.compile(r"\s*(?:,|\bet\b|\band\b|&)\s*(\d{1,3}(?:\.\d)?)(?:\s*\((\d+)\))?(?:\s*\(?([a-z])\))?")
+_REGULATIONS = re.compile(r"\b(?:IRPR|RIPR|regulations?|r[èe]glement)\b", re.IGNORECASE)
+_ACT = re.compile(r"\b(?:IRPA|LIPR|the act|de la loi|la loi|act)\b", re.IGNORECASE)
+# Cited without naming its law: these numbers are the Regulations' in a letter about permanent residence.
+REGULATION_SECTIONS = {"10", "12", "75", "76", "87", "87.1", "87.2", "179", "200", "216"}
+
+_PROGRAMS: Tuple[Tuple[Program, re.Pattern[str]], ...] = tuple(
+    (program, re.compile(pattern, _F))
+    for program, pattern in (
+        (Program.FST, r"skilled trades?|m[ée]tiers sp[ée]cialis[ée]s|\bPTMSF\b|\bFSTP?\b|87\.2"),
+        (Program.CEC, r"canadian experience|exp[ée]rience canadienne|\bCEC\b|\bCEEC\b|87\.1"),
+        (Program.PNP, r"provincial nominee|candidats? des provinces|\bPNP\b|\bPCP\b|certificat de d[ée]signation"),
+        (Program.FSW, r"skilled workers?\b|travailleurs? qualifi[ée]s|\bPTQF\b|\bFSWP?\b"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    location: DecisionLocation
+
+
+# IRCC's offices as letters name them. In Canada: the processing centres and domestic offices; outside, the
+# visa offices of the embassies, high commissions and consulates.
+CANADIAN_OFFICES = (
+    "Sydney", "Ottawa", "Edmonton", "Mississauga", "Vancouver", "Montréal", "Montreal", "Winnipeg", "Calgary",
+    "Toronto", "Etobicoke", "Scarborough", "Niagara Falls", "Halifax", "Hamilton", "Kitchener", "London, Ontario",
+    "Québec", "Regina", "Saskatoon", "Victoria", "Surrey", "Moncton", "Fredericton", "Charlottetown",
+    "St. John's", "Whitehorse", "Gatineau",
+)  # fmt: skip
+FOREIGN_OFFICES = (
+    "Paris", "London", "Londres", "Accra", "Dakar", "Rabat", "Tunis", "Alger", "Algiers", "Abidjan", "Yaoundé",
+    "Kinshasa", "Lagos", "Nairobi", "Pretoria", "Dar es Salaam", "Cairo", "Le Caire", "Beirut", "Beyrouth",
+    "Amman", "Ankara", "Abu Dhabi", "Dubai", "Riyadh", "Islamabad", "New Delhi", "Chandigarh",
+    "Bengaluru", "Colombo", "Dhaka", "Manila", "Manille", "Beijing", "Pékin", "Shanghai", "Guangzhou",
+    "Hong Kong", "Singapore", "Singapour", "Kuala Lumpur", "Jakarta", "Bangkok", "Ho Chi Minh", "Hanoi",
+    "Seoul", "Séoul", "Tokyo", "Canberra", "Mexico", "Guatemala", "Port-au-Prince", "Port of Spain", "Kingston",
+    "Bogotá", "Bogota", "Lima", "Quito", "Santiago", "Buenos Aires", "São Paulo", "Sao Paulo", "Brasilia",
+    "Rome", "Vienna", "Vienne", "Warsaw", "Varsovie", "Berlin", "Madrid", "Lisbon", "Lisbonne", "Brussels",
+    "Bruxelles", "Kyiv", "Bucharest", "Bucarest", "Moscow", "Moscou", "Tel Aviv", "Ramallah", "Addis Ababa",
+    "Addis-Abeba", "Kampala", "Kigali", "Bamako", "Ouagadougou", "Niamey", "Conakry", "Lomé", "Cotonou",
+)  # fmt: skip
+ABROAD = re.compile(
+    r"embassy of canada|ambassade du canada|high commission of canada|haut-commissariat du canada"
+    r"|consulate general of canada|consulat g[ée]n[ée]ral du canada|canadian (?:embassy|high commission|consulate)"
+    r"|visa (?:section|office)|section des visas|bureau des visas",
+    re.IGNORECASE,
+)
+IN_CANADA = re.compile(
+    r"case processing cent(?:re|er)|centre de traitement des demandes|centralized intake office"
+    r"|centre de r[ée]ception centralis[ée]e|domestic (?:processing|network)|r[ée]seau national",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class LetterReading:
+    kind: LetterKind
+    causes: Tuple[RefusalCause, ...]
+    quotes: Tuple[str, ...]  # the letter's own sentences stating the grounds, in its order
+    provisions: Tuple[str, ...]  # as cited, written the same way: "IRPA 40(1)(a)", "IRPR 87.1(2)"
+    decision_date: Optional[date]
+    office: Optional[Office]
+    program: Optional[Program]
+
+
+def looks_like_a_letter(text: str) -> bool:
+    text = text or ""
+    return len(text) >= MIN_LETTER_LENGTH and sum(bool(mark.search(text)) for mark in LETTER_MARKS) >= 2
+
+
+def _sentences(text: str) -> List[str]:
+    # Pasted letters break lines mid-sentence: lines are joined, then cut at sentence ends and blank lines.
+    joined = re.sub(r"-\n(?=[a-zà-ÿ])", "", text)
+    paragraphs = re.split(r"\n\s*\n", joined)
+    found: List[str] = []
+    for paragraph in paragraphs:
+        flat = re.sub(r"\s*\n\s*", " ", paragraph).strip()
+        found += [part.strip() for part in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"(])", flat) if part.strip()]
+    return found
+
+
+def _law_of(match: re.Match[str], text: str) -> Law:
+    prefix, letter, section = match.group("prefix") or "", match.group("letter") or "", match.group("section")
+    if prefix:
+        return Law.IRPR if re.search(r"IRPR|RIPR", prefix, re.IGNORECASE) else Law.IRPA
+    if letter:
+        return Law.IRPR if letter.upper() == "R" else Law.IRPA
+    tail = match.group("tail") or ""
+    regulations, act = _REGULATIONS.search(tail), _ACT.search(tail)
+    if regulations and (not act or regulations.start() < act.start()):
+        return Law.IRPR
+    if act:
+        return Law.IRPA
+    return Law.IRPR if section in REGULATION_SECTIONS else Law.IRPA
+
+
+def citation_of(law: Law, section: str, subsection: str = "", paragraph: str = "") -> str:
+    """A citation as the assistant writes it, whatever the letter's style: "IRPA 40(1)(a)", "IRPR 87.1(2)"."""
+    return f"{law.value} {section}" + "".join(f"({part})" for part in (subsection, paragraph) if part)
+
+
+def cited_provisions(text: str) -> List[Tuple[str, str, Provision]]:
+    """Each citation of the text found in the table, as written by `citation_of`, with the sentence citing it
+    and the table's row, in order, once each."""
+    cited: List[Tuple[str, str, Provision]] = []
+    seen: Set[str] = set()
+
+    def add(sentence: str, law: Law, section: str, subsection: str, paragraph: str) -> None:
+        found = provision(law, section, subsection, paragraph.lower())
+        citation = citation_of(law, section, subsection, paragraph.lower())
+        if found is not None and citation not in seen:
+            seen.add(citation)
+            cited.append((citation, sentence, found))
+
+    for sentence in _sentences(text):
+        for match in _CITATION.finditer(sentence):
+            law = _law_of(match, sentence)
+            add(sentence, law, match.group("section"), match.group("subsection") or "", match.group("paragraph") or "")
+            position = match.end()
+            while listed := _LISTED.match(sentence, position):
+                add(sentence, law, listed.group(1), listed.group(2) or "", listed.group(3) or "")
+                position = listed.end()
+    return cited
+
+
+_REFUSED_IN_WORDS = re.compile(r"\b(?:is|has been) refused\b|est refus[ée]e|a [ée]t[ée] refus[ée]e", re.IGNORECASE)
+
+
+def _kind(text: str, provisions: Sequence[Provision]) -> Optional[LetterKind]:
+    kinds = {p.kind for p in provisions}
+    if LetterKind.OTHER_APPLICATION in kinds or (_OTHER_APPLICATION.search(text) and not _PERMANENT.search(text)):
+        return LetterKind.OTHER_APPLICATION
+    if LetterKind.RETURNED_INCOMPLETE in kinds or (_RETURNED.search(text) and not _REFUSED_IN_WORDS.search(text)):
+        return LetterKind.RETURNED_INCOMPLETE
+    if _FAIRNESS.search(text) and not _REFUSED_IN_WORDS.search(text):
+        return LetterKind.FAIRNESS_LETTER
+    if _DECIDED.search(text):
+        return LetterKind.REFUSAL
+    return None
+
+
+def _grounds(
+    sentences: Sequence[str], cited: Sequence[Tuple[str, str, Provision]]
+) -> Tuple[Tuple[RefusalCause, ...], Tuple[str, ...]]:
+    """The causes, from the provisions cited and the letter's words, each quoted by the first sentence whose
+    words state it (the reason in plain words), else by the sentence citing its provision."""
+    quoted: Dict[RefusalCause, str] = {}
+    readable = [sentence for sentence in sentences if not _NOT_GROUNDS.search(sentence)]
+    # A sentence in plain words first: "you did not show the lead statement" says more than "under 75(2)".
+    for sentence in sorted(readable, key=lambda sentence: _CITATION.search(sentence) is not None):
+        named = [cause for cause, words in GROUNDS if words.search(sentence)]
+        for cause in named:
+            quoted.setdefault(cause, sentence)
+        # A document found wanting in a sentence that names another ground is that ground's evidence: bank
+        # statements "not genuine" are a misrepresentation, reference letters that "do not match the lead
+        # statement" the work experience.
+        if not named and DOCUMENTS.search(sentence) and DOCUMENT_FAULT.search(sentence):
+            quoted.setdefault(RefusalCause.MISSING_DOCUMENTS, sentence)
+    for _, sentence, found in cited:
+        if found.cause is not None and found.cause not in quoted:
+            quoted[found.cause] = sentence
+    order = [sentence for sentence in sentences if sentence in quoted.values()]
+    order += [sentence for sentence in quoted.values() if sentence not in order]
+    return normalize_causes(quoted), tuple(_shortened(quote) for quote in order)
+
+
+def _shortened(sentence: str) -> str:
+    return sentence if len(sentence) <= MAX_QUOTE_LENGTH else sentence[: MAX_QUOTE_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
+# The letter's date line: its first date, in any of the formats IRCC and its offices use.
+_DATE = re.compile(
+    r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b"
+    r"|\b\d{1,2}(?:er)?\s+(?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c|jan|feb|mar|apr|may"
+    r"|jun|jul|aug|sep|oct|nov|dec)[a-zéû]*\.?,?\s+\d{4}\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+    r"|\b\d{1,2}[-/.](?:\d{1,2}|[a-z]{3})[-/.]\d{4}\b",
+    re.IGNORECASE,
+)
+# A date after these words is another document's (a test, a passport, a previous letter), not the decision's.
+_NOT_DECISION_DATE = re.compile(
+    r"(?:expir\w*|valid\w*|issued|d[ée]livr\w*|dated|dat[ée]e? du|born|n[ée]e? le|birth|naissance|received|re[çc]u\w*"
+    r"|submitted|soumis\w*|on or before|avant le|from|du|to|au|until|jusqu'au)\W{0,3}(?:on\s|le\s)?$",
+    re.IGNORECASE,
+)
+
+
+def decision_date(text: str, today: Optional[date] = None) -> Optional[date]:
+    for match in _DATE.finditer(text):
+        if _NOT_DECISION_DATE.search(text[max(0, match.start() - 25) : match.start()]):
+            continue
+        found = _as_date(match.group(0))
+        if found is not None and (today is None or found <= today):
+            return found
+    return None
+
+
+def _as_date(written: str) -> Optional[date]:
+    iso = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", written)
+    if iso:
+        try:
+            return date(*(int(part) for part in iso.groups()))
+        except ValueError:
+            return None
+    numeric = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", written)
+    order = "DMY"
+    if numeric and int(numeric.group(1)) <= 12 < int(numeric.group(2)):
+        order = "MDY"  # "11/14/2026": only a month-first date can be read so
+    settings = {"DATE_ORDER": order, "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
+    parsed = dateparser.parse(written, languages=["fr", "en"], settings=settings)
+    return parsed.date() if parsed else None
+
+
+def office(text: str) -> Optional[Office]:
+    """The deciding office as the letter names it, with where it is."""
+    head = text[:1500]
+    for names, location in (
+        (FOREIGN_OFFICES, DecisionLocation.OUTSIDE_CANADA),
+        (CANADIAN_OFFICES, DecisionLocation.IN_CANADA),
+    ):
+        for name in names:
+            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", head):
+                # "London, Ontario" is in Canada; "London" alone is the High Commission.
+                if name == "London" and re.search(r"London,?\s+(?:Ontario|ON)\b", head):
+                    continue
+                if name == "Sydney" and re.search(r"Sydney,?\s+(?:Australia|NSW)", head):
+                    continue
+                return Office(name, location)
+    for pattern, location in ((ABROAD, DecisionLocation.OUTSIDE_CANADA), (IN_CANADA, DecisionLocation.IN_CANADA)):
+        found = pattern.search(text)
+        if found:
+            return Office(found.group(0), location)
+    return None
+
+
+def program(text: str) -> Optional[Program]:
+    for candidate, words in _PROGRAMS:
+        if words.search(text):
+            return candidate
+    return None
+
+
+def read_letter(text: str, today: Optional[date] = None) -> Optional[LetterReading]:
+    """What the letter says, or None when the text is not a decision letter."""
+    if not looks_like_a_letter(text):
+        return None
+    cited = cited_provisions(text)
+    # Lines broken mid-phrase ("Canadian\nExperience Class") are read as one.
+    flat = " ".join(text.split())
+    kind = _kind(flat, [found for _, _, found in cited])
+    if kind is None:
+        return None
+    causes: Tuple[RefusalCause, ...] = ()
+    quotes: Tuple[str, ...] = ()
+    if kind is LetterKind.REFUSAL:
+        causes, quotes = _grounds(_sentences(text), cited)
+        if not causes:
+            causes = (RefusalCause.UNKNOWN_REASON,)
+    return LetterReading(
+        kind=kind,
+        causes=causes,
+        quotes=quotes,
+        provisions=tuple(citation for citation, _, _ in cited),
+        decision_date=decision_date(text, today),
+        office=office(text),
+        program=program(flat),
+    )

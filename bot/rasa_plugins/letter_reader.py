@@ -1,0 +1,53 @@
+"""A pasted decision letter is read as a letter, not by the classifiers (bot/domain/letters.py).
+
+Last in the pipeline: when the text is an IRCC letter, its grounds become the causes (`refusal_causes`, each
+at full confidence, as the cause reader writes them) and the intent is the first cause's; a return as
+incomplete, a fairness letter or another application's refusal becomes that situation's intent. The actions
+then say back what the letter says and ask only what it does not (actions/cause_confirmation.py,
+actions/triage_form.py). The letter's text itself goes nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.domain.cause_reading import CAUSE_SCORES_KEY
+from bot.domain.letter_provisions import LetterKind
+from bot.domain.letters import read_letter
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class LetterReader(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LetterReader:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            reading = read_letter(message.get(TEXT) or "")
+            if reading is None:
+                continue
+            if reading.kind is LetterKind.REFUSAL:
+                scores = [{"cause": cause.value, "confidence": 1.0} for cause in reading.causes]
+                message.set(CAUSE_SCORES_KEY, scores, add_to_output=True)
+                name = reading.causes[0].intent
+            else:
+                # Not a refusal: no cause a classifier read in it is said back.
+                message.set(CAUSE_SCORES_KEY, [], add_to_output=True)
+                name = reading.kind.value
+            message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}], add_to_output=True)
+        return messages

@@ -1,0 +1,70 @@
+from datetime import date
+
+import pytest
+
+from bench.letters import LabelledLetter, letters_bench, load_letters, rows, score_letters
+from bot.domain.case import DecisionLocation, Program, RefusalCause
+from bot.domain.letter_provisions import LetterKind
+from bot.domain.letters import LetterReading, Office
+
+pytestmark = pytest.mark.unit
+
+
+def _letter(kind="refusal", causes=("low_score",), decided=date(2026, 11, 2), in_canada=True, program="fsw"):
+    return LabelledLetter("L1", "…", kind, causes, decided, in_canada, program)
+
+
+def _reading(kind=LetterKind.REFUSAL, causes=(RefusalCause.LOW_SCORE,), decided=date(2026, 11, 2), where=None):
+    office = Office("Ottawa", where or DecisionLocation.IN_CANADA)
+    return LetterReading(kind, causes, (), (), decided, office, Program.FSW)
+
+
+def test_each_figure_counts_only_the_letters_it_is_about():
+    letters = [
+        _letter(),
+        _letter(causes=("low_score", "work_experience")),
+        _letter(kind="returned_incomplete", causes=(), in_canada=False),
+        _letter(kind="other", causes=(), decided=date(2026, 1, 1), in_canada=None, program=None),
+    ]
+    readings = [
+        _reading(),
+        _reading(decided=date(2026, 11, 3)),
+        _reading(kind=LetterKind.RETURNED_INCOMPLETE, causes=(), where=DecisionLocation.IN_CANADA),
+        None,
+    ]
+    figures = score_letters(letters, readings)
+    assert figures["kind_accuracy"] == 1.0
+    assert (figures["refusals"], figures["causes_exact"]) == (2, 0.5)
+    # The pasted text that is no letter has no decision date to read.
+    assert (figures["dated"], figures["decision_date_accuracy"]) == (3, pytest.approx(2 / 3))
+    assert (figures["placed"], figures["office_in_canada_accuracy"]) == (3, pytest.approx(2 / 3))
+    assert figures["program_accuracy"] == 1.0
+
+
+def test_a_letter_the_reader_does_not_take_counts_as_missed_not_as_an_error():
+    figures = score_letters([_letter()], [None])
+    assert (figures["kind_accuracy"], figures["causes_exact"], figures["decision_date_accuracy"]) == (0, 0, 0)
+
+
+def test_the_blind_letters_load_with_every_field():
+    letters = load_letters()
+    assert len(letters) >= 60
+    assert {letter.kind for letter in letters} >= {"refusal", "returned_incomplete", "other_application"}
+    assert len(rows({"text": score_letters(letters, [None] * len(letters))})) == 5
+
+
+# Floors a few letters under the one report on the blind letters (bench/README.md, 4 December 2026), so that a
+# later change cannot quietly undo the reading. Issue 17's targets (causes 0.95, date 0.98) are above them.
+FLOORS = {
+    "kind_accuracy": 0.85,
+    "causes_exact": 0.63,
+    "decision_date_accuracy": 0.86,
+    "office_in_canada_accuracy": 0.95,
+    "program_accuracy": 0.95,
+}
+
+
+def test_the_letter_reader_stays_above_its_floors_on_the_blind_letters():
+    figures = letters_bench()["text"]
+    below = {name: round(figures[name], 3) for name, floor in FLOORS.items() if figures[name] < floor}
+    assert below == {}

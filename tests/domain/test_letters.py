@@ -1,0 +1,272 @@
+"""Reading a pasted decision letter (bot/domain/letters.py), on letters written by the team from IRCC's public
+wording. The blind letters (tests/letters/blind) are scored by the bench and gated in tests/system."""
+
+from datetime import date
+
+import pytest
+
+from bot.domain.case import DecisionLocation, Program, RefusalCause
+from bot.domain.letter_provisions import PROVISIONS, Law, LetterKind, provision
+from bot.domain.letters import cited_provisions, decision_date, looks_like_a_letter, read_letter
+
+pytestmark = pytest.mark.unit
+
+C = RefusalCause
+TODAY = date(2026, 12, 4)
+
+FSW_EXPERIENCE = """Immigration, Refugees and Citizenship Canada
+Ottawa, Ontario
+November 14, 2026
+
+Application number: E001234567
+
+Dear Applicant,
+
+I have now completed the assessment of your application for a permanent resident visa as a member of the
+Federal Skilled Worker class. I have determined that you do not meet the requirements for immigration to
+Canada.
+
+Subsection 11(1) of the Immigration and Refugee Protection Act provides that a foreign national must, before
+entering Canada, apply to an officer for a visa. Pursuant to subsection 75(2) of the Regulations, you must
+have at least one year of continuous full-time work experience. The information you provided does not show
+that you performed the actions described in the lead statement for the occupation, NOC 21231.
+
+For these reasons, your application is refused.
+
+Sincerely,
+Officer
+"""
+
+CEC_FR = """Immigration, Réfugiés et Citoyenneté Canada
+Bureau de Mississauga
+
+Le 3 novembre 2026
+
+Numéro de demande : E009876543
+
+Madame, Monsieur,
+
+J'ai terminé l'examen de votre demande de résidence permanente au titre de la catégorie de l'expérience
+canadienne. Conformément à l'alinéa 87.1(2)a) du Règlement sur l'immigration et la protection des réfugiés,
+vous devez avoir accumulé au moins une année d'expérience de travail qualifié au Canada. Vos heures de
+travail à temps partiel ne suffisent pas. Votre demande est donc refusée.
+
+Si vous souhaitez demander un contrôle judiciaire de cette décision, vous pouvez présenter une demande
+d'autorisation à la Cour fédérale dans les 15 jours.
+
+Veuillez agréer, Madame, Monsieur, mes salutations distinguées.
+"""
+
+MISREP_ABROAD = """High Commission of Canada, Accra - Visa Section
+2026-10-02
+File number: E004455667
+
+Dear Mr. Mensah,
+
+Following our procedural fairness letter, I have reviewed your submissions. I am not satisfied that the
+bank statements you provided are genuine. You are inadmissible to Canada pursuant to paragraph 40(1)(a) of
+the Immigration and Refugee Protection Act for misrepresenting material facts. In accordance with
+paragraph 40(2)(a), you remain inadmissible for a period of five years. Your application is refused.
+
+Yours truly,
+Migration Officer
+"""
+
+RETURNED = """IRCC - Centralized Intake Office, Sydney, Nova Scotia
+5 septembre 2026
+Demande no : E001112223
+
+Madame, Monsieur,
+
+Votre demande de résidence permanente (Entrée express) est incomplète et vous est retournée conformément
+aux articles 10 et 12 du Règlement sur l'immigration et la protection des réfugiés. Le certificat de police
+exigé n'était pas joint. Les frais vous seront remboursés.
+"""
+
+STUDY_PERMIT = """Immigration, Refugees and Citizenship Canada
+Embassy of Canada, Dakar
+12-AUG-2026
+
+Dear Applicant,
+
+I have reviewed your application for a study permit. I am not satisfied that you will leave Canada at the
+end of your stay, as stipulated in paragraph 216(1)(b) of the IRPR. Your application is refused.
+"""
+
+FAIRNESS = """Immigration, Refugees and Citizenship Canada, Edmonton
+October 20, 2026
+Application number: E002223334
+
+Dear Applicant,
+
+This is a procedural fairness letter. Before a final decision is made on your application for permanent
+residence under the Canadian Experience Class, I have concerns that you may not have disclosed a previous
+refusal. You have 30 days to respond to this letter with any information you wish me to consider.
+"""
+
+NOTES = """GCMS notes - officer decision notes
+2026-11-20 Vancouver
+PA applied under CEC. NOC 62020. Employment letter does not list hours per week; PA has not provided pay
+stubs as requested. Not satisfied PA meets A11(1) and R87.1(2). Insufficient CRS points after reassessment.
+Application refused.
+"""
+
+PNP_PARIS = """Ambassade du Canada à Paris - Section des visas
+Le 1er décembre 2026
+Dossier : E005556667
+
+Monsieur,
+
+Vous avez présenté une demande de résidence permanente au titre de la catégorie des candidats des provinces.
+Conformément au paragraphe 87(3) du Règlement, j'ai procédé à une substitution d'appréciation : je ne suis
+pas convaincu que vous êtes en mesure de réussir votre établissement économique au Canada. Votre demande est
+rejetée.
+
+Cordialement,
+Agente d'immigration
+"""
+
+NOTES_FR = """Notes de l'agent (SMGC)
+2026-09-12 - Bureau de Vancouver
+DP a présenté une demande au titre du PTQF. Les relevés bancaires fournis ne démontrent pas des fonds
+d'établissement suffisants pour une famille de 4. Lettre d'équité non requise. Je ne suis pas convaincu que le
+DP satisfait aux exigences du R76(1)(b). Demande refusée.
+"""
+
+CRIMINAL = """Consulate General of Canada, São Paulo - Immigration Section
+Date: 2026-07-30
+UCI: 1122334455
+
+Dear Applicant,
+
+I have completed the review of your application for permanent residence as a member of the Canadian
+Experience Class. Your police certificate shows that you were convicted of driving while impaired. You are
+inadmissible to Canada pursuant to paragraph 36(2)(a) of the Immigration and Refugee Protection Act.
+Your application is therefore refused.
+"""
+
+MEDICAL = """Immigration, Refugees and Citizenship Canada
+Case Processing Centre - Edmonton
+September 8, 2026
+
+Dear Applicant,
+
+Following your immigration medical examination, a medical officer has assessed that your health condition
+might reasonably be expected to cause excessive demand on health or social services. You are inadmissible
+under paragraph 38(1)(c) of the Immigration and Refugee Protection Act, and your application for permanent
+residence is refused.
+"""
+
+UNKNOWN_FR = """Immigration, Réfugiés et Citoyenneté Canada
+Le 20 octobre 2026
+Numéro de demande : E007778889
+
+Madame,
+
+Nous vous informons que votre demande de résidence permanente présentée dans le cadre d'Entrée express a été
+refusée. Vous pouvez consulter votre compte en ligne pour plus de détails.
+
+Veuillez agréer, Madame, nos salutations distinguées.
+"""
+
+TRADES = """IRCC - Ottawa
+14-NOV-2026
+Application: E003334445
+
+Dear Mr. Diallo,
+
+You applied as a member of the Federal Skilled Trades Class. Pursuant to subsection 87.2(3) of the
+Regulations, you must have a qualifying offer of employment or a certificate of qualification issued by a
+provincial or territorial authority. You have not demonstrated either. Your application is refused.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "causes", "decided", "location", "program"),
+    [
+        (FSW_EXPERIENCE, LetterKind.REFUSAL, (C.WORK_EXPERIENCE,), date(2026, 11, 14), DecisionLocation.IN_CANADA, Program.FSW),
+        (CEC_FR, LetterKind.REFUSAL, (C.WORK_EXPERIENCE,), date(2026, 11, 3), DecisionLocation.IN_CANADA, Program.CEC),
+        (MISREP_ABROAD, LetterKind.REFUSAL, (C.MISREPRESENTATION,), date(2026, 10, 2), DecisionLocation.OUTSIDE_CANADA, None),
+        (RETURNED, LetterKind.RETURNED_INCOMPLETE, (), date(2026, 9, 5), DecisionLocation.IN_CANADA, None),
+        (STUDY_PERMIT, LetterKind.OTHER_APPLICATION, (), date(2026, 8, 12), DecisionLocation.OUTSIDE_CANADA, None),
+        (FAIRNESS, LetterKind.FAIRNESS_LETTER, (), date(2026, 10, 20), DecisionLocation.IN_CANADA, Program.CEC),
+        (NOTES, LetterKind.REFUSAL, (C.MISSING_DOCUMENTS, C.LOW_SCORE, C.WORK_EXPERIENCE), date(2026, 11, 20), DecisionLocation.IN_CANADA, Program.CEC),
+        (PNP_PARIS, LetterKind.REFUSAL, (C.PNP_CRITERIA,), date(2026, 12, 1), DecisionLocation.OUTSIDE_CANADA, Program.PNP),
+        (NOTES_FR, LetterKind.REFUSAL, (C.MISSING_DOCUMENTS,), date(2026, 9, 12), DecisionLocation.IN_CANADA, Program.FSW),
+        (CRIMINAL, LetterKind.REFUSAL, (C.CRIMINAL_INADMISSIBILITY,), date(2026, 7, 30), DecisionLocation.OUTSIDE_CANADA, Program.CEC),
+        (MEDICAL, LetterKind.REFUSAL, (C.MEDICAL_INADMISSIBILITY,), date(2026, 9, 8), DecisionLocation.IN_CANADA, None),
+        (UNKNOWN_FR, LetterKind.REFUSAL, (C.UNKNOWN_REASON,), date(2026, 10, 20), None, None),
+        (TRADES, LetterKind.REFUSAL, (C.WORK_EXPERIENCE,), date(2026, 11, 14), DecisionLocation.IN_CANADA, Program.FST),
+    ],
+)  # fmt: skip
+def test_a_letter_gives_its_kind_grounds_date_office_and_program(text, kind, causes, decided, location, program):
+    reading = read_letter(text, TODAY)
+    assert reading is not None
+    assert (reading.kind, set(reading.causes), reading.decision_date) == (kind, set(causes), decided)
+    assert (reading.office.location if reading.office else None) is location
+    assert reading.program is program
+
+
+def test_each_ground_is_quoted_from_the_letter_itself():
+    reading = read_letter(FSW_EXPERIENCE, TODAY)
+    assert reading.quotes and all(
+        " ".join(quote.split()) in " ".join(FSW_EXPERIENCE.split()) for quote in reading.quotes
+    )
+    assert any("lead statement" in quote for quote in reading.quotes)
+
+
+def test_the_court_paragraph_is_not_read_as_a_ground():
+    reading = read_letter(CEC_FR, TODAY)
+    assert not any("Cour fédérale" in quote for quote in reading.quotes)
+
+
+def test_provisions_are_read_in_english_and_french_with_their_law():
+    assert [c for c, _, _ in cited_provisions(MISREP_ABROAD)] == ["IRPA 40(1)(a)", "IRPA 40(2)(a)"]
+    assert [c for c, _, _ in cited_provisions(CEC_FR)] == ["IRPR 87.1(2)(a)"]
+    assert [c for c, _, _ in cited_provisions(NOTES)] == ["IRPA 11(1)", "IRPR 87.1(2)"]
+    assert [c for c, _, _ in cited_provisions(RETURNED)] == ["IRPR 10", "IRPR 12"]
+    assert [row.citation for _, _, row in cited_provisions(CEC_FR)] == ["IRPR 87.1"]
+
+
+def test_reference_letters_that_do_not_show_the_duties_are_the_experience_not_a_missing_document():
+    text = FSW_EXPERIENCE.replace(
+        "The information you provided does not show",
+        "The reference letters you provided do not show",
+    )
+    assert read_letter(text, TODAY).causes == (C.WORK_EXPERIENCE,)
+
+
+def test_settlement_funds_are_a_document_and_the_points_a_score():
+    assert provision(Law.IRPR, "76", "1", "b").cause is C.MISSING_DOCUMENTS
+    assert provision(Law.IRPR, "76", "1", "a").cause is C.LOW_SCORE
+
+
+def test_every_provision_carries_its_primary_source_and_review_date():
+    for row in PROVISIONS:
+        assert row.source.startswith(
+            (
+                "https://laws-lois.justice.gc.ca/eng/acts/I-2.5/",
+                "https://laws-lois.justice.gc.ca/eng/regulations/SOR-2002-227/",
+            )
+        )
+        assert f"section-{row.section}.html" in row.source
+        assert row.reviewed <= TODAY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IRCC m'a refusé pour le test de langue expiré, aidez-moi svp",
+        "ITA reçue en mars, AOR en mai, biométrie en juin, et là refus. " * 3,
+        "Bonjour, j'ai reçu une lettre d'IRCC hier. " * 8,
+    ],
+)
+def test_a_person_s_own_message_is_not_a_letter(text):
+    assert not looks_like_a_letter(text) or read_letter(text, TODAY) is None
+
+
+def test_a_date_after_the_decision_day_and_a_test_s_expiry_are_not_the_decision_s():
+    assert decision_date("Your IELTS expired on 2026-01-05.\nDate: 2026-11-02", TODAY) == date(2026, 11, 2)
+    assert decision_date("Date: 2027-01-01", TODAY) is None
+    assert decision_date("11/14/2026", TODAY) == date(2026, 11, 14)
+    assert decision_date("03/11/2026", TODAY) == date(2026, 11, 3)
