@@ -7,6 +7,7 @@ import pytest
 from bench.message_sets import (
     BLIND,
     BLIND2,
+    BLIND3,
     DEV,
     LabelledMessage,
     Reading,
@@ -49,6 +50,7 @@ DIALOGUE = {
     [
         (BLIND, {"short_causes": 150, "stories": 120, "not_refusal": 40, "dialogue": 60}),
         (BLIND2, {"short_causes": 150, "stories": 120, "not_refusal": 40, "dialogue": 60}),
+        (BLIND3, {"short_causes": 150, "stories": 120, "not_refusal": 40, "dialogue": 60}),
         (DEV, {}),
     ],
 )
@@ -65,7 +67,7 @@ def test_each_set_is_labelled_with_names_the_assistant_knows(folder, least):
     assert {m.label for m in message_set["dialogue"]} == DIALOGUE
 
 
-@pytest.mark.parametrize("folder", [BLIND, BLIND2])
+@pytest.mark.parametrize("folder", [BLIND, BLIND2, BLIND3])
 def test_the_blind_stories_hold_two_and_three_cause_messages(folder):
     stories = load_message_set(folder)["stories"]
     assert sum(len(m.causes) == 2 for m in stories) >= 30 and sum(len(m.causes) == 3 for m in stories) >= 5
