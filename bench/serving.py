@@ -251,8 +251,17 @@ class ServingBench:
         limits = web_abuse_settings()
         per_second = FLOOD_TIMES_THE_LIMIT * limits.per_address / limits.window_seconds
         warmup, duration = self.settings.warmup_seconds, self.settings.load_seconds
+        # The same people without the flood, first: what the flood costs them, apart from what 20 people cost.
+        alone, _ = asyncio.run(
+            closed_loop(stack.urls, CONVERSATIONS, FLOOD_PEOPLE, warmup, duration, own_addresses=True)
+        )
         figures = asyncio.run(under_flood(stack.urls, CONVERSATIONS, FLOOD_PEOPLE, warmup, duration, per_second))
-        return {**figures, "limit_per_address": limits.per_address, "window_seconds": limits.window_seconds}
+        return {
+            **figures,
+            "without_flood": alone,
+            "limit_per_address": limits.per_address,
+            "window_seconds": limits.window_seconds,
+        }
 
     def _profile(self, stack: Stack, run_dir: Path, misses: List[str]) -> Dict[str, Any]:
         """py-spy on the first Rasa server for `profile_seconds`, under the highest load measured up to 10."""
