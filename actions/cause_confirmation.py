@@ -13,7 +13,7 @@ from actions.domain_text import cause_buttons, causes_as_list, response_text
 from bot.domain import clock
 from bot.domain.case import RefusalCause
 from bot.domain.cause_reading import cause_choices, causes_restated
-from bot.domain.letter_provisions import LetterKind
+from bot.domain.letter_provisions import LetterKind, in_french
 from bot.domain.letters import read_letter
 
 
@@ -23,11 +23,13 @@ def say_what_the_letter_says(dispatcher: CollectingDispatcher, text: str) -> Non
     if reading is None or reading.kind is not LetterKind.REFUSAL:
         return
     if reading.quotes:
-        dispatcher.utter_message(response="utter_letter_grounds", quotes="\n".join(f"« {q} »" for q in reading.quotes))
+        quotes = "\n".join(f"«\u00a0{quote}\u00a0»" for quote in reading.quotes)
+        dispatcher.utter_message(response="utter_letter_grounds", quotes=quotes)
     else:
         dispatcher.utter_message(response="utter_letter_no_grounds")
     if reading.provisions:
-        dispatcher.utter_message(response="utter_letter_provisions", provisions=", ".join(reading.provisions))
+        cited = " ; ".join(in_french(citation) for citation in reading.provisions)
+        dispatcher.utter_message(response="utter_letter_provisions", provisions=cited)
 
 
 class ActionRestateCauses(Action):

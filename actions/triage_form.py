@@ -72,8 +72,15 @@ def _refusal_letter(tracker: Tracker) -> Optional[LetterReading]:
 
 
 def _never_set(tracker: Tracker, slot: str) -> bool:
-    # A slot the person answered or corrected is theirs, even when the letter says otherwise.
-    return not any(event.get("event") == "slot" and event.get("name") == slot for event in tracker.events)
+    """No value since the last restart: an answer or a correction is the person's, even when the letter says
+    otherwise; a slot emptied (a new story, "recommencer") is not."""
+    value_set = False
+    for event in tracker.events:
+        if event.get("event") == "restart":
+            value_set = False
+        elif event.get("event") == "slot" and event.get("name") == slot and event.get("value") is not None:
+            value_set = True
+    return not value_set
 
 
 def facts_from_the_letter(dispatcher: CollectingDispatcher, tracker: Tracker, required: List[str]) -> List[EventType]:

@@ -83,6 +83,15 @@ def score_letters(letters: Sequence[LabelledLetter], readings: Sequence[Optional
             ),
             len(placed),
         ),
+        # A wrong place gives the wrong limit (60 days for 15); an office not read is asked, which is safe.
+        "office_wrong": _share(
+            sum(
+                bool(reading and reading.office)
+                and (reading.office.location.value == "in_canada") != letter.office_in_canada
+                for letter, reading in placed
+            ),
+            len(placed),
+        ),
         "program_accuracy": _share(
             sum(
                 bool(reading and reading.program) and reading.program.value == letter.program
@@ -107,5 +116,6 @@ def rows(figures: Dict[str, Any]) -> List[Tuple[str, Any]]:
         (f"causes, exact set ({text['refusals']} refusals)", text["causes_exact"]),
         (f"decision date ({text['dated']} dated letters)", text["decision_date_accuracy"]),
         (f"office in or outside Canada ({text['placed']} letters naming one)", text["office_in_canada_accuracy"]),
+        ("office placed wrong (the rest were asked)", text["office_wrong"]),
         ("program (refusals naming one)", text["program_accuracy"]),
     ]

@@ -9,6 +9,7 @@ cause: the letter's words do.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -109,6 +110,19 @@ PROVISIONS: Tuple[Provision, ...] = (
 _BY_KEY: Dict[Tuple[Law, str, str, str], Provision] = {
     (p.law, p.section, p.subsection, p.paragraph): p for p in PROVISIONS
 }
+
+
+FRENCH_NAMES = {Law.IRPA: "LIPR", Law.IRPR: "RIPR"}
+_WRITTEN = re.compile(r"^(IRPA|IRPR) ([\d.]+)((?:\(\d+(?:\.\d)?\))?)(?:\(([a-z])\))?$")
+
+
+def in_french(citation: str) -> str:
+    """ "IRPA 40(1)(a)" as a French text cites it: "LIPR, art. 40(1)a)"."""
+    written = _WRITTEN.match(citation)
+    if written is None:
+        return citation
+    law, section, subsection, paragraph = written.groups()
+    return f"{FRENCH_NAMES[Law(law)]}, art. {section}{subsection}" + (f"{paragraph})" if paragraph else "")
 
 
 def provision(law: Law, section: str, subsection: str = "", paragraph: str = "") -> Optional[Provision]:

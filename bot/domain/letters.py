@@ -7,7 +7,8 @@ source), the letter's own sentences giving each ground, quoted back to the perso
 (in or outside Canada, which sets the Federal Court's limit) and its program. What the letter does not say
 is asked as before.
 
-The application number and the names are only used to recognise a letter, never kept.
+The reader keeps nothing: the application number only helps recognise a letter. The pasted text itself stays
+in the conversation's history like any message, until the firm's purge (docs/legal-rules.md).
 """
 
 from __future__ import annotations
@@ -29,31 +30,44 @@ MAX_QUOTE_LENGTH = 220
 
 _F = re.IGNORECASE | re.MULTILINE
 
-# What only a letter (or the officer's notes) holds; a letter has at least two of these.
-LETTER_MARKS = tuple(
+# What only a letter (or the officer's notes) holds. A person's message can name IRCC, greet and sign off, and
+# still quote a line of the letter: a letter has one of the strong marks and two marks in all. No pattern lets
+# whitespace run on both sides of an optional part ("[ \t]*", not "\s*"): on a long pasted text that costs
+# quadratic time, and this runs on every message.
+STRONG_LETTER_MARKS = tuple(
     re.compile(pattern, _F)
     for pattern in (
-        r"immigration,? (?:refugees and citizenship|r[ée]fugi[ée]s et citoyennet[ée]) canada|\bIRCC\b|\bCIC\b",
-        r"^\s*(?:dear|madame|monsieur|bonjour)\b.{0,60}$",
-        r"\b(?:application|file|client|demande|dossier)\s*(?:no\.?|number|num[ée]ro|n[°o]\.?|#)\s*:?\s*[A-Z]?\d{6,}",
-        r"\b[EFBWVS]\d{9}\b|\b(?:UCI|IUC)\s*:?\s*\d",
-        r"\b(?:IRPA|IRPR|LIPR|RIPR)\b|immigration and refugee protection (?:act|regulations)"
-        r"|loi sur l'immigration et la protection des r[ée]fugi[ée]s|r[èe]glement sur l'immigration",
-        r"\b(?:subsection|paragraph|section|paragraphe|alin[ée]a|article)\s+\d+(?:\.\d)?\s*\(\d+\)",
-        r"\bI have (?:determined|completed|reviewed|assessed)|\bj'ai (?:d[ée]termin[ée]|termin[ée]|examin[ée]|[ée]valu[ée])",
-        r"\b(?:GCMS|SMGC)\b|\b(?:officer'?s?|agent)\s*(?:decision )?notes?\b|notes de l'agent",
-        # The officer's notes cite "A11(1)", "R87.1(2)" and call the person the principal applicant (PA/DP).
-        r"\b[AR]\d{1,3}(?:\.\d)?\(\d+\)|\b(?:PA|DP)\b",
-        r"\b(?:sincerely|yours truly|veuillez agr[ée]er|salutations distingu[ée]es|cordialement)\b",
+        r"immigration,? (?:refugees and citizenship|r[ée]fugi[ée]s et citoyennet[ée]) canada",
+        r"\b(?:application|file|client|demande|dossier)[ \t]*(?:no\.?|number|num[ée]ro|n[°o]\.?|#)[ \t]*:?[ \t]*"
+        r"[A-Z]?\d{6,}",
+        r"\b[EFBWVS]\d{9}\b|\b(?:UCI|IUC)[ \t]*:?[ \t]*\d",
+        r"immigration and refugee protection (?:act|regulations)|loi sur l'immigration et la protection des r[ée]fugi"
+        r"|r[èe]glement sur l'immigration",
+        r"\b(?:subsection|paragraph|paragraphe|alin[ée]a)[ \t]+\d+(?:\.\d)?[ \t]*\(\d+\)",
+        r"\b(?:GCMS|SMGC)\b|\bofficer'?s? (?:decision )?notes\b|notes de l'agent",
+        # The officer's notes cite "A11(1)", "R87.1(2)".
+        r"\b[AR]\d{1,3}(?:\.\d)?\(\d+\)",
         r"\bvisa (?:section|office)|section des visas|bureau des visas|case processing cent|centre de traitement",
+    )
+)
+LETTER_MARKS = STRONG_LETTER_MARKS + tuple(
+    re.compile(pattern, _F)
+    for pattern in (
+        r"\bIRCC\b|\bCIC\b",
+        r"^[ \t]*(?:dear|madame|monsieur)\b.{0,60}$",
+        r"\b(?:IRPA|IRPR|LIPR|RIPR)\b",
+        r"\bI have (?:determined|reviewed|assessed)",
+        r"\b(?:PA|DP)\b",  # the principal applicant, in the officer's notes
+        r"\b(?:sincerely|yours truly|veuillez agr[ée]er|salutations distingu[ée]es)\b",
     )
 )
 
 # What the letter decides, first match wins: a return or a fairness letter can use the word "refuse".
+# A return says the application is incomplete and is returned, together: "incomplète" alone may be a document,
+# "nous vous retournons votre passeport" a refusal's last line.
 _RETURNED = re.compile(
-    r"\b(?:returned?|returning)\b[^.\n]{0,80}\b(?:incomplete|application)|\bincomplete\b"
-    r"|\bretourn(?:[ée]e?s?|ons|er)\b|\bincompl[èe]te?\b|fees?[^.\n]{0,30}refund|rembours\w*[^.\n]{0,30}frais"
-    r"|\bfrais[^.\n]{0,40}rembours",
+    r"\bincomplete\b[^.]{0,120}\breturn|\breturn\w*\b[^.]{0,120}\bincomplete\b"
+    r"|\bincompl[èe]te?s?\b[^.]{0,120}\bretourn|\bretourn\w*\b[^.]{0,120}\bincompl[èe]te?s?\b",
     _F,
 )
 _DECIDED = re.compile(
@@ -118,7 +132,8 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
         ),
         (
             RefusalCause.LOW_SCORE,
-            r"\bpoints?\b|comprehensive ranking|syst[èe]me de classement|\bCRS\b|\bSCG\b|minimum (?:of|de) 67"
+            r"\b\d+\s+points?\b|\bpoints? (?:awarded|claimed|required|attribu\w+|accord\w+|obtenu\w*|requis)"
+            r"|comprehensive ranking|syst[èe]me de classement|\bCRS\b|\bSCG\b|minimum (?:of|de) 67"
             r"|selection (?:grid|criteria)|grille de s[ée]lection|\bscore\b",
         ),
         (
@@ -232,16 +247,18 @@ class LetterReading:
 
 def looks_like_a_letter(text: str) -> bool:
     text = text or ""
-    return len(text) >= MIN_LETTER_LENGTH and sum(bool(mark.search(text)) for mark in LETTER_MARKS) >= 2
+    if len(text) < MIN_LETTER_LENGTH or not any(mark.search(text) for mark in STRONG_LETTER_MARKS):
+        return False
+    return sum(bool(mark.search(text)) for mark in LETTER_MARKS) >= 2
 
 
 def _sentences(text: str) -> List[str]:
     # Pasted letters break lines mid-sentence: lines are joined, then cut at sentence ends and blank lines.
     joined = re.sub(r"-\n(?=[a-zà-ÿ])", "", text)
-    paragraphs = re.split(r"\n\s*\n", joined)
+    paragraphs = re.split(r"\n[ \t]*\n", joined)
     found: List[str] = []
     for paragraph in paragraphs:
-        flat = re.sub(r"\s*\n\s*", " ", paragraph).strip()
+        flat = " ".join(paragraph.split())
         found += [part.strip() for part in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"(])", flat) if part.strip()]
     return found
 
@@ -290,7 +307,11 @@ def cited_provisions(text: str) -> List[Tuple[str, str, Provision]]:
     return cited
 
 
-_REFUSED_IN_WORDS = re.compile(r"\b(?:is|has been) refused\b|est refus[ée]e|a [ée]t[ée] refus[ée]e", re.IGNORECASE)
+# "Your application is therefore refused", "Votre demande est donc refusée": the decision itself.
+_REFUSED_IN_WORDS = re.compile(
+    r"\b(?:is|are|has been|have been|est|sont|a [ée]t[ée])(?:\s+\w+){0,3}\s+(?:refused|refus[ée]e?s?|rejet[ée]e?s?)\b",
+    re.IGNORECASE,
+)
 
 
 def _kind(text: str, provisions: Sequence[Provision]) -> Optional[LetterKind]:
@@ -346,7 +367,7 @@ _DATE = re.compile(
 )
 # A date after these words is another document's (a test, a passport, a previous letter), not the decision's.
 _NOT_DECISION_DATE = re.compile(
-    r"(?:expir\w*|valid\w*|issued|d[ée]livr\w*|dated|dat[ée]e? du|born|n[ée]e? le|birth|naissance|received|re[çc]u\w*"
+    r"\b(?:expir\w*|valid\w*|issued|d[ée]livr\w*|dated|dat[ée]e? du|born|n[ée]e? le|birth|naissance|received|re[çc]u\w*"
     r"|submitted|soumis\w*|on or before|avant le|from|du|to|au|until|jusqu'au)\W{0,3}(?:on\s|le\s)?$",
     re.IGNORECASE,
 )
@@ -378,9 +399,31 @@ def _as_date(written: str) -> Optional[date]:
     return parsed.date() if parsed else None
 
 
+# The letterhead names the office: a line with one of these words, and the line after it ("IRCC\nOttawa,
+# Ontario"). Elsewhere a city is the person's address, an employer's or a test centre's.
+_OFFICE_LINE = re.compile(
+    r"\bIRCC\b|\bCIC\b|immigration|embassy|ambassade|high commission|haut-commissariat|consulat\w*|\bvisa\b"
+    r"|\bbureau\b|\boffice\b|cent(?:re|er)\b|\bsection\b|processing|traitement",
+    re.IGNORECASE,
+)
+_SALUTATION = re.compile(r"^[ \t]*(?:dear|madame|monsieur|bonjour|hello)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _letterhead_lines(text: str) -> List[str]:
+    salutation = _SALUTATION.search(text)
+    head = text[: salutation.start()] if salutation else text[:600]
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    picked: List[str] = []
+    for number, line in enumerate(lines):
+        if _OFFICE_LINE.search(line):
+            picked += lines[number : number + 2]
+    return picked
+
+
 def office(text: str) -> Optional[Office]:
-    """The deciding office as the letter names it, with where it is."""
-    head = text[:1500]
+    """The deciding office as the letterhead names it, with where it is; None when the letter does not say
+    clearly (the question is then asked)."""
+    head = "\n".join(_letterhead_lines(text))
     for names, location in (
         (FOREIGN_OFFICES, DecisionLocation.OUTSIDE_CANADA),
         (CANADIAN_OFFICES, DecisionLocation.IN_CANADA),
@@ -394,7 +437,7 @@ def office(text: str) -> Optional[Office]:
                     continue
                 return Office(name, location)
     for pattern, location in ((ABROAD, DecisionLocation.OUTSIDE_CANADA), (IN_CANADA, DecisionLocation.IN_CANADA)):
-        found = pattern.search(text)
+        found = pattern.search(head)
         if found:
             return Office(found.group(0), location)
     return None

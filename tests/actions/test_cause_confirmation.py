@@ -123,9 +123,8 @@ def test_a_clear_pair_restates_both_causes(make_tracker, run_action):
 def test_a_pasted_letter_is_quoted_and_its_provisions_named_before_the_causes(make_tracker, run_action):
     result = run_action(ActionRestateCauses(), make_tracker(LETTER, "refusal_missing_documents"))
     assert result.responses == ["utter_letter_grounds", "utter_restate_causes"]
-    assert (
-        result.message("utter_letter_grounds")["quotes"] == "« You did not provide the police certificate requested. »"
-    )
+    quote = result.message("utter_letter_grounds")["quotes"]
+    assert quote == "«\u00a0You did not provide the police certificate requested.\u00a0»"
 
 
 def test_a_story_that_is_no_letter_is_restated_without_quotes(make_tracker, run_action):

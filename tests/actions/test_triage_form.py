@@ -323,4 +323,17 @@ def test_an_answer_the_person_gave_is_not_overwritten_by_the_letter(make_tracker
     )
     result = run_action(ValidateTriageForm(), tracker)
     assert "utter_decision_location_in_letter_outside_canada" not in result.responses
-    assert result.slots.get("decision_location", "in_canada") == "in_canada"
+    assert result.slots.get("decision_location") != "outside_canada"
+
+
+def test_after_a_restart_a_new_letter_s_facts_are_taken_again(make_tracker, run_action):
+    told = [
+        {"event": "slot", "name": "decision_location", "value": "in_canada"},
+        {"event": "restart"},
+        {"event": "user", "text": LETTER, "parse_data": {"intent": {"name": "refusal_missing_documents"}}},
+    ]
+    tracker = make_tracker(
+        "oui", "affirm", slots={"refusal_causes": ["missing_documents"]}, active_loop=FORM, history=told
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.slots["decision_location"] == "outside_canada"

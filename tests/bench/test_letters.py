@@ -38,6 +38,7 @@ def test_each_figure_counts_only_the_letters_it_is_about():
     # The pasted text that is no letter has no decision date to read.
     assert (figures["dated"], figures["decision_date_accuracy"]) == (3, pytest.approx(2 / 3))
     assert (figures["placed"], figures["office_in_canada_accuracy"]) == (3, pytest.approx(2 / 3))
+    assert figures["office_wrong"] == pytest.approx(1 / 3)
     assert figures["program_accuracy"] == 1.0
 
 
@@ -50,16 +51,18 @@ def test_the_blind_letters_load_with_every_field():
     letters = load_letters()
     assert len(letters) >= 60
     assert {letter.kind for letter in letters} >= {"refusal", "returned_incomplete", "other_application"}
-    assert len(rows({"text": score_letters(letters, [None] * len(letters))})) == 5
+    assert len(rows({"text": score_letters(letters, [None] * len(letters))})) == 6
 
 
-# Floors a few letters under the one report on the blind letters (bench/README.md, 4 December 2026), so that a
-# later change cannot quietly undo the reading. Issue 17's targets (causes 0.95, date 0.98) are above them.
+# Floors a few letters under the blind letters' report (bench/README.md, 4 December 2026, after the second
+# reading's fixes), so that a later change cannot quietly undo the reading. Issue 17's targets (causes 0.95,
+# date 0.98, office 0.95) are above them. An office placed on the wrong side of the border gives the wrong
+# limit: none may be.
 FLOORS = {
     "kind_accuracy": 0.85,
-    "causes_exact": 0.63,
-    "decision_date_accuracy": 0.86,
-    "office_in_canada_accuracy": 0.95,
+    "causes_exact": 0.65,
+    "decision_date_accuracy": 0.85,
+    "office_in_canada_accuracy": 0.88,
     "program_accuracy": 0.95,
 }
 
@@ -68,3 +71,4 @@ def test_the_letter_reader_stays_above_its_floors_on_the_blind_letters():
     figures = letters_bench()["text"]
     below = {name: round(figures[name], 3) for name, floor in FLOORS.items() if figures[name] < floor}
     assert below == {}
+    assert figures["office_wrong"] == 0

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from bot.domain.case import DecisionLocation, Program, RefusalCause
-from bot.domain.letter_provisions import PROVISIONS, Law, LetterKind, provision
+from bot.domain.letter_provisions import PROVISIONS, Law, LetterKind, in_french, provision
 from bot.domain.letters import cited_provisions, decision_date, looks_like_a_letter, read_letter
 
 pytestmark = pytest.mark.unit
@@ -190,7 +190,8 @@ provincial or territorial authority. You have not demonstrated either. Your appl
         (RETURNED, LetterKind.RETURNED_INCOMPLETE, (), date(2026, 9, 5), DecisionLocation.IN_CANADA, None),
         (STUDY_PERMIT, LetterKind.OTHER_APPLICATION, (), date(2026, 8, 12), DecisionLocation.OUTSIDE_CANADA, None),
         (FAIRNESS, LetterKind.FAIRNESS_LETTER, (), date(2026, 10, 20), DecisionLocation.IN_CANADA, Program.CEC),
-        (NOTES, LetterKind.REFUSAL, (C.MISSING_DOCUMENTS, C.LOW_SCORE, C.WORK_EXPERIENCE), date(2026, 11, 20), DecisionLocation.IN_CANADA, Program.CEC),
+        # Notes name no letterhead: the office is asked rather than guessed from a city in them.
+        (NOTES, LetterKind.REFUSAL, (C.MISSING_DOCUMENTS, C.LOW_SCORE, C.WORK_EXPERIENCE), date(2026, 11, 20), None, Program.CEC),
         (PNP_PARIS, LetterKind.REFUSAL, (C.PNP_CRITERIA,), date(2026, 12, 1), DecisionLocation.OUTSIDE_CANADA, Program.PNP),
         (NOTES_FR, LetterKind.REFUSAL, (C.MISSING_DOCUMENTS,), date(2026, 9, 12), DecisionLocation.IN_CANADA, Program.FSW),
         (CRIMINAL, LetterKind.REFUSAL, (C.CRIMINAL_INADMISSIBILITY,), date(2026, 7, 30), DecisionLocation.OUTSIDE_CANADA, Program.CEC),
@@ -236,6 +237,12 @@ def test_reference_letters_that_do_not_show_the_duties_are_the_experience_not_a_
     assert read_letter(text, TODAY).causes == (C.WORK_EXPERIENCE,)
 
 
+def test_a_citation_is_written_as_french_texts_write_it():
+    assert in_french("IRPA 40(1)(a)") == "LIPR, art. 40(1)a)"
+    assert in_french("IRPR 87.1(2)") == "RIPR, art. 87.1(2)"
+    assert in_french("IRPR 10") == "RIPR, art. 10"
+
+
 def test_settlement_funds_are_a_document_and_the_points_a_score():
     assert provision(Law.IRPR, "76", "1", "b").cause is C.MISSING_DOCUMENTS
     assert provision(Law.IRPR, "76", "1", "a").cause is C.LOW_SCORE
@@ -263,6 +270,38 @@ def test_every_provision_carries_its_primary_source_and_review_date():
 )
 def test_a_person_s_own_message_is_not_a_letter(text):
     assert not looks_like_a_letter(text) or read_letter(text, TODAY) is None
+
+
+def test_refused_with_words_between_is_a_refusal_not_a_return_or_a_fairness_letter():
+    text = FSW_EXPERIENCE.replace("your application is refused", "your application is therefore refused")
+    text = text.replace(
+        "Dear Applicant,", "Dear Applicant,\n\nBefore making my decision, I sent you a procedural fairness letter."
+    )
+    assert read_letter(text, TODAY).kind is LetterKind.REFUSAL
+    french = CEC_FR.replace(
+        "Votre demande est donc refusée.", "Votre demande est donc refusée. Nous vous retournons votre passeport."
+    )
+    assert read_letter(french, TODAY).kind is LetterKind.REFUSAL
+
+
+def test_a_city_outside_the_letterhead_is_not_the_office():
+    text = FSW_EXPERIENCE.replace(
+        "Dear Applicant,", "Mr. Karim Haddad\n12 rue de la Paix\nParis, France\n\nDear Applicant,"
+    )
+    assert read_letter(text, TODAY).office.name == "Ottawa"
+
+
+def test_a_person_s_long_message_with_a_greeting_and_ircc_is_not_a_letter():
+    story = (
+        "Bonjour,\nJ'ai terminé mes études à Montréal et IRCC m'a refusé ma demande CEC le 3 novembre 2026. "
+        "L'agent dit que mon expérience de travail ne correspond pas à la CNP, à ce point je ne sais plus quoi "
+        "faire. Mon dossier était complet, j'avais tout envoyé, cordialement, merci de m'aider svp. " * 2
+    )
+    assert read_letter(story, TODAY) is None
+
+
+def test_a_date_line_after_the_city_is_the_decision_s():
+    assert decision_date("Toronto, le 2 novembre 2026", TODAY) == date(2026, 11, 2)
 
 
 def test_a_date_after_the_decision_day_and_a_test_s_expiry_are_not_the_decision_s():

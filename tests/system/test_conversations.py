@@ -349,12 +349,12 @@ def test_a_pasted_letter_is_read_back_in_its_own_words_and_its_date_office_and_p
     decision = real_today() - timedelta(days=4)
     read = chat.say_text(pasted_letter(decision))
     assert "J'ai lu votre lettre" in read
-    assert "« The duties described in your reference letters do not match the lead statement" in read
-    assert "Dispositions citées : IRPR 75(2)" in read
+    assert "«\u00a0The duties described in your reference letters do not match the lead statement" in read
+    assert "Dispositions citées : RIPR, art. 75(2)." in read
     assert "expérience de travail" in read.split("Si je comprends bien")[1]
     told = chat.say_text("/affirm")
     assert chat.tracker().get_slot("program") == "fsw"
-    assert "bureau de Edmonton, au Canada" in told
+    assert "ce bureau : Edmonton, au Canada" in told
     assert f"datée du {format_french_date(decision)}" in told
     # Nothing the letter says is asked: only the fairness letter, which a refusal letter cannot tell.
     assert "lettre d'équité procédurale" in told
