@@ -73,7 +73,10 @@ class ActionGatewayInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> ActionGatewayInput:
         # Rasa builds its channels once, at start-up, in the process that calls the action servers.
         action_response_check.install()
-        return cls(action_gateway_settings())
+        settings = action_gateway_settings()
+        if not settings.server_token:
+            logger.error("ACTION_SERVER_TOKEN is not set: the action servers will refuse every call.")
+        return cls(settings)
 
     def __init__(self, settings: ActionGatewaySettings):
         self.settings = settings
@@ -101,7 +104,10 @@ class ActionGatewayInput(InputChannel):
             try:
                 async with self._client().post(url, data=body, headers=self._headers) as answer:
                     payload = await answer.read()
-                    # 4xx is the action server's own answer (400: a form rejected): Rasa handles it.
+                    if answer.status in (401, 403):
+                        logger.error("Action server %s refused the call: ACTION_SERVER_TOKEN differs.", url)
+                        continue
+                    # Another 4xx is the action server's own answer (400: a form rejected): Rasa handles it.
                     if answer.status < 500:
                         return response.raw(payload, status=answer.status, content_type="application/json")
                     logger.error("Action server %s answered %s.", url, answer.status)

@@ -198,8 +198,8 @@ class AtomicRedisLockStore(LockStore):
             async with lock:
                 yield
         finally:
+            # Released, the lock is not "locked" even with messages waiting for it: it goes only with the last.
             self._local_queued[conversation_id] -= 1
             if not self._local_queued[conversation_id]:
                 del self._local_queued[conversation_id]
-            if not lock.locked() and self._local.get(conversation_id) is lock:
                 del self._local[conversation_id]

@@ -51,6 +51,17 @@ def test_a_dead_action_server_is_skipped_for_a_live_one(action_server):
     assert all(b"action_unknown" in answer.body for answer in answers)
 
 
+@pytest.mark.system
+def test_an_action_server_refusing_the_token_is_a_failure_said_in_the_log(action_server, caplog):
+    settings = ActionGatewaySettings(
+        urls=(action_server.url,), timeout_seconds=5, connect_timeout_seconds=1, server_token="not-the-token"
+    )
+    with caplog.at_level(logging.ERROR, logger="bot.rasa_plugins.action_gateway"):
+        answer = _forward(ActionGatewayInput(settings), {"next_action": "action_unknown", "tracker": {}, "domain": {}})
+    assert answer is None
+    assert "ACTION_SERVER_TOKEN differs" in caplog.text
+
+
 def test_no_live_action_server_gives_up_on_the_refused_connections_without_waiting_for_a_timeout(caplog):
     gateway = _gateway(f"http://127.0.0.1:{free_port()}/webhook", f"http://127.0.0.1:{free_port()}/webhook")
     with caplog.at_level(logging.ERROR, logger="bot.rasa_plugins.action_gateway"):

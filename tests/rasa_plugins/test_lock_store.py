@@ -179,6 +179,16 @@ def test_the_store_goes_back_to_redis_when_it_answers_again(caplog):
     assert "reachable again" in caplog.text
 
 
+async def _queue_length(store, conversation_id) -> int:
+    """Messages queued for the conversation: in Redis, or in the process while Redis is down."""
+    if store.health.usable():
+        try:
+            return int(await store._redis.zcard(store._keys(conversation_id).queue))
+        except redis.RedisError:
+            pass
+    return store._local_queued.get(conversation_id, 0)
+
+
 async def _waiting_behind_a_held_lock(store, conversation_id, count):
     """Starts `count` messages while another holds the lock; each task ends in 'served' or 'busy'."""
     release = asyncio.Event()
@@ -195,9 +205,14 @@ async def _waiting_behind_a_held_lock(store, conversation_id, count):
             return "busy"
 
     held = asyncio.create_task(holder())
-    await asyncio.sleep(0.1)
+    while not (await _queue_length(store, conversation_id)):
+        await asyncio.sleep(0.01)
     waiting = [asyncio.create_task(message()) for _ in range(count)]
-    await asyncio.sleep(0.2)
+    # The queue holds the held message and queue_limit - 1 waiting: every other one is refused, and only once
+    # all of those are, are the waiting ones sure to hold their place. Released before that, a late message
+    # could take a freed place.
+    while sum(task.done() for task in waiting) < count - (store.queue_limit - 1):
+        await asyncio.sleep(0.01)
     release.set()
     await held
     return sorted(await asyncio.gather(*waiting))
