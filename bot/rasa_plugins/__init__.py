@@ -14,4 +14,6 @@ Rasa changes it:
 | action_gateway.py | Rasa's call to the action servers: short timeouts, failover, an apology |
 | cause_reader.py | an NLU component whose output (`refusal_causes`) Rasa passes on to the actions |
 | intent_reader.py | Rasa's intent classifier: its `intent` and `intent_ranking` are what the FallbackClassifier reads |
+| letter_reader.py | an NLU component last in the pipeline: a pasted letter's grounds replace the classifiers' reading |
+| action_server.py | rasa_sdk's server, with a token check attached through its plug-in hook (`attach_sanic_app_extensions`) |
 """

@@ -9,32 +9,20 @@ actions/triage_form.py). The letter's text itself goes nowhere else.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.domain.cause_reading import CAUSE_SCORES_KEY
 from bot.domain.letter_provisions import LetterKind
 from bot.domain.letters import read_letter
+from bot.rasa_plugins.untrained import UntrainedComponent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class LetterReader(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LetterReader:
-        return cls()
-
+class LetterReader(UntrainedComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             reading = read_letter(message.get(TEXT) or "")

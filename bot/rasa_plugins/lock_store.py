@@ -34,18 +34,24 @@ from bot.settings import redis_settings
 
 logger = logging.getLogger(__name__)
 
+# Drops the tickets whose expiry has passed: a replica died holding the lock or waiting for it.
+_DROP_EXPIRED = """
+local found = redis.call('HGETALL', {expiries})
+for i = 1, #found, 2 do
+  if tonumber(found[i + 1]) < tonumber({now}) then
+    redis.call('ZREM', {queue}, found[i])
+    redis.call('HDEL', {expiries}, found[i])
+  end
+end
+"""
+
 # Takes a ticket: its number orders the queue; its expiry lets the next one in if a replica dies
 # while holding the lock. The keys outlive the last ticket a while, so that numbers never restart
 # under a waiter whose own ticket has just expired. 0: the queue is full (expired tickets, left by
 # a replica that died, are dropped first and do not count).
-_ISSUE = """
-local expiries = redis.call('HGETALL', KEYS[3])
-for i = 1, #expiries, 2 do
-  if tonumber(expiries[i + 1]) < tonumber(ARGV[3]) then
-    redis.call('ZREM', KEYS[2], expiries[i])
-    redis.call('HDEL', KEYS[3], expiries[i])
-  end
-end
+_ISSUE = (
+    _DROP_EXPIRED.format(queue="KEYS[2]", expiries="KEYS[3]", now="ARGV[3]")
+    + """
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return 0 end
 local ticket = redis.call('INCR', KEYS[1])
 redis.call('ZADD', KEYS[2], ticket, ticket)
@@ -53,20 +59,17 @@ redis.call('HSET', KEYS[3], ticket, ARGV[1])
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 return ticket
 """
+)
 
 # 0: the ticket is served now; n > 0: n tickets come first; -1: the ticket has expired.
-_POSITION = """
-local expiries = redis.call('HGETALL', KEYS[2])
-for i = 1, #expiries, 2 do
-  if tonumber(expiries[i + 1]) < tonumber(ARGV[1]) then
-    redis.call('ZREM', KEYS[1], expiries[i])
-    redis.call('HDEL', KEYS[2], expiries[i])
-  end
-end
+_POSITION = (
+    _DROP_EXPIRED.format(queue="KEYS[1]", expiries="KEYS[2]", now="ARGV[1]")
+    + """
 local rank = redis.call('ZRANK', KEYS[1], ARGV[2])
 if not rank then return -1 end
 return rank
 """
+)
 
 _RELEASE = """
 redis.call('ZREM', KEYS[1], ARGV[1])

@@ -14,18 +14,16 @@ one, and then the text is left as it is.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_plugins.channels.choices import Choice, choice_named, choices_from_buttons
+from bot.rasa_plugins.untrained import UntrainedComponent
 
 
 def offered_choices(tracker: Optional[DialogueStateTracker]) -> Sequence[Choice]:
@@ -44,17 +42,7 @@ def offered_choices(tracker: Optional[DialogueStateTracker]) -> Sequence[Choice]
 # An intent classifier to Rasa's recipe, as its FallbackClassifier is: a component that trains nothing and
 # runs on each message. Registered as a tokenizer, it would also run on the training data.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class TypedChoice(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TypedChoice:
-        return cls()
-
+class TypedChoice(UntrainedComponent):
     def process(self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
         offered = offered_choices(tracker)
         if not offered:
