@@ -40,7 +40,7 @@ LOGS := var/log
 # The unit tier: no service, no trained model (tests/conftest.py sets the tiers).
 UNIT_TIER := unit and not integration and not system
 
-.PHONY: run serve test check lint install install-dev train actions validate test-tools bench audit clean
+.PHONY: run serve test check lint install install-dev train actions validate test-tools ocr bench audit clean
 
 # What the assistant runs on (deploy/ installs the same lock); install-dev adds the tests' and tools' packages.
 install: $(VENV)/.installed
@@ -92,7 +92,7 @@ START_WORKERS = mkdir -p $(LOGS); \
 run: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # `rasa shell` would open the terminal channel alone; credentials-shell.yml adds the action gateway.
 # Rasa's log lines and Python's warnings go to stderr, the conversation to stdout: stderr goes to a file.
-run: train
+run: train ocr
 	@echo "Starting the assistant (about a minute). Logs: $(LOGS)/rasa.log, actions.log, notice_worker.log. Ctrl-C to stop."
 	@$(START_WORKERS) && \
 	  $(BIN)/rasa run --model $(MODEL) --endpoints endpoints-gateway.yml --credentials credentials-shell.yml \
@@ -105,7 +105,7 @@ run: train
 serve: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 serve: RASA_API_FLAGS = $(if $(RASA_API_TOKEN),--enable-api --auth-token "$$RASA_API_TOKEN") \
 	$(if $(RASA_JWT_SECRET),--enable-api --jwt-secret "$$RASA_JWT_SECRET" --jwt-method "$(or $(RASA_JWT_METHOD),HS256)")
-serve: train
+serve: train ocr
 	$(if $(and $(filter-out 0 false no,$(RASA_ENABLE_API) $(RASA_JWT_METHOD)),$(if $(RASA_API_TOKEN)$(RASA_JWT_SECRET),,no)),\
 	  $(error Rasa's HTTP API was asked for (RASA_ENABLE_API or RASA_JWT_METHOD) but neither RASA_API_TOKEN nor RASA_JWT_SECRET is set: refusing to open it without authentication))
 	@$(START_WORKERS) && \
@@ -115,9 +115,15 @@ serve: train
 
 # What the tests drive, from Debian's packages: Chromium for the widget (never a browser downloaded at
 # run time) and nginx for deploy/'s configuration.
-test-tools:
+test-tools: ocr
 	@command -v chromium >/dev/null && command -v nginx >/dev/null || \
 	  { apt-get update -qq && apt-get install -y -qq chromium nginx-light; }
+
+# Tesseract with its French and English data reads the letters sent as photos or scans (Debian's packages;
+# deploy/README.md installs the same).
+ocr:
+	@tesseract --list-langs 2>/dev/null | grep -qx fra && tesseract --list-langs 2>/dev/null | grep -qx eng || \
+	  { apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng; }
 
 test: lint train validate test-tools
 	$(BIN)/python -m pytest

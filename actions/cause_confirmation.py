@@ -10,16 +10,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_slots import causes_slot
 from actions.domain_text import cause_buttons, causes_as_list, response_text
-from bot.domain import clock
 from bot.domain.case import RefusalCause
 from bot.domain.cause_reading import cause_choices, causes_restated
 from bot.domain.letter_provisions import LetterKind, in_french
-from bot.domain.letters import read_letter
+from bot.domain.letters import LETTER_FACTS_KEY, LetterReading
 
 
-def say_what_the_letter_says(dispatcher: CollectingDispatcher, text: str) -> None:
-    """A pasted refusal letter: its own sentences on the grounds, and the provisions it cites, before the causes."""
-    reading = read_letter(text, clock.today())
+def say_what_the_letter_says(dispatcher: CollectingDispatcher, message: Dict[str, Any]) -> None:
+    """A refusal letter pasted or sent: its own sentences on the grounds, and the provisions it cites, before the
+    causes. The NLU put what it read in the message (letter_reader.py)."""
+    reading = LetterReading.from_facts(message.get(LETTER_FACTS_KEY))
     if reading is None or reading.kind is not LetterKind.REFUSAL:
         return
     if reading.quotes:
@@ -42,7 +42,7 @@ class ActionRestateCauses(Action):
         if not causes:
             dispatcher.utter_message(response="utter_default")
             return []
-        say_what_the_letter_says(dispatcher, (tracker.latest_message or {}).get("text") or "")
+        say_what_the_letter_says(dispatcher, tracker.latest_message or {})
         dispatcher.utter_message(response="utter_restate_causes", causes=causes_as_list(domain, causes))
         # A refusal described now replaces a situation read earlier as something else ("no invitation").
         return [SlotSet("refusal_causes", [cause.value for cause in causes]), SlotSet("decision_kind", None)]

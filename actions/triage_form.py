@@ -16,7 +16,7 @@ from bot.domain.case import Authority, DecisionLocation, FairnessLetter, Program
 from bot.domain.dates import ParsedDate, Telling, decision_date_in_story, format_french_date, parse_decision_date
 from bot.domain.decision_kind import not_refused_intents
 from bot.domain.letter_provisions import LetterKind
-from bot.domain.letters import LetterReading, read_letter
+from bot.domain.letters import LETTER_FACTS_KEY, LetterReading
 from bot.domain.triage import Question, authority_implied_by, questions_to_ask, tells_where_the_person_is
 
 # Messages that leave the question aside; rules answer them and the form asks again.
@@ -63,9 +63,9 @@ def _decision_date_in_story(tracker: Tracker) -> Optional[ParsedDate]:
 
 
 def _refusal_letter(tracker: Tracker) -> Optional[LetterReading]:
-    """The last refusal letter the person pasted, if any."""
+    """The last refusal letter the person pasted or sent, if any, as the NLU read it (letter_reader.py)."""
     for message in reversed(person_messages(tracker)):
-        reading = read_letter(message["text"], clock.today())
+        reading = LetterReading.from_facts((message.get("parse_data") or {}).get(LETTER_FACTS_KEY))
         if reading is not None and reading.kind is LetterKind.REFUSAL:
             return reading
     return None

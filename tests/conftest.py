@@ -73,6 +73,7 @@ def make_tracker(domain):
         intent_ranking: Optional[List[Dict[str, Any]]] = None,
         active_loop: Optional[str] = None,
         history: Iterable[Dict[str, Any]] = (),
+        parsed: Optional[Dict[str, Any]] = None,  # what else the NLU put in the message (a letter's facts)
     ) -> Tracker:
         all_slots = {name: None for name in domain["slots"]}
         all_slots.update(slots or {})
@@ -82,6 +83,7 @@ def make_tracker(domain):
             "intent": {"name": intent, "confidence": 1.0} if intent else {},
             "entities": list(entities),
             "intent_ranking": intent_ranking or ([{"name": intent, "confidence": 1.0}] if intent else []),
+            **(parsed or {}),
         }
         events = (
             list(history)

@@ -16,13 +16,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import dateparser
 
 from bot.domain.case import DecisionLocation, Program, RefusalCause, normalize_causes
 from bot.domain.letter_provisions import Law, LetterKind, Provision, provision
 
+# Where a message's parse data carries the letter's facts (LetterReading.as_facts): the NLU puts them there,
+# the actions read them, and the tracker store keeps them when it drops the letter's text.
+LETTER_FACTS_KEY = "letter"
 # Shorter texts are people's messages, even when they quote a line of their letter.
 MIN_LETTER_LENGTH = 250
 # A quote said back stays readable in a chat bubble.
@@ -167,6 +170,12 @@ _NOT_GROUNDS = re.compile(
     _F,
 )
 
+# The program's name is no ground: "la catégorie de l'expérience canadienne" names the program, not experience
+# found wanting.
+_PROGRAM_NAMES = re.compile(
+    r"(?:cat[ée]gorie|programme) de l'exp[ée]rience canadienne|canadian experience class|\bCEC\b", _F
+)
+
 # Citations: "paragraph 40(1)(a) of the Act", "alinéa 40(1)a) de la LIPR", "A40(1)(a)", "R76(1)(b)", "IRPR s. 10".
 _CITATION = re.compile(
     r"(?:(?P<prefix>\b(?:IRPA|IRPR|LIPR|RIPR)\b\s*(?:s\.|sec\.|art\.|section|article)?\s*)"
@@ -243,6 +252,35 @@ class LetterReading:
     decision_date: Optional[date]
     office: Optional[Office]
     program: Optional[Program]
+
+    def as_facts(self) -> Dict[str, Any]:
+        """The reading as plain JSON values: what the conversation keeps of a letter instead of its text."""
+        return {
+            "kind": self.kind.value,
+            "causes": [cause.value for cause in self.causes],
+            "quotes": list(self.quotes),
+            "provisions": list(self.provisions),
+            "decision_date": self.decision_date.isoformat() if self.decision_date else None,
+            "office": {"name": self.office.name, "location": self.office.location.value} if self.office else None,
+            "program": self.program.value if self.program else None,
+        }
+
+    @classmethod
+    def from_facts(cls, facts: Any) -> Optional[LetterReading]:
+        """The reading `as_facts` wrote, or None for anything else (an older conversation, a forged value)."""
+        try:
+            office = facts["office"]
+            return cls(
+                kind=LetterKind(facts["kind"]),
+                causes=tuple(RefusalCause(cause) for cause in facts["causes"]),
+                quotes=tuple(str(quote) for quote in facts["quotes"]),
+                provisions=tuple(str(citation) for citation in facts["provisions"]),
+                decision_date=date.fromisoformat(facts["decision_date"]) if facts["decision_date"] else None,
+                office=Office(str(office["name"]), DecisionLocation(office["location"])) if office else None,
+                program=Program(facts["program"]) if facts["program"] else None,
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 def looks_like_a_letter(text: str) -> bool:
@@ -336,7 +374,7 @@ def _grounds(
     readable = [sentence for sentence in sentences if not _NOT_GROUNDS.search(sentence)]
     # A sentence in plain words first: "you did not show the lead statement" says more than "under 75(2)".
     for sentence in sorted(readable, key=lambda sentence: _CITATION.search(sentence) is not None):
-        named = [cause for cause, words in GROUNDS if words.search(sentence)]
+        named = [cause for cause, words in GROUNDS if words.search(_PROGRAM_NAMES.sub(" ", sentence))]
         for cause in named:
             quoted.setdefault(cause, sentence)
         # A document found wanting in a sentence that names another ground is that ground's evidence: bank

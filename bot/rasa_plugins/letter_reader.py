@@ -4,7 +4,8 @@ Last in the pipeline: when the text is an IRCC letter, its grounds become the ca
 at full confidence, as the cause reader writes them) and the intent is the first cause's; a return as
 incomplete, a fairness letter or another application's refusal becomes that situation's intent. The actions
 then say back what the letter says and ask only what it does not (actions/cause_confirmation.py,
-actions/triage_form.py). The letter's text itself goes nowhere else.
+actions/triage_form.py) from the facts read, which the message carries (`LETTER_FACTS_KEY`); the tracker
+store keeps those facts and drops the letter's text (tracker_store.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.domain import clock
 from bot.domain.cause_reading import CAUSE_SCORES_KEY
 from bot.domain.letter_provisions import LetterKind
-from bot.domain.letters import read_letter
+from bot.domain.letters import LETTER_FACTS_KEY, read_letter
 from bot.rasa_plugins.untrained import UntrainedComponent
 
 
@@ -25,9 +27,10 @@ from bot.rasa_plugins.untrained import UntrainedComponent
 class LetterReader(UntrainedComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            reading = read_letter(message.get(TEXT) or "")
+            reading = read_letter(message.get(TEXT) or "", clock.today())
             if reading is None:
                 continue
+            message.set(LETTER_FACTS_KEY, reading.as_facts(), add_to_output=True)
             if reading.kind is LetterKind.REFUSAL:
                 scores = [{"cause": cause.value, "confidence": 1.0} for cause in reading.causes]
                 message.set(CAUSE_SCORES_KEY, scores, add_to_output=True)

@@ -2,18 +2,29 @@
 
 One setting points the history and the cases at the same database, so that a conversation
 survives a restart of both servers and erasing a person reaches both in one transaction.
+
+A letter the person pasted or sent as a file is kept only as the facts read in it (its kind, grounds,
+quoted reasons, provisions, date, office, program): the message's text is replaced, before it is written,
+by those facts in French, which is also what the firm receives with a case.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import copy
+from typing import Any, Iterator, Optional
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import TEXT
 
+from bot.domain.dates import format_french_date
+from bot.domain.letter_provisions import in_french
+from bot.domain.letters import LETTER_FACTS_KEY, LetterReading
 from bot.storage.database import database_url, ensure_sqlite_folder, reconnecting_async
+from bot.texts import file_response_text
 
 HISTORY = "Conversation history"
 
@@ -42,3 +53,32 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         # Safe to repeat: only the events not yet stored are written.
         parent = super().save
         await reconnecting_async(lambda: parent(tracker), HISTORY)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        # What SQLTrackerStore.save writes: the tracker's own events stay as they are for the rest of the turn.
+        for event in super()._additional_events(session, tracker):
+            yield without_letter_text(event)
+
+
+def without_letter_text(event: Event) -> Event:
+    """The event as it is stored: a message holding a letter keeps the facts read in it, not its text."""
+    if not isinstance(event, UserUttered):
+        return event
+    reading = LetterReading.from_facts((event.parse_data or {}).get(LETTER_FACTS_KEY))
+    if reading is None:
+        return event
+    kept = copy.copy(event)
+    kept.text = letter_in_words(reading)
+    kept.parse_data = {**event.parse_data, TEXT: kept.text}
+    return kept
+
+
+def letter_in_words(reading: LetterReading) -> str:
+    """The facts read in a letter, in French, in place of its text."""
+    unknown = file_response_text("utter_letter_kept_unknown")
+    return file_response_text("utter_letter_kept").format(
+        decision_date=format_french_date(reading.decision_date, weekday=False) if reading.decision_date else unknown,
+        office=reading.office.name if reading.office else unknown,
+        provisions=" ; ".join(in_french(citation) for citation in reading.provisions) or unknown,
+        quotes=" ".join(f"«\u00a0{quote}\u00a0»" for quote in reading.quotes) or unknown,
+    )

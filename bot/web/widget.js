@@ -5,6 +5,7 @@
  * (textContent only: what a person types is never read as HTML). In the assistant's messages an
  * https: address becomes a link labelled with its host ("canada.ca"); any other address stays text.
  * The conversation's id is the server's (POST /webhooks/rest/session): the widget never makes one up.
+ * The letter can be pasted, or sent as a PDF or a photo (POST /webhooks/rest/letter), read by the server.
  *
  * <script src=".../widget.js" data-rasa-url="https://assistant.example" defer></script>
  * Its words come from domain.yml, through texts.json next to this file.
@@ -137,15 +138,26 @@
     var form = el("form", "ee-chat__form");
     var label = el("label", "ee-chat__who", t.input_label);
     label.setAttribute("for", "ee-chat-input");
-    var input = el("input", "ee-chat__input");
+    // A text area: a pasted letter keeps its lines (the letterhead's office, the date line). Enter sends,
+    // Shift+Enter starts a new line. 5,000 characters: the server's limit for one message.
+    var input = el("textarea", "ee-chat__input");
     input.id = "ee-chat-input";
-    input.type = "text";
+    input.rows = 1;
     input.autocomplete = "off";
-    input.maxLength = 2000;
+    input.maxLength = 5000;
     input.placeholder = t.input_placeholder;
+    // The letter as a file: a real button (keyboard, screen readers) opening the phone's or computer's picker.
+    var file = el("input");
+    file.type = "file";
+    file.accept = "application/pdf,image/*";
+    file.hidden = true;
+    var attach = el("button", "ee-chat__attach", "📎");
+    attach.type = "button";
+    attach.setAttribute("aria-label", t.attach);
+    attach.title = t.attach;
     var send = el("button", null, t.send);
     send.type = "submit";
-    form.append(label, input, send);
+    form.append(label, attach, file, input, send);
 
     panel.append(header, log, form);
     root.append(toggle, panel);
@@ -249,6 +261,34 @@
       });
     }
 
+    // The file is the request's body; the server reads it and answers as to a message.
+    function sendLetter(letter) {
+      add({ from: "user", text: t.attached.replace("{name}", letter.name) });
+      add({ from: "bot", text: t.reading });
+      var sender;
+      return conversation().then(function (id) {
+        sender = id;
+        return fetch(rasaUrl + "/webhooks/rest/letter?sender=" + encodeURIComponent(id), {
+          method: "POST",
+          headers: { "Content-Type": "application/octet-stream" },
+          body: letter
+        });
+      }).then(function (answer) {
+        return expired(answer, sender).then(function (unknown) {
+          if (unknown) return [];
+          // 413 and 429 carry the assistant's French answer, as a reply.
+          if (!answer.ok && answer.status !== 413 && answer.status !== 429) throw new Error(String(answer.status));
+          return answer.json();
+        });
+      }).then(function (replies) {
+        (replies || []).forEach(function (reply) {
+          add({ from: "bot", text: reply.text || "", buttons: reply.buttons || [] });
+        });
+      }).catch(function () {
+        add({ from: "error", text: t.error });
+      });
+    }
+
     function setOpen(open) {
       state.open = open;
       save();
@@ -275,6 +315,19 @@
       render();
       say("/greet", null);
       input.focus();
+    });
+    attach.addEventListener("click", function () { file.click(); });
+    file.addEventListener("change", function () {
+      var letter = file.files && file.files[0];
+      file.value = "";
+      if (letter) sendLetter(letter);
+      input.focus();
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit ? form.requestSubmit() : send.click();
+      }
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();

@@ -6,7 +6,7 @@ from actions.cause_confirmation import (
     ActionRestateCauses,
 )
 from bot.domain.case import RefusalCause
-from tests.actions.test_triage_form import LETTER
+from tests.actions.test_triage_form import LETTER, LETTER_READ
 
 pytestmark = pytest.mark.unit
 
@@ -121,7 +121,7 @@ def test_a_clear_pair_restates_both_causes(make_tracker, run_action):
 
 
 def test_a_pasted_letter_is_quoted_and_its_provisions_named_before_the_causes(make_tracker, run_action):
-    result = run_action(ActionRestateCauses(), make_tracker(LETTER, "refusal_missing_documents"))
+    result = run_action(ActionRestateCauses(), make_tracker(LETTER, "refusal_missing_documents", parsed=LETTER_READ))
     assert result.responses == ["utter_letter_grounds", "utter_restate_causes"]
     quote = result.message("utter_letter_grounds")["quotes"]
     assert quote == "«\u00a0You did not provide the police certificate requested.\u00a0»"

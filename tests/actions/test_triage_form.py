@@ -1,6 +1,9 @@
+from datetime import date
+
 import pytest
 
 from actions.triage_form import ValidateTriageForm
+from bot.domain.letters import LETTER_FACTS_KEY, read_letter
 
 pytestmark = pytest.mark.unit
 
@@ -287,10 +290,17 @@ Dear Applicant,
 I have completed the assessment of your application for permanent residence as a member of the Canadian
 Experience Class. You did not provide the police certificate requested. Your application is refused.
 """
+# What the NLU reads in LETTER and the message carries; the history keeps these facts, not the letter's text.
+LETTER_READ = {LETTER_FACTS_KEY: read_letter(LETTER, date(2026, 12, 4)).as_facts()}
+LETTER_TOLD = {
+    "event": "user",
+    "text": "[Lettre d'IRCC lue par l'assistant]",
+    "parse_data": {"intent": {"name": "refusal_missing_documents"}, **LETTER_READ},
+}
 
 
 def test_a_pasted_letter_s_program_office_and_date_are_said_back_not_asked(make_tracker, run_action):
-    told = [{"event": "user", "text": LETTER, "parse_data": {"intent": {"name": "refusal_missing_documents"}}}]
+    told = [LETTER_TOLD]
     tracker = make_tracker(
         "oui",
         "affirm",
@@ -311,7 +321,7 @@ def test_a_pasted_letter_s_program_office_and_date_are_said_back_not_asked(make_
 
 def test_an_answer_the_person_gave_is_not_overwritten_by_the_letter(make_tracker, run_action):
     told = [
-        {"event": "user", "text": LETTER, "parse_data": {"intent": {"name": "refusal_missing_documents"}}},
+        LETTER_TOLD,
         {"event": "slot", "name": "decision_location", "value": "in_canada"},
     ]
     tracker = make_tracker(
@@ -330,7 +340,7 @@ def test_after_a_restart_a_new_letter_s_facts_are_taken_again(make_tracker, run_
     told = [
         {"event": "slot", "name": "decision_location", "value": "in_canada"},
         {"event": "restart"},
-        {"event": "user", "text": LETTER, "parse_data": {"intent": {"name": "refusal_missing_documents"}}},
+        LETTER_TOLD,
     ]
     tracker = make_tracker(
         "oui", "affirm", slots={"refusal_causes": ["missing_documents"]}, active_loop=FORM, history=told

@@ -1,13 +1,14 @@
 """Reading a pasted decision letter (bot/domain/letters.py), on letters written by the team from IRCC's public
 wording. The blind letters (tests/letters/blind) are scored by the bench and gated in tests/system."""
 
+import json
 from datetime import date
 
 import pytest
 
 from bot.domain.case import DecisionLocation, Program, RefusalCause
 from bot.domain.letter_provisions import PROVISIONS, Law, LetterKind, in_french, provision
-from bot.domain.letters import cited_provisions, decision_date, looks_like_a_letter, read_letter
+from bot.domain.letters import LetterReading, Office, cited_provisions, decision_date, looks_like_a_letter, read_letter
 
 pytestmark = pytest.mark.unit
 
@@ -309,3 +310,18 @@ def test_a_date_after_the_decision_day_and_a_test_s_expiry_are_not_the_decision_
     assert decision_date("Date: 2027-01-01", TODAY) is None
     assert decision_date("11/14/2026", TODAY) == date(2026, 11, 14)
     assert decision_date("03/11/2026", TODAY) == date(2026, 11, 3)
+
+
+def test_a_reading_kept_as_facts_comes_back_whole_and_anything_else_comes_back_as_none():
+    reading = LetterReading(
+        LetterKind.REFUSAL,
+        (RefusalCause.MISREPRESENTATION,),
+        ("Vous avez présenté une fausse déclaration.",),
+        ("IRPA 40(1)(a)",),
+        date(2026, 3, 4),
+        Office("Dakar", DecisionLocation.OUTSIDE_CANADA),
+        Program.FSW,
+    )
+    assert LetterReading.from_facts(json.loads(json.dumps(reading.as_facts()))) == reading
+    for forged in (None, "refusal", {"kind": "refusal"}, {**reading.as_facts(), "causes": ["nothing"]}):
+        assert LetterReading.from_facts(forged) is None

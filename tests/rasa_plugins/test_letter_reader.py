@@ -5,6 +5,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.domain.cause_reading import CAUSE_SCORES_KEY
+from bot.domain.letters import LETTER_FACTS_KEY
 from bot.rasa_plugins.letter_reader import LetterReader
 from tests.actions.test_triage_form import LETTER
 
@@ -24,6 +25,9 @@ def test_a_refusal_letter_s_grounds_replace_the_classifiers_reading():
     assert message.get(INTENT) == {"name": "refusal_missing_documents", "confidence": 1.0}
     assert message.get(CAUSE_SCORES_KEY) == [{"cause": "missing_documents", "confidence": 1.0}]
     assert message.get(INTENT_RANKING_KEY) == [{"name": "refusal_missing_documents", "confidence": 1.0}]
+    # What the actions say back and the history keeps: the facts read, dated against the assistant's today.
+    assert message.get(LETTER_FACTS_KEY)["office"] == {"name": "Paris", "location": "outside_canada"}
+    assert message.get(LETTER_FACTS_KEY)["decision_date"] == "2026-11-12"
 
 
 def test_a_returned_application_becomes_its_situation_and_keeps_no_cause():
@@ -40,3 +44,4 @@ def test_a_person_s_message_is_left_to_the_classifiers():
     )
     assert message.get(INTENT) == {"name": "refusal_officer_error", "confidence": 0.4}
     assert message.get(CAUSE_SCORES_KEY) == [{"cause": "missing_documents", "confidence": 0.9}]
+    assert message.get(LETTER_FACTS_KEY) is None

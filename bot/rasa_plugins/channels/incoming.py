@@ -1,6 +1,8 @@
 """One person's message from a messaging platform (Messenger, WhatsApp), handed to Rasa.
 
-What Rasa cannot take gets a short French answer instead: a photo or a voice note, a text over the
+A PDF or a photo is read as a letter (letter_files.py) and its text handed to Rasa as if pasted; a file
+that gives no letter gets its French answer, and nothing of it reaches the conversation.
+What Rasa cannot take gets a short French answer instead: a voice note or a video, a text over the
 length limit, a message over the conversation's rate limit (answered once per window: each answer
 costs a call to the platform), a message arriving while its conversation's queue is full (lock_store.py).
 A "2" answering numbered choices becomes the choice's payload.
@@ -8,15 +10,20 @@ A "2" answering numbered choices becomes the choice's payload.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Optional
+import logging
+from typing import Any, Awaitable, Callable, Optional, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.rasa_plugins.channels.choices import ChoiceMemory
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
+from bot.rasa_plugins.channels.media import Download, MediaTooLarge, MediaUnavailable
 from bot.rasa_plugins.channels.rate_limits import RateLimiter
+from bot.rasa_plugins.letter_files import FileProblem, letter_file_reader
 from bot.rasa_plugins.lock_store import ConversationBusy
 from bot.texts import file_response_text
+
+logger = logging.getLogger(__name__)
 
 NewMessageHandler = Callable[[UserMessage], Awaitable[Any]]
 
@@ -38,6 +45,19 @@ def telling_when_busy(on_new_message: NewMessageHandler) -> NewMessageHandler:
     return handle
 
 
+async def letter_text(file: Download) -> Tuple[Optional[str], Optional[FileProblem]]:
+    """The letter's text in a file the person sent, or why there is none."""
+    try:
+        data = await file()
+    except MediaTooLarge:
+        return None, FileProblem.TOO_LARGE
+    except MediaUnavailable as error:
+        logger.warning("a file could not be downloaded from the platform (%s)", error)
+        return None, FileProblem.UNREACHABLE
+    read = await letter_file_reader().read(data)
+    return (read.text, None) if read.problem is None else (None, read.problem)
+
+
 async def hand_over(
     text: Optional[str],  # None: something the assistant cannot read
     sender_id: str,
@@ -47,13 +67,20 @@ async def hand_over(
     channel_name: str,
     on_new_message: NewMessageHandler,
     limiter: RateLimiter,
+    file: Optional[Download] = None,  # a PDF or an image the person sent: read as a letter
 ) -> None:
     # The platform's servers post for everyone: counted per conversation, not per address.
     over = limiter.over(None, sender_id)
     if over:
         if over == 1:
             await output.send_text_message(sender_id, file_response_text("utter_channel_too_many_messages"))
-    elif text is None:
+        return
+    if file is not None:
+        text, problem = await letter_text(file)
+        if problem is not None:
+            await output.send_text_message(sender_id, file_response_text(problem.answer))
+            return
+    if text is None:
         await output.send_text_message(sender_id, file_response_text("utter_channel_not_understood_media"))
     elif len(text) > MAX_MESSAGE_LENGTH:
         await output.send_text_message(sender_id, file_response_text("utter_channel_message_too_long"))

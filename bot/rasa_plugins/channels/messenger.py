@@ -1,15 +1,18 @@
 """Facebook Messenger: Meta-signed webhook in, Send API out.
 
 Choices: up to 3 as a button template (text up to 640 characters), up to 13 as quick replies,
-more as numbered lines. Titles are cut to 20 characters; payloads are kept whole.
+more as numbered lines. Titles are cut to 20 characters; payloads are kept whole. A photo or a file is
+downloaded from the URL Meta's delivery gives and read as a letter.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List
+from functools import partial
+from typing import Any, Dict, Iterable, List, Optional
 
 from bot.rasa_plugins.channels.choices import Choice, Layout, Limits, layout_for, shorten, split_text
 from bot.rasa_plugins.channels.conversation_ids import platform_id
+from bot.rasa_plugins.channels.media import Download, download
 from bot.rasa_plugins.channels.meta import GraphOutput, Incoming, MetaWebhookInput, numbered_text
 from bot.settings import messenger_settings
 
@@ -85,4 +88,21 @@ class MessengerInput(MetaWebhookInput):
                     continue  # delivery and read receipts, the page's own messages
                 quick_reply = message.get("quick_reply") or {}
                 text = quick_reply.get("payload") or message.get("text")
-                yield Incoming(sender, message.get("mid"), text)
+                yield Incoming(sender, message.get("mid"), text, None if text else _file_url(message))
+
+    def download(self, attachment: str) -> Download:
+        # The URL comes from Meta's signed delivery; Meta's CDN serves it without the page's token.
+        return partial(download, attachment)
+
+
+def _file_url(message: Dict[str, Any]) -> Optional[str]:
+    """Where Meta keeps the first photo or file of the message; audio, video and stickers are not read."""
+    for attachment in message.get("attachments") or []:
+        url = (attachment.get("payload") or {}).get("url")
+        if (
+            attachment.get("type") in ("image", "file")
+            and isinstance(url, str)
+            and url.startswith(("https://", "http://"))
+        ):
+            return url
+    return None

@@ -31,6 +31,7 @@ from bot.rasa_plugins.channels.choices import (
 from bot.rasa_plugins.channels.conversation_ids import conversation_id
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender, is_text
+from bot.rasa_plugins.channels.media import Download
 from bot.rasa_plugins.channels.rate_limits import rate_limiter
 from bot.rasa_plugins.channels.reply_queue import post_reply, reply_queue
 from bot.rasa_plugins.channels.signatures import valid_meta_signature
@@ -47,7 +48,8 @@ class Incoming:
 
     sender_id: str
     message_id: Optional[str]
-    text: Optional[str]  # None: something the assistant cannot read (a photo, a voice note)
+    text: Optional[str]  # None: something the assistant cannot read (a voice note), or a file
+    attachment: Optional[str] = None  # where the platform keeps a file the person sent (a media id, a URL)
 
 
 def checked(message: Incoming) -> Incoming:
@@ -58,6 +60,8 @@ def checked(message: Incoming) -> Incoming:
         raise ValueError("message id")
     if message.text is not None and not is_text(message.text):
         raise ValueError("text")
+    if message.attachment is not None and not (is_text(message.attachment) and len(message.attachment) <= 2048):
+        raise ValueError("attachment")
     return message
 
 
@@ -117,6 +121,10 @@ class MetaWebhookInput(InputChannel):
     def output(self) -> GraphOutput:
         """The output channel answering on this platform."""
 
+    @abstractmethod
+    def download(self, attachment: str) -> Download:
+        """How to get the bytes of a file the person sent, from what the delivery says of it."""
+
     def get_output_channel(self) -> Optional[OutputChannel]:
         return self.output()
 
@@ -170,6 +178,7 @@ class MetaWebhookInput(InputChannel):
                     self.name(),
                     on_new_message,
                     rate_limiter(),
+                    file=self.download(message.attachment) if message.attachment else None,
                 )
             return response.text("EVENT_RECEIVED")
 

@@ -8,6 +8,9 @@ sender or an address over its rate limit 429 with a French answer (rate_limits.p
 
 The conversation id is the server's: POST /webhooks/rest/session hands one out, signed (web_sessions.py), and
 a message naming any other sender gets 403, so that no client reads or changes another's conversation.
+
+POST /webhooks/rest/letter?sender=... takes a letter as a file (a PDF or a photo, the body itself): its text is
+read (letter_files.py) and handed to the conversation as if pasted; a file that gives none gets a French answer.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any, Awaitable, Callable, Dict, Optional
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -26,6 +29,7 @@ from bot.rasa_plugins.channels.incoming import telling_when_busy
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
 from bot.rasa_plugins.channels.rate_limits import RateLimiter, address_key, origin_allowed, rate_limiter
 from bot.rasa_plugins.channels.web_sessions import is_issued, new_session_id
+from bot.rasa_plugins.letter_files import MAX_FILE_BYTES, FileProblem, letter_file_reader
 from bot.settings import web_abuse_settings, web_session_key
 from bot.texts import file_response_text
 
@@ -37,12 +41,14 @@ def own_origin(request: Request) -> str:
     return f"{scheme}://{request.headers.get('host', '')}"
 
 
-def page_problem(request: Request) -> Optional[HTTPResponse]:
+def page_problem(
+    request: Request, content_type: str = "application/json", max_bytes: int = MAX_BODY_BYTES
+) -> Optional[HTTPResponse]:
     """Why this request is not one a page allowed to talk to the assistant may send, or None."""
-    if len(request.body or b"") > MAX_BODY_BYTES:
+    if len(request.body or b"") > max_bytes:
         return response.json({"error": "body too large"}, status=413)
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        return response.json({"error": "the body must be sent as application/json"}, status=415)
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != content_type:
+        return response.json({"error": f"the body must be sent as {content_type}"}, status=415)
     if not origin_allowed(request.headers.get("origin"), web_abuse_settings(), own_origin(request)):
         return response.json({"error": "this page may not talk to the assistant"}, status=403)
     return None
@@ -73,6 +79,25 @@ def problem(request: Request) -> Optional[HTTPResponse]:
     if len(message) > MAX_MESSAGE_LENGTH:
         return response.json({"error": f"'message' is longer than {MAX_MESSAGE_LENGTH} characters"}, status=413)
     # Read once: the rate limit counts this sender.
+    request.ctx.sender = sender
+    return None
+
+
+def letter_problem(request: Request) -> Optional[HTTPResponse]:
+    """Why this request is not a file a person's widget sends, or None.
+
+    The file comes as the body, application/octet-stream (a type a page sends across sites only after asking,
+    as JSON), and the conversation in the query (?sender=...), issued by the server like the messages'.
+    """
+    sender = request.args.get("sender")
+    if len(request.body or b"") > MAX_FILE_BYTES:
+        reply = [{"recipient_id": sender, "text": file_response_text(FileProblem.TOO_LARGE.answer)}]
+        return response.json(reply, status=413)
+    refused = page_problem(request, "application/octet-stream", MAX_FILE_BYTES)
+    if refused:
+        return refused
+    if not is_web_sender(sender) or not is_issued(sender, web_session_key()):
+        return response.json({"error": "unknown conversation: POST /webhooks/rest/session hands one out"}, status=403)
     request.ctx.sender = sender
     return None
 
@@ -108,7 +133,22 @@ class RestInput(RasaRestInput):
                 return None
             if request.path.rstrip("/").endswith("/session"):
                 return page_problem(request) or too_many(request, None, rate_limiter())
+            if request.path.rstrip("/").endswith("/letter"):
+                return letter_problem(request) or too_many(request, request.ctx.sender, rate_limiter())
             return problem(request) or too_many(request, request.ctx.sender, rate_limiter())
+
+        @blueprint.route("/letter", methods=["POST"])
+        async def letter(request: Request) -> HTTPResponse:
+            # The letter's text goes on as if pasted: the NLU reads it as a letter, the history keeps the facts.
+            sender = request.ctx.sender
+            read = await letter_file_reader().read(request.body or b"")
+            if read.problem is not None:
+                return response.json([{"recipient_id": sender, "text": file_response_text(read.problem.answer)}])
+            collector = CollectingOutputChannel()
+            await telling_when_busy(on_new_message)(
+                UserMessage(read.text, collector, sender, input_channel=self.name())
+            )
+            return response.json(collector.messages)
 
         @blueprint.route("/session", methods=["POST"])
         async def session(request: Request) -> HTTPResponse:

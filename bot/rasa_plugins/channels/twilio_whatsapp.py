@@ -2,7 +2,8 @@
 
 Twilio's WhatsApp has no buttons for free-form messages: choices are numbered lines, and a reply
 "2" is taken as the second choice. Replies go out through Twilio's Messages API (asynchronously,
-where Rasa's channel blocks the event loop with the synchronous client).
+where Rasa's channel blocks the event loop with the synchronous client). A PDF or a photo is downloaded
+from Twilio (MediaUrl0, with the account's credentials) and read as a letter.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from twilio.request_validator import RequestValidator
 from bot.rasa_plugins.channels.choices import ChoiceMemory, SeenMessages, choices_from_buttons, split_text
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender
+from bot.rasa_plugins.channels.media import Download, download
 from bot.rasa_plugins.channels.meta import numbered_text
 from bot.rasa_plugins.channels.rate_limits import rate_limiter
 from bot.rasa_plugins.channels.reply_queue import post_reply, reply_queue
@@ -49,6 +51,12 @@ def twilio_form(content_type: str, body: bytes) -> Optional[Dict[str, str]]:
         return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
     except UnicodeDecodeError:
         return None
+
+
+def _readable_media(form: Dict[str, str]) -> bool:
+    """A PDF or an image: what the letter reader may read (a voice note or a video is not)."""
+    kind = (form.get("MediaContentType0") or "").lower()
+    return kind == "application/pdf" or kind.startswith("image/")
 
 
 def _whatsapp(number: str) -> str:
@@ -119,6 +127,11 @@ class TwilioWhatsAppInput(TwilioInput):
             return False
         return RequestValidator(self.settings.auth_token).validate(self.settings.webhook_url, form, signature)
 
+    def _download(self, url: str) -> Download:
+        # Twilio's media URLs ask for the account's credentials (HTTP basic authentication).
+        auth = aiohttp.BasicAuth(self.settings.account_sid or "", self.settings.auth_token or "")
+        return partial(download, url, auth=auth)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_whatsapp_webhook", __name__)
 
@@ -148,6 +161,10 @@ class TwilioWhatsAppInput(TwilioInput):
             if not self.seen.first_time(message_id):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             readable = None if not text and int(media) > 0 else text or ""
+            # A PDF or a photo (the first one: a letter's pages come one message each) is read as a letter.
+            file_url = form.get("MediaUrl0") if int(media) > 0 and _readable_media(form) else None
+            if file_url is not None and not file_url.startswith(self.settings.api_url + "/"):
+                return response.text("malformed message", status=400)
             await hand_over(
                 readable,
                 sender,
@@ -157,6 +174,7 @@ class TwilioWhatsAppInput(TwilioInput):
                 self.name(),
                 on_new_message,
                 rate_limiter(),
+                file=self._download(file_url) if file_url else None,
             )
             return response.text(EMPTY_TWIML, content_type="text/xml")
 

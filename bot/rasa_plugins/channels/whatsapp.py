@@ -2,22 +2,28 @@
 
 Choices: up to 3 as reply buttons (titles up to 20 characters), up to 10 as a list message
 (row titles up to 24), more as numbered lines. The person's phone number is the conversation id:
-it is never logged.
+it is never logged. A document or a photo is fetched through the Graph API's media URL, with the access
+token, and read as a letter.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List
+import re
+from typing import Any, Dict, Iterable, List, Optional
 
 from bot.rasa_plugins.channels.choices import Choice, Layout, Limits, layout_for, shorten, split_text
 from bot.rasa_plugins.channels.conversation_ids import platform_id
+from bot.rasa_plugins.channels.media import Download, MediaTooLarge, MediaUnavailable, download, json_of
 from bot.rasa_plugins.channels.meta import GraphOutput, Incoming, MetaWebhookInput, numbered_text
+from bot.rasa_plugins.letter_files import MAX_FILE_BYTES
 from bot.settings import whatsapp_settings
 from bot.texts import file_response_text
 
 LIMITS = Limits(max_buttons=3, max_menu=10, title_length=20, menu_title_length=24, text_length=4096)
 INTERACTIVE_BODY_LENGTH = 1024
 ID_LENGTH = 256
+# A Graph API media id: it goes into a URL path, so nothing else is accepted.
+MEDIA_ID = re.compile(r"[0-9A-Za-z_.-]{1,128}")
 
 
 class WhatsAppOutput(GraphOutput):
@@ -87,7 +93,31 @@ class WhatsAppInput(MetaWebhookInput):
             for change in entry.get("changes") or []:
                 # Status callbacks (sent, delivered, read) carry no "messages": nothing to answer.
                 for message in (change.get("value") or {}).get("messages") or []:
-                    yield Incoming(str(message["from"]), message.get("id"), _text(message))
+                    yield Incoming(str(message["from"]), message.get("id"), _text(message), _media_id(message))
+
+    def download(self, attachment: str) -> Download:
+        async def fetch() -> bytes:
+            if not MEDIA_ID.fullmatch(attachment):
+                raise MediaUnavailable("not a media id")
+            # The Graph API describes the media (a short-lived URL, its size); the URL wants the same token.
+            headers = {"Authorization": f"Bearer {self.settings.access_token}"}
+            described = await json_of(f"{self.settings.graph_api_url}/{attachment}", headers)
+            if not isinstance(described, dict) or not isinstance(described.get("url"), str):
+                raise MediaUnavailable("no URL")
+            if int(described.get("file_size") or 0) > MAX_FILE_BYTES:
+                raise MediaTooLarge()
+            return await download(described["url"], headers=headers)
+
+        return fetch
+
+
+def _media_id(message: Dict[str, Any]) -> Optional[str]:
+    """The media id of a document or a photo; a voice note, a video or a sticker is not read."""
+    kind = message.get("type")
+    if kind not in ("document", "image"):
+        return None
+    media = message.get(kind) or {}
+    return str(media["id"]) if media.get("id") else None
 
 
 def _text(message: Dict[str, Any]):

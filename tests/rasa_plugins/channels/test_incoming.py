@@ -3,13 +3,16 @@ import asyncio
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bench.letter_forms import text_pdf
 from bot.rasa_plugins.channels.choices import Choice, ChoiceMemory
 from bot.rasa_plugins.channels.incoming import hand_over, telling_when_busy
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
+from bot.rasa_plugins.channels.media import MediaTooLarge, MediaUnavailable
 from bot.rasa_plugins.channels.rate_limits import RateLimiter
 from bot.rasa_plugins.lock_store import ConversationBusy
 from bot.settings import WebAbuseSettings
 from bot.texts import file_response_text
+from tests.rasa_plugins.test_letter_files import CV, LETTER
 
 pytestmark = pytest.mark.unit
 
@@ -79,3 +82,47 @@ def test_a_message_the_queue_takes_is_handled_as_rasa_handles_it():
     assert asyncio.run(telling_when_busy(on_new_message)(UserMessage("allo", CollectingOutputChannel(), "p1"))) == (
         "handled allo"
     )
+
+
+def handed_file(download):
+    output, received = CollectingOutputChannel(), []
+
+    async def on_new_message(message):
+        received.append(message)
+
+    asyncio.run(
+        hand_over(None, "p1", "m1", output, ChoiceMemory(), "whatsapp", on_new_message, _limiter(), file=download)
+    )
+    return [m["text"] for m in output.messages], received
+
+
+def _serving(data):
+    async def download():
+        return data
+
+    return download
+
+
+def test_a_letter_sent_as_a_pdf_reaches_rasa_as_its_text():
+    answers, [message] = handed_file(_serving(text_pdf(LETTER)))
+    assert answers == []
+    assert "Ambassade du Canada" in message.text and "E004455667" in message.text
+
+
+def test_a_file_that_gives_no_letter_gets_its_french_answer_and_nothing_reaches_rasa():
+    assert handed_file(_serving(text_pdf(CV))) == ([file_response_text("utter_letter_file_not_a_letter")], [])
+    assert handed_file(_serving(b"PK\x03\x04")) == ([file_response_text("utter_letter_file_not_supported")], [])
+
+
+@pytest.mark.parametrize(
+    "error, answer",
+    [
+        (MediaTooLarge(), "utter_letter_file_too_large"),
+        (MediaUnavailable("status 404"), "utter_letter_file_unreachable"),
+    ],
+)
+def test_a_file_the_platform_does_not_hand_over_is_answered(error, answer):
+    async def download():
+        raise error
+
+    assert handed_file(download) == ([file_response_text(answer)], [])

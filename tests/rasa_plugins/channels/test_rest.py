@@ -6,8 +6,9 @@ from sanic.request import Request
 
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
 from bot.rasa_plugins.channels.rate_limits import RateLimiter
-from bot.rasa_plugins.channels.rest import RestInput, problem, too_many
+from bot.rasa_plugins.channels.rest import RestInput, letter_problem, problem, too_many
 from bot.rasa_plugins.channels.web_sessions import new_session_id, signed_id
+from bot.rasa_plugins.letter_files import MAX_FILE_BYTES
 from bot.settings import WebAbuseSettings, web_abuse_settings, web_session_key
 from bot.texts import file_response_text
 
@@ -114,3 +115,29 @@ def test_a_sender_over_its_limit_gets_429_and_the_french_answer_as_a_reply():
     assert json.loads(refusal.body) == [
         {"recipient_id": P, "text": file_response_text("utter_channel_too_many_messages")}
     ]
+
+
+def letter_post(body: bytes, sender=P, content_type="application/octet-stream") -> Request:
+    headers = Header({"content-type": content_type})
+    path = f"/webhooks/rest/letter?sender={sender}".encode()
+    request = Request(path, headers, "1.1", "POST", None, None)
+    request.body = body
+    return request
+
+
+def test_a_letter_file_is_let_through_for_a_conversation_the_server_handed_out():
+    request = letter_post(b"%PDF-1.7 ...")
+    assert letter_problem(request) is None and request.ctx.sender == P
+
+
+def test_a_letter_file_for_another_s_conversation_or_sent_as_a_form_is_refused():
+    assert letter_problem(letter_post(b"%PDF-", sender="whatsapp:15145550199")).status == 403
+    assert letter_problem(letter_post(b"%PDF-", sender=signed_id("A" * 22, b"another key"))).status == 403
+    # A form posts across sites without asking (CORS): refused like a message not sent as JSON.
+    assert letter_problem(letter_post(b"%PDF-", content_type="multipart/form-data")).status == 415
+
+
+def test_a_letter_file_over_the_limit_gets_413_and_the_french_answer_as_a_reply():
+    refusal = letter_problem(letter_post(b"%PDF-" + b" " * MAX_FILE_BYTES))
+    assert refusal.status == 413
+    assert json.loads(refusal.body)[0]["text"] == file_response_text("utter_letter_file_too_large")

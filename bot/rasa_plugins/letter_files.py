@@ -1,0 +1,300 @@
+"""The text of a letter sent as a file: a PDF (its text, or OCR of its scanned pages) or a photo (OCR).
+
+Every channel hands the bytes here and passes the text on as if the person had pasted it, so that the NLU's
+letter reader (letter_reader.py) reads it and the tracker store keeps only the facts read (tracker_store.py).
+The bytes stay in memory: nothing is written to disk, and nothing of the file is logged.
+
+What cannot be read comes back as a `FileProblem`, which the channel answers in French (domain.yml's
+utter_letter_file_* responses); the conversation goes on.
+
+Tesseract is run as a process, through its command line, rather than through pytesseract: pytesseract needs
+`packaging>=21.3`, which Rasa 3.6's pin (`packaging<21`) forbids, and the call is a few lines (docs/libraries.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+import subprocess
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from typing import Iterator, List, Optional
+
+from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from bot.domain.letters import read_letter
+from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
+
+logger = logging.getLogger(__name__)
+
+# A letter is one to three pages: a few MB covers a phone's photo of a page; more is no letter.
+MAX_FILE_BYTES = 8_000_000
+MAX_PDF_PAGES = 10
+# Pillow refuses more pixels than this (a decompression bomb: a small file unpacking to gigabytes).
+# A 48-megapixel phone photo passes; 2.5 times more does not.
+MAX_IMAGE_PIXELS = 120_000_000
+# Tesseract reads a page best at about 300 dpi: an A4 page is about 2,500 x 3,500 pixels.
+OCR_LONGEST_SIDE = 3_500
+OCR_TIMEOUT_SECONDS = 60
+OCR_LANGUAGES = "fra+eng"
+# Fewer letters than this on a PDF's pages: the page is a scan, read by OCR.
+MIN_TEXT_LETTERS = 80
+# A page whose pixels barely vary is blank (or a photo of nothing): no OCR.
+MIN_PIXEL_SPREAD = 6.0
+
+# A page read upright holds a good many of these (a letter of ten lines, some thirty).
+MIN_COMMON_WORDS = 12
+_COMMON_WORDS = frozenset(
+    "the of and to a in your you is for that be on have with this not are by as an or from at we has been was "
+    "de la le les et des du un une en votre vous à pour que qui est au dans sur par pas ne a été avec nous ce".split()
+)
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+# Names in a PDF's objects that make a viewer run code (JavaScript, or launching a program).
+_ACTIVE_CONTENT = re.compile(rb"/(?:JavaScript|JS|Launch|RichMedia)\b")
+
+
+class FileKind(Enum):
+    PDF = "pdf"
+    IMAGE = "image"
+
+
+class FileProblem(Enum):
+    """Why a file gives no letter text; each has its French answer (utter_letter_file_<value>)."""
+
+    TOO_LARGE = "too_large"
+    NOT_SUPPORTED = "not_supported"  # neither a PDF nor an image Pillow reads (a Word file, HEIC, a video)
+    ENCRYPTED = "encrypted"  # a PDF that asks for a password
+    ACTIVE_CONTENT = "active_content"  # a PDF carrying JavaScript or a launch action
+    BROKEN = "broken"  # damaged, cut short, or too many pages or pixels
+    NO_TEXT = "no_text"  # blank, blurred, or nothing legible
+    NOT_A_LETTER = "not_a_letter"  # text, but no IRCC letter in it (a CV, a passport): nothing of it is kept
+    BUSY = "busy"  # this process is already reading as many files as it may
+    UNREACHABLE = "unreachable"  # the platform did not hand the file over
+
+    @property
+    def answer(self) -> str:
+        """The name of the French answer in domain.yml."""
+        return f"utter_letter_file_{self.value}"
+
+
+@dataclass(frozen=True)
+class FileText:
+    """What a file gave: its text, or the reason there is none."""
+
+    kind: Optional[FileKind]
+    text: str = ""
+    problem: Optional[FileProblem] = None
+
+
+def file_kind(data: bytes) -> Optional[FileKind]:
+    """What the file is, from its first bytes: the name or type a client declares is not trusted."""
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return FileKind.PDF
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")):
+        return FileKind.IMAGE
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return FileKind.IMAGE
+    return None
+
+
+# OCR takes a core for a second or more a page: a process reads this many files at once, and lets this many
+# more wait; past that, the person is asked to try again in a minute.
+READERS = 2
+MAX_WAITING = 8
+
+
+class LetterFileReader:
+    """Reads files off the event loop, a few at a time, so that a channel keeps answering while a photo is read."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="letter-file")
+        self._pending = 0
+
+    async def read(self, data: bytes) -> FileText:
+        if self._pending >= READERS + MAX_WAITING:
+            return FileText(None, problem=FileProblem.BUSY)
+        self._pending += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, read_letter_file, data)
+        finally:
+            self._pending -= 1
+
+
+@cache
+def letter_file_reader() -> LetterFileReader:
+    """The process's reader, made on first use."""
+    return LetterFileReader()
+
+
+def read_letter_file(data: bytes) -> FileText:
+    """The text of a letter sent as a file, read in memory; NOT_A_LETTER when the text is no IRCC letter."""
+    found = _file_text(data)
+    if found.problem is None and read_letter(found.text) is None:
+        return FileText(found.kind, problem=FileProblem.NOT_A_LETTER)
+    return found
+
+
+def _file_text(data: bytes) -> FileText:
+    if len(data) > MAX_FILE_BYTES:
+        return FileText(None, problem=FileProblem.TOO_LARGE)
+    kind = file_kind(data)
+    if kind is FileKind.PDF:
+        return _pdf_text(data)
+    if kind is FileKind.IMAGE:
+        return _image_text(data)
+    return FileText(None, problem=FileProblem.NOT_SUPPORTED)
+
+
+def _pdf_text(data: bytes) -> FileText:
+    problem = _pdf_problem(data)
+    if problem is not None:
+        return FileText(FileKind.PDF, problem=problem)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            # Many portals encrypt with an empty password, to forbid editing only: those are read.
+            return FileText(FileKind.PDF, problem=FileProblem.ENCRYPTED)
+        if len(reader.pages) > MAX_PDF_PAGES:
+            return FileText(FileKind.PDF, problem=FileProblem.BROKEN)
+        if _pdf_runs_code(reader):
+            return FileText(FileKind.PDF, problem=FileProblem.ACTIVE_CONTENT)
+        pages = [_page_text(page) for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError) as error:
+        logger.info("letter file: PDF not readable (%s)", type(error).__name__)
+        return FileText(FileKind.PDF, problem=FileProblem.BROKEN)
+    if any(page is None for page in pages):
+        return FileText(FileKind.PDF, problem=FileProblem.BROKEN)
+    return _found(FileKind.PDF, "\n\n".join(page for page in pages if page))
+
+
+def _pdf_problem(data: bytes) -> Optional[FileProblem]:
+    # Seen before parsing, in the raw objects: a viewer's code, or an encryption dictionary.
+    if _ACTIVE_CONTENT.search(data):
+        return FileProblem.ACTIVE_CONTENT
+    return None
+
+
+def _pdf_runs_code(reader: PdfReader) -> bool:
+    """Code hidden in compressed object streams, which the raw bytes do not show: the catalog's actions."""
+    root = reader.trailer["/Root"]
+    names = root.get("/Names")
+    if names is not None and "/JavaScript" in names.get_object():
+        return True
+    return "/OpenAction" in root and _ACTIVE_CONTENT.search(repr(root["/OpenAction"]).encode()) is not None
+
+
+def _page_text(page) -> Optional[str]:
+    """The page's text, or OCR of its images when it has little text (a scan); None when an image is broken."""
+    text = page.extract_text() or ""
+    if len(_LETTERS.findall(text)) >= MIN_TEXT_LETTERS:
+        return text
+    scanned: List[str] = []
+    for picture in page.images:
+        image = _opened(picture.data)
+        if image is None:
+            return None
+        scanned.append(_ocr(image))
+    return "\n".join([text, *scanned]).strip()
+
+
+def _image_text(data: bytes) -> FileText:
+    image = _opened(data)
+    if image is None:
+        return FileText(FileKind.IMAGE, problem=FileProblem.BROKEN)
+    return _found(FileKind.IMAGE, _ocr(image))
+
+
+def _opened(data: bytes) -> Optional[Image.Image]:
+    """The image, upright and in grey, or None when Pillow cannot read it or it holds too many pixels."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its limit and twice its limit: both refuse here.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                return None
+            image.load()
+            # A phone stores the photo sideways with a note of how to turn it.
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("L")
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, ValueError):
+        return None
+    if max(image.size) > OCR_LONGEST_SIDE:
+        image.thumbnail((OCR_LONGEST_SIDE, OCR_LONGEST_SIDE))
+    return image
+
+
+def _ocr(image: Image.Image) -> str:
+    if ImageStat.Stat(image).stddev[0] < MIN_PIXEL_SPREAD:
+        return ""
+    best = _tesseract(image)
+    if _words(best) >= MIN_COMMON_WORDS:
+        return best
+    # Few words read: the page may be on its side or upside down. Tesseract's own orientation detection was
+    # wrong on upright blurred photos, so each turn is read and the one giving the most words is kept.
+    for turn in (90, 270, 180):
+        text = _tesseract(image.rotate(turn, expand=True))
+        if _words(text) > _words(best):
+            best = text
+        if _words(best) >= MIN_COMMON_WORDS:
+            break
+    return best
+
+
+def _words(text: str) -> int:
+    """How many of the commonest English and French words the text holds: garbage from a page read sideways
+    has letters, but not these."""
+    return sum(1 for word in re.findall(r"[a-zà-ÿ]+", text.lower()) if word in _COMMON_WORDS)
+
+
+def _tesseract(image: Image.Image) -> str:
+    return _run_tesseract(image, "-l", OCR_LANGUAGES, "--psm", "3")
+
+
+def _run_tesseract(image: Image.Image, *options: str) -> str:
+    """Tesseract on a PNG piped in; its text piped out. No file touches the disk."""
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    try:
+        done = subprocess.run(
+            ["tesseract", "stdin", "stdout", *options],
+            input=png.getvalue(),
+            capture_output=True,
+            timeout=OCR_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        logger.warning("letter file: OCR stopped after %d s", OCR_TIMEOUT_SECONDS)
+        return ""
+    if done.returncode != 0:
+        # Its stderr may quote what it read: only the exit code is logged.
+        logger.warning("letter file: tesseract failed with exit code %d", done.returncode)
+        return ""
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def _found(kind: FileKind, text: str) -> FileText:
+    text = _tidy(text)
+    if len(_LETTERS.findall(text)) < MIN_TEXT_LETTERS:
+        return FileText(kind, problem=FileProblem.NO_TEXT)
+    if len(text) > MAX_MESSAGE_LENGTH:
+        # What a message may hold: the letterhead, the decision and its reasons come first in a letter; the
+        # last page's lines on judicial review and the signature are what is cut.
+        text = text[
+            : text.rfind("\n", 0, MAX_MESSAGE_LENGTH) if "\n" in text[:MAX_MESSAGE_LENGTH] else MAX_MESSAGE_LENGTH
+        ]
+    return FileText(kind, text=text)
+
+
+def _tidy(text: str) -> str:
+    """Spaces and empty lines an extraction leaves, and characters no message carries (control codes)."""
+    lines: Iterator[str] = (" ".join(line.split()) for line in text.replace("\x0c", "\n").splitlines())
+    tidy = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return "".join(char for char in tidy if char == "\n" or char.isprintable())
