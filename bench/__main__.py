@@ -112,7 +112,7 @@ def main(argv=None) -> int:
         if "letters" in stages:
             from bench.letters import letters_bench
 
-            with clock("letters: the blind letters, as text"):
+            with clock("letters: the blind letters, as text and as files"):
                 results["letters"] = letters_bench()
 
         with tempfile.TemporaryDirectory(prefix="bench-assistant-") as tmp:

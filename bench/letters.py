@@ -1,4 +1,5 @@
-"""The letter reader (bot/domain/letters.py) scored on the blind letters (tests/letters/blind), as text.
+"""The letter reader (bot/domain/letters.py) scored on blind letters (tests/letters/blind*), as text and as the
+files people send (a PDF with text, a scanned PDF, a photo of the first page), read by the files' reader.
 
 The letters were written by a helper who never saw the reader; the reader is never tuned on them. A text the
 reader does not take for a decision letter counts as kind "other" (the set's label for pasted texts that are
@@ -7,6 +8,8 @@ not one: a forum post, an invitation, an acknowledgement of receipt).
 
 from __future__ import annotations
 
+import statistics
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,8 +17,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from bench.letter_forms import LetterForm, rendered
 from bench.settings import ROOT
 from bot.domain.letters import LetterReading, read_letter
+from bot.rasa_plugins.letter_files import read_letter_file
 
 BLIND_LETTERS = ROOT / "tests" / "letters" / "blind" / "letters"
 NOT_A_LETTER = "other"
@@ -102,20 +107,53 @@ def score_letters(letters: Sequence[LabelledLetter], readings: Sequence[Optional
     }
 
 
-def letters_bench(folder: Path = BLIND_LETTERS) -> Dict[str, Any]:
-    """The reader's figures on the set's text form. Nothing of a letter's text leaves this function."""
+def _text_of(letter: LabelledLetter, form: LetterForm, seed: int) -> Tuple[str, float]:
+    """The text the product gets from the letter in this form, and the seconds the file's reader took."""
+    data = rendered(letter.text, form, seed)
+    started = time.perf_counter()
+    found = read_letter_file(data)
+    return found.text, time.perf_counter() - started
+
+
+def letters_bench(folder: Path = BLIND_LETTERS, forms: Sequence[LetterForm] = tuple(LetterForm)) -> Dict[str, Any]:
+    """The reader's figures on the set's text, and on each file form rendered from it (bench/letter_forms.py):
+    read through the files' reader as a person's file is. Nothing of a letter's text leaves this function."""
     letters = load_letters(folder)
-    readings = [read_letter(letter.text) for letter in letters]
-    return {"text": score_letters(letters, readings)}
+    figures: Dict[str, Any] = {
+        "set": folder.parent.name,
+        "text": score_letters(letters, [read_letter(x.text) for x in letters]),
+    }
+    seconds: Dict[str, Optional[float]] = {}
+    for form in forms:
+        read = [_text_of(letter, form, seed) for seed, letter in enumerate(letters)]
+        figures[form.value] = score_letters(letters, [read_letter(text) if text else None for text, _ in read])
+        seconds[form.value] = statistics.median(took for _, took in read) if read else None
+    figures["seconds"] = seconds
+    return figures
 
 
-def rows(figures: Dict[str, Any]) -> List[Tuple[str, Any]]:
+FIGURES = (
+    ("kind (refusal, return, other application, fairness letter, not a letter)", "kind_accuracy"),
+    ("causes, exact set ({refusals} refusals)", "causes_exact"),
+    ("decision date ({dated} dated letters)", "decision_date_accuracy"),
+    ("office in or outside Canada ({placed} letters naming one)", "office_in_canada_accuracy"),
+    ("office placed wrong (the rest were asked)", "office_wrong"),
+    ("program (refusals naming one)", "program_accuracy"),
+)
+
+
+def forms_in(figures: Dict[str, Any]) -> List[str]:
+    """The forms measured, text first."""
+    return ["text"] + [form.value for form in LetterForm if form.value in figures]
+
+
+def rows(figures: Dict[str, Any]) -> List[List[Any]]:
+    """One row per figure, one column per form measured; then the file reader's median seconds per letter."""
     text = figures["text"]
-    return [
-        ("kind (refusal, return, other application, fairness letter, not a letter)", text["kind_accuracy"]),
-        (f"causes, exact set ({text['refusals']} refusals)", text["causes_exact"]),
-        (f"decision date ({text['dated']} dated letters)", text["decision_date_accuracy"]),
-        (f"office in or outside Canada ({text['placed']} letters naming one)", text["office_in_canada_accuracy"]),
-        ("office placed wrong (the rest were asked)", text["office_wrong"]),
-        ("program (refusals naming one)", text["program_accuracy"]),
-    ]
+    forms = forms_in(figures)
+    table = [[label.format(**text)] + [figures[form][key] for form in forms] for label, key in FIGURES]
+    seconds = figures.get("seconds") or {}
+    table.append(
+        ["median seconds to read one file (one page photographed)", None] + [seconds.get(f) for f in forms[1:]]
+    )
+    return table

@@ -187,3 +187,16 @@ def test_the_training_cache_key_takes_the_readers_code_fingerprint():
 
     source = inspect.getsource(fingerprinting.calculate_fingerprint_key)
     assert "fingerprint_addon(config)" in source
+
+
+def test_sql_tracker_store_writes_the_events_its_additional_events_yields():
+    """tracker_store.py keeps a letter as the facts read by yielding a changed copy of its message from
+    `_additional_events`: that works only while `save` writes what that method yields, as `as_dict()`."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    source = inspect.getsource(SQLTrackerStore.save)
+    assert "self._additional_events(session, tracker)" in source
+    assert "data = event.as_dict()" in source
+    # save also streams the tracker's own events to an event broker: the project configures none
+    # (endpoints.yml), so the letter's text goes nowhere else.
+    assert "event_broker" not in (Path(__file__).resolve().parents[2] / "endpoints.yml").read_text(encoding="utf-8")

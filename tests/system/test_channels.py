@@ -21,7 +21,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
+from bench.letter_forms import text_pdf
 from bot.rasa_plugins.channels.signatures import meta_signature
+from bot.texts import file_response_text
+from tests.rasa_plugins.test_letter_files import CV, LETTER
 from tests.system.assistant import ActionServer, RasaServer, wait_for, web_sender
 
 pytestmark = pytest.mark.system
@@ -54,6 +57,33 @@ class Platform(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         self.wfile.write(b'{"message_id": "ok"}')
+
+    # Files people sent, as the platforms keep them: {media id: bytes}.
+    media = {}
+
+    def do_GET(self):
+        """WhatsApp's media: its description at /graph/<id>, its bytes at /media/<id>, both with the access token;
+        Twilio's at /twilio/.../Media/<id> with the account's credentials; Messenger's at /cdn/<id>, open."""
+        path = urlsplit(self.path).path
+        name = path.rsplit("/", 1)[-1]
+        bearer = self.headers.get("Authorization") == "Bearer wa-token"
+        basic = (
+            self.headers.get("Authorization") == "Basic " + b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
+        )
+        data = type(self).media.get(name)
+        allowed = {"graph": bearer, "media": bearer, "twilio": basic, "cdn": True}.get(path.split("/")[1], False)
+        if data is None or not allowed:
+            self.send_response(404 if allowed else 401)
+            self.end_headers()
+            return
+        if path.startswith("/graph/"):
+            host = f"http://{self.headers['Host']}"
+            data = json.dumps({"url": f"{host}/media/{name}", "mime_type": "application/pdf", "file_size": len(data)})
+            data = data.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def log_message(self, *args):
         pass
@@ -243,15 +273,65 @@ def test_whatsapp_status_callbacks_and_media(rasa):
     status = {"id": "wamid.x", "status": "delivered", "timestamp": "1", "recipient_id": PERSON_PHONE}
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(status=status)).ok
     assert Platform.calls == []
-    photo = {
+    voice = {
         "from": "33612345678",
-        "id": "wamid.photo",
+        "id": "wamid.voice",
         "timestamp": "1",
-        "type": "image",
-        "image": {"id": "media", "mime_type": "image/jpeg"},
+        "type": "audio",
+        "audio": {"id": "voice", "mime_type": "audio/ogg"},
     }
-    assert post_meta(rasa, "whatsapp", whatsapp_delivery(photo)).ok
+    assert post_meta(rasa, "whatsapp", whatsapp_delivery(voice)).ok
     assert "messages écrits" in whatsapp_sent("33612345678")[-1]["text"]["body"]
+
+
+def _bodies(sent):
+    return " ".join(
+        (m.get("text") or {}).get("body", "") or (m.get("interactive") or {}).get("body", {}).get("text", "")
+        for m in sent
+    )
+
+
+def test_whatsapp_a_letter_sent_as_a_pdf_is_read_and_its_grounds_said_back(rasa):
+    Platform.media["wa-letter"] = text_pdf(LETTER)
+    Platform.media["wa-cv"] = text_pdf(CV)
+    document = {"id": "wa-letter", "mime_type": "application/pdf", "filename": "refus.pdf"}
+    sent = {"from": "33611112222", "id": "wamid.doc", "timestamp": "1", "type": "document", "document": document}
+    assert post_meta(rasa, "whatsapp", whatsapp_delivery(sent)).ok
+    said = _bodies(whatsapp_sent("33611112222"))
+    assert "J'ai lu votre lettre" in said and "certificat de police" in said
+    # A file that is no letter, and one the Graph API does not hand over, are answered; nothing else happens.
+    for media_id, answer in (("wa-cv", "utter_letter_file_not_a_letter"), ("gone", "utter_letter_file_unreachable")):
+        image = {"id": media_id, "mime_type": "image/jpeg"}
+        photo = {"from": "33633334444", "id": f"wamid.{media_id}", "timestamp": "1", "type": "image", "image": image}
+        assert post_meta(rasa, "whatsapp", whatsapp_delivery(photo)).ok
+        assert whatsapp_sent("33633334444")[-1]["text"]["body"] == file_response_text(answer)
+
+
+def test_messenger_and_twilio_letters_sent_as_files_are_read(rasa):
+    Platform.media["fb-letter.pdf"] = text_pdf(LETTER)
+    Platform.media["ME-letter"] = text_pdf(LETTER)
+    platform_url = f"http://{urlsplit(rasa.env['GRAPH_API_URL']).netloc}"
+    attachment = {"type": "file", "payload": {"url": f"{platform_url}/cdn/fb-letter.pdf"}}
+    event = {
+        "sender": {"id": "fb-letter"},
+        "recipient": {"id": "page"},
+        "timestamp": 1,
+        "message": {"mid": uuid.uuid4().hex, "attachments": [attachment]},
+    }
+    assert post_meta(rasa, "messenger", messenger_delivery(event)).ok
+    assert "J'ai lu votre lettre" in " ".join(m.get("text", "") for m in sent_to("fb-letter"))
+    media_url = f"{platform_url}/twilio/2010-04-01/Accounts/{TWILIO_SID}/Messages/MM1/Media/ME-letter"
+    message = {
+        **twilio_message("", sender="whatsapp:+15145550177"),
+        "NumMedia": "1",
+        "MediaUrl0": media_url,
+        "MediaContentType0": "application/pdf",
+    }
+    assert post_twilio(rasa, message).ok
+    assert any("J'ai lu votre lettre" in body for body in twilio_bodies())
+    # A media URL that is not Twilio's is no Twilio delivery.
+    foreign = {**message, "MessageSid": f"SM{uuid.uuid4().hex}", "MediaUrl0": f"{platform_url}/cdn/fb-letter.pdf"}
+    assert post_twilio(rasa, foreign).status_code == 400
 
 
 def test_whatsapp_refuses_a_bad_signature_and_malformed_json(rasa):

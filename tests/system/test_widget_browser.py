@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.letter_forms import LetterForm, rendered
 from bot.texts import file_response_text
 from bot.web.demo import widget_texts
 from tests.ports import free_port
+from tests.rasa_plugins.test_letter_files import LETTER
 from tests.system.assistant import ActionServer, ChildProcess, RasaServer, web_sender
 from tests.system.nlu_model import MODEL, ROOT
 
@@ -130,6 +132,30 @@ def test_from_the_story_to_the_remedies_then_a_reload_keeps_the_history(page):
     )
     page.reload()
     assert page.locator(".ee-chat__message--user").count() == 0
+
+
+def test_a_letter_sent_as_a_photo_is_read_with_the_keyboard_only_and_a_pasted_one_keeps_its_lines(page, tmp_path):
+    scan = tmp_path / "lettre-refus.jpg"
+    scan.write_bytes(rendered(LETTER, LetterForm.PHOTO, seed=5))
+    page.get_by_role("button", name="Refus Entrée express ? Parlons-en").click()
+    bot_says(page, "Dites-moi où vous en êtes")
+    # The attach button is reached with Tab from the message box, and opens the file picker with Enter.
+    page.keyboard.press("Shift+Tab")
+    with page.expect_file_chooser() as chosen:
+        page.keyboard.press("Enter")
+    chosen.value.set_files(str(scan))
+    page.locator(".ee-chat__message--user", has_text="lettre-refus.jpg").wait_for()
+    bot_says(page, "J'ai lu votre lettre")
+    bot_says(page, "certificat de police")
+    shot(page, "5-letter-photo")
+
+    # Pasted into the message box, the letter keeps its line breaks: the letterhead's office is read.
+    page.get_by_role("button", name="Nouvelle conversation").click()
+    bot_says(page, "Dites-moi où vous en êtes")
+    page.get_by_label("Votre message").fill(LETTER)
+    page.keyboard.press("Enter")
+    bot_says(page, "J'ai lu votre lettre")
+    assert page.locator(".ee-chat__message--user", has_text="Ambassade du Canada").count() == 1
 
 
 def test_typed_html_is_shown_as_text_and_never_run(page):
