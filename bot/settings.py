@@ -245,6 +245,10 @@ def redis_settings() -> RedisSettings:
     )
 
 
+# The header carrying ACTION_SERVER_TOKEN from Rasa's gateway to the action servers: one name for both ends.
+ACTION_SERVER_TOKEN_HEADER = "X-Action-Server-Token"
+
+
 @dataclass(frozen=True)
 class ActionGatewaySettings:
     """The action servers Rasa's calls are forwarded to, and how long they may take."""

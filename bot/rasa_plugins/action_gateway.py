@@ -31,7 +31,7 @@ from sanic.response import HTTPResponse
 
 from bot.rasa_plugins import action_response_check
 from bot.rasa_plugins.channels.choices import SeenMessages
-from bot.settings import ActionGatewaySettings, action_gateway_settings
+from bot.settings import ACTION_SERVER_TOKEN_HEADER, ActionGatewaySettings, action_gateway_settings
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,6 @@ APOLOGY = "utter_technical_problem"
 LOCAL_PEERS = {"127.0.0.1", "::1"}
 FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
 TOKEN_HEADER = "x-action-gateway-token"
-# The action servers take no call without it (action_server.py).
-SERVER_TOKEN_HEADER = "X-Action-Server-Token"
 
 
 def is_rasas_own_call(peer: Optional[str], headers: Mapping[str, str], token: str) -> bool:
@@ -82,7 +80,7 @@ class ActionGatewayInput(InputChannel):
         self.settings = settings
         self._next_server = itertools.cycle(range(len(settings.urls)))
         self._session: Optional[aiohttp.ClientSession] = None
-        self._headers = {"Content-Type": "application/json", SERVER_TOKEN_HEADER: settings.server_token}
+        self._headers = {"Content-Type": "application/json", ACTION_SERVER_TOKEN_HEADER: settings.server_token}
         # One apology per message, even when several of its actions fail.
         self._apologised = SeenMessages()
 

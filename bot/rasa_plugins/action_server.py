@@ -24,18 +24,17 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.settings import action_gateway_settings
+from bot.settings import ACTION_SERVER_TOKEN_HEADER, action_gateway_settings
 
 logger = logging.getLogger(__name__)
 
-TOKEN_HEADER = "x-action-server-token"
 OPEN_PATHS = ("/health",)
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
 
 def is_the_gateways_call(headers: Mapping[str, str], token: str) -> bool:
-    given = headers.get(TOKEN_HEADER, "")
+    given = headers.get(ACTION_SERVER_TOKEN_HEADER, "")
     return bool(token) and hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 

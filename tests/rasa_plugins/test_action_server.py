@@ -7,8 +7,10 @@ import sys
 
 import pytest
 import requests
+from sanic.compat import Header
 
 from bot.rasa_plugins.action_server import is_the_gateways_call
+from bot.settings import ACTION_SERVER_TOKEN_HEADER
 from tests.system.assistant import ACTION_SERVER_TOKEN, ROOT, ActionServer
 
 # A call naming an action that does not exist: 404 from rasa_sdk itself once the call is let in.
@@ -19,9 +21,11 @@ CALL = {"next_action": "action_that_does_not_exist", "sender_id": "p1", "tracker
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
-        ({"x-action-server-token": "the-token"}, True),
-        ({"x-action-server-token": "the-token "}, False),
-        ({"x-action-server-token": "other"}, False),
+        ({ACTION_SERVER_TOKEN_HEADER: "the-token"}, True),
+        # As Sanic hands the headers over: any case.
+        (Header({"x-action-server-token": "the-token"}), True),
+        ({ACTION_SERVER_TOKEN_HEADER: "the-token "}, False),
+        ({ACTION_SERVER_TOKEN_HEADER: "other"}, False),
         ({}, False),
     ],
 )
@@ -31,7 +35,7 @@ def test_only_the_exact_token_is_the_gateways(headers, expected):
 
 @pytest.mark.unit
 def test_without_a_token_set_no_call_is_the_gateways():
-    assert not is_the_gateways_call({"x-action-server-token": ""}, "")
+    assert not is_the_gateways_call({ACTION_SERVER_TOKEN_HEADER: ""}, "")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,7 @@ def action_server(tmp_path_factory):
 @pytest.mark.integration
 def test_a_local_process_without_the_token_runs_no_action(action_server):
     # The attack: anything that reaches the port posts a made-up call (a consultation request, say).
-    for headers in ({}, {"X-Action-Server-Token": "guessed"}):
+    for headers in ({}, {ACTION_SERVER_TOKEN_HEADER: "guessed"}):
         answer = requests.post(action_server.url, json=CALL, headers=headers, timeout=30)
         assert answer.status_code == 403
         assert "action_that_does_not_exist" not in answer.text
@@ -51,7 +55,7 @@ def test_a_local_process_without_the_token_runs_no_action(action_server):
 
 @pytest.mark.integration
 def test_the_gateways_call_reaches_rasa_sdk_and_health_stays_open(action_server):
-    answer = requests.post(action_server.url, json=CALL, headers={"X-Action-Server-Token": ACTION_SERVER_TOKEN})
+    answer = requests.post(action_server.url, json=CALL, headers={ACTION_SERVER_TOKEN_HEADER: ACTION_SERVER_TOKEN})
     assert answer.status_code == 404 and "action_that_does_not_exist" in answer.text
     assert requests.get(action_server.url.replace("/webhook", "/health"), timeout=30).json() == {"status": "ok"}
 

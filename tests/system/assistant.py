@@ -19,6 +19,7 @@ import requests
 # Bound before the autouse fixture pins `clock.today`: the servers run on the real calendar.
 from bot.domain.clock import today as real_today
 from bot.rasa_plugins.channels.web_sessions import new_session_id
+from bot.settings import ACTION_SERVER_TOKEN_HEADER
 from bot.wait_for_port import wait_for_port
 from tests.ports import free_port
 from tests.system.nlu_model import MODEL, ROOT, load_agent
@@ -221,4 +222,4 @@ class Conversation:
 
 
 def start_agent(action_server: ActionServer):
-    return load_agent(action_server.url, {"X-Action-Server-Token": ACTION_SERVER_TOKEN})
+    return load_agent(action_server.url, {ACTION_SERVER_TOKEN_HEADER: ACTION_SERVER_TOKEN})

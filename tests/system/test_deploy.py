@@ -24,6 +24,7 @@ from rasa.shared.utils.common import class_from_module_path
 from rasa.utils.endpoints import read_endpoint_config
 from sanic import Sanic
 
+from bot.settings import ACTION_SERVER_TOKEN_HEADER
 from tests.ports import free_port
 
 pytestmark = pytest.mark.system
@@ -94,7 +95,7 @@ def test_rasa_commands_call_the_action_server_and_the_served_assistant_calls_its
     monkeypatch.setenv("ACTION_SERVER_TOKEN", "the-server-token")
     direct = read_endpoint_config(str(ROOT / "endpoints.yml"), "action_endpoint")
     assert direct.url == "http://localhost:5055/webhook"
-    assert direct.headers == {"X-Action-Server-Token": "the-server-token"}
+    assert direct.headers == {ACTION_SERVER_TOKEN_HEADER: "the-server-token"}
     gateway = read_endpoint_config(str(ROOT / "endpoints-gateway.yml"), "action_endpoint")
     assert gateway.url == f"http://127.0.0.1:5123{GATEWAY_PATH}"
     assert gateway.headers == {"X-Action-Gateway-Token": "the-token"}
