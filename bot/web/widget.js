@@ -239,17 +239,17 @@
       }, function () { return false; });
     }
 
-    function say(payload, shown) {
-      if (shown !== null) add({ from: "user", text: shown });
+    // One request to the assistant, by `send(conversation id)`; its replies shown. 413 and 429 carry the
+    // assistant's own French answer (a file too large, too many messages at once), shown as a reply.
+    function exchange(send) {
       var sender;
       return conversation().then(function (id) {
         sender = id;
-        return post("webhook", { sender: id, message: payload });
+        return send(id);
       }).then(function (answer) {
         return expired(answer, sender).then(function (unknown) {
           if (unknown) return [];
-          // 429: too many messages at once; the body holds the assistant's own French answer.
-          if (!answer.ok && answer.status !== 429) throw new Error(String(answer.status));
+          if (!answer.ok && answer.status !== 413 && answer.status !== 429) throw new Error(String(answer.status));
           return answer.json();
         });
       }).then(function (replies) {
@@ -261,31 +261,21 @@
       });
     }
 
+    function say(payload, shown) {
+      if (shown !== null) add({ from: "user", text: shown });
+      return exchange(function (id) { return post("webhook", { sender: id, message: payload }); });
+    }
+
     // The file is the request's body; the server reads it and answers as to a message.
     function sendLetter(letter) {
       add({ from: "user", text: t.attached.replace("{name}", letter.name) });
       add({ from: "bot", text: t.reading });
-      var sender;
-      return conversation().then(function (id) {
-        sender = id;
+      return exchange(function (id) {
         return fetch(rasaUrl + "/webhooks/rest/letter?sender=" + encodeURIComponent(id), {
           method: "POST",
           headers: { "Content-Type": "application/octet-stream" },
           body: letter
         });
-      }).then(function (answer) {
-        return expired(answer, sender).then(function (unknown) {
-          if (unknown) return [];
-          // 413 and 429 carry the assistant's French answer, as a reply.
-          if (!answer.ok && answer.status !== 413 && answer.status !== 429) throw new Error(String(answer.status));
-          return answer.json();
-        });
-      }).then(function (replies) {
-        (replies || []).forEach(function (reply) {
-          add({ from: "bot", text: reply.text || "", buttons: reply.buttons || [] });
-        });
-      }).catch(function () {
-        add({ from: "error", text: t.error });
       });
     }
 
