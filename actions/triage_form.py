@@ -59,13 +59,19 @@ def _decision_date_in_story(tracker: Tracker) -> Optional[ParsedDate]:
         return None
     if any(event.get("event") == "slot" and event.get("name") == "decision_date" for event in tracker.events):
         return None
-    return decision_date_in_story([message["text"] for message in person_messages(tracker)], clock.today())
+    # A letter's message holds the facts read in it, its date among them: that date is the letter's to say back.
+    told = [message["text"] for message in person_messages(tracker) if not _letter_in(message)]
+    return decision_date_in_story(told, clock.today())
+
+
+def _letter_in(message: Dict[str, Any]) -> Optional[LetterReading]:
+    return LetterReading.from_facts((message.get("parse_data") or {}).get(LETTER_FACTS_KEY))
 
 
 def _refusal_letter(tracker: Tracker) -> Optional[LetterReading]:
     """The last refusal letter the person pasted or sent, if any, as the NLU read it (letter_reader.py)."""
     for message in reversed(person_messages(tracker)):
-        reading = LetterReading.from_facts((message.get("parse_data") or {}).get(LETTER_FACTS_KEY))
+        reading = _letter_in(message)
         if reading is not None and reading.kind is LetterKind.REFUSAL:
             return reading
     return None

@@ -4,6 +4,7 @@ import pytest
 
 from actions.triage_form import ValidateTriageForm
 from bot.domain.letters import LETTER_FACTS_KEY, read_letter
+from bot.rasa_plugins.tracker_store import letter_in_words
 
 pytestmark = pytest.mark.unit
 
@@ -292,9 +293,10 @@ Experience Class. You did not provide the police certificate requested. Your app
 """
 # What the NLU reads in LETTER and the message carries; the history keeps these facts, not the letter's text.
 LETTER_READ = {LETTER_FACTS_KEY: read_letter(LETTER, date(2026, 12, 4)).as_facts()}
+# As the history keeps it: the facts in French in place of the text (their date, too, is in words).
 LETTER_TOLD = {
     "event": "user",
-    "text": "[Lettre d'IRCC lue par l'assistant]",
+    "text": letter_in_words(read_letter(LETTER, date(2026, 12, 4))),
     "parse_data": {"intent": {"name": "refusal_missing_documents"}, **LETTER_READ},
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import threading
 import time
 import uuid
@@ -299,6 +300,11 @@ def test_whatsapp_a_letter_sent_as_a_pdf_is_read_and_its_grounds_said_back(rasa)
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(sent)).ok
     said = _bodies(whatsapp_sent("33611112222"))
     assert "J'ai lu votre lettre" in said and "certificat de police" in said
+    # The history keeps what was read, not the letter: its application number is stored nowhere.
+    history = sqlite3.connect(rasa.env["DATABASE_URL"].removeprefix("sqlite:///"))
+    stored = " ".join(row[0] for row in history.execute("select data from events"))
+    history.close()
+    assert "certificat de police" in stored and "E004455667" not in stored
     # A file that is no letter, and one the Graph API does not hand over, are answered; nothing else happens.
     for media_id, answer in (("wa-cv", "utter_letter_file_not_a_letter"), ("gone", "utter_letter_file_unreachable")):
         image = {"id": media_id, "mime_type": "image/jpeg"}
@@ -329,9 +335,11 @@ def test_messenger_and_twilio_letters_sent_as_files_are_read(rasa):
     }
     assert post_twilio(rasa, message).ok
     assert any("J'ai lu votre lettre" in body for body in twilio_bodies())
-    # A media URL that is not Twilio's is no Twilio delivery.
+    # A media URL that is not Twilio's is never fetched: the person is asked to send the file again.
+    Platform.calls = []
     foreign = {**message, "MessageSid": f"SM{uuid.uuid4().hex}", "MediaUrl0": f"{platform_url}/cdn/fb-letter.pdf"}
-    assert post_twilio(rasa, foreign).status_code == 400
+    assert post_twilio(rasa, foreign).ok
+    assert twilio_bodies() == [file_response_text("utter_letter_file_unreachable")]
 
 
 def test_whatsapp_refuses_a_bad_signature_and_malformed_json(rasa):

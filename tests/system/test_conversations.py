@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.case import DecisionLocation
-
 # Bound before the autouse fixture pins `clock.today`: the action server runs on the real calendar.
+from bot.domain import clock
+from bot.domain.case import DecisionLocation
 from bot.domain.clock import today as real_today
 from bot.domain.dates import format_french_date
 from bot.domain.deadlines import judicial_review_deadline
@@ -24,7 +24,9 @@ def agent(tmp_path_factory):
 
 
 @pytest.fixture
-def chat(agent):
+def chat(agent, monkeypatch):
+    # The NLU runs in this process (the letter reader dates a letter against today): on the servers' calendar.
+    monkeypatch.setattr(clock, "today", real_today)
     return Conversation(agent)
 
 

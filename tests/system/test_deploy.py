@@ -52,8 +52,9 @@ def nginx_text() -> str:
 
 
 def proxied_prefixes() -> Dict[str, str]:
-    """Each `location ^~ /path/ { ... proxy_pass http://upstream; }` of the conf: path -> upstream."""
-    blocks = re.findall(r"location\s+\^~\s+(\S+)\s*\{([^}]*)\}", nginx_text())
+    """Each `location ^~ /path/` or `location = /path` block of the conf with a `proxy_pass http://upstream;`:
+    path -> upstream."""
+    blocks = re.findall(r"location\s+(?:\^~|=)\s+(\S+)\s*\{([^}]*)\}", nginx_text())
     upstreams = {path: re.search(r"proxy_pass\s+http://(\w+);", body) for path, body in blocks}
     return {path: found.group(1) for path, found in upstreams.items() if found}
 
@@ -126,6 +127,7 @@ def test_credentials_yml_names_input_channels():
 def test_nginx_proxies_the_public_channels_each_to_its_upstream():
     assert proxied_prefixes() == {
         "/webhooks/rest/": "rasa_http",
+        "/webhooks/rest/letter": "rasa_http",
         "/webhooks/messenger/": "rasa_http",
         "/webhooks/whatsapp/": "rasa_http",
         "/webhooks/twilio_whatsapp/": "rasa_http",

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH
 from bot.rasa_plugins.channels.signatures import meta_signature
 from bot.rasa_plugins.channels.web_sessions import is_issued
+from bot.texts import file_response_text
 from tests.system.assistant import WEB_SESSION_SECRET, web_sender
 from tests.system.channel_stack import ChannelStack
 from tests.system.test_channels import (
@@ -531,7 +532,9 @@ def test_twilio_media_without_a_caption_is_answered(channel_stack):
         MediaContentType0="image/jpeg",
     )
     assert channel_stack.post_twilio(form).status_code == 200
-    assert "messages écrits" in json.dumps(channel_stack.sent_to(person), ensure_ascii=False)
+    # A URL outside the Twilio API the channel talks to is not fetched: the person is asked to send it again.
+    answer = file_response_text("utter_letter_file_unreachable")
+    assert answer in json.dumps(channel_stack.sent_to(person), ensure_ascii=False)
 
 
 def twilio_refusal(body: bytes, content_type: Optional[str]) -> int:
