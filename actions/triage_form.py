@@ -59,9 +59,7 @@ def _decision_date_in_story(tracker: Tracker) -> Optional[ParsedDate]:
         return None
     if any(event.get("event") == "slot" and event.get("name") == "decision_date" for event in tracker.events):
         return None
-    # A letter's message holds the facts read in it, its date among them: that date is the letter's to say back.
-    told = [message["text"] for message in person_messages(tracker) if not _letter_in(message)]
-    return decision_date_in_story(told, clock.today())
+    return decision_date_in_story([message["text"] for message in person_messages(tracker)], clock.today())
 
 
 def _letter_in(message: Dict[str, Any]) -> Optional[LetterReading]:

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from actions.triage_form import ValidateTriageForm
-from bot.domain.letters import LETTER_FACTS_KEY, read_letter
+from bot.domain.letters import LETTER_FACTS_KEY, LetterReading, read_letter
 from bot.rasa_plugins.tracker_store import letter_in_words
 
 pytestmark = pytest.mark.unit
@@ -349,3 +349,15 @@ def test_after_a_restart_a_new_letter_s_facts_are_taken_again(make_tracker, run_
     )
     result = run_action(ValidateTriageForm(), tracker)
     assert result.slots["decision_location"] == "outside_canada"
+
+
+def test_a_date_in_a_letter_s_quoted_grounds_is_not_taken_for_the_person_s_own(make_tracker, run_action):
+    facts = dict(LETTER_READ[LETTER_FACTS_KEY], quotes=["Votre demande a été refusée le 3 novembre 2026."])
+    kept = {**LETTER_TOLD, "parse_data": {**LETTER_TOLD["parse_data"], LETTER_FACTS_KEY: facts}}
+    kept["text"] = letter_in_words(LetterReading.from_facts(facts))
+    tracker = make_tracker(
+        "oui", "affirm", slots={"refusal_causes": ["missing_documents"]}, active_loop=FORM, history=[kept]
+    )
+    result = run_action(ValidateTriageForm(), tracker)
+    assert result.slots["decision_date"] == "2026-11-12"
+    assert "utter_decision_date_in_letter" in result.responses
