@@ -110,10 +110,10 @@ def main(argv=None) -> int:
                 nlu.cross_validation(pipelines)
 
         if "letters" in stages:
-            from bench.letters import letters_bench
+            from bench.letters import LATEST_LETTERS, letters_bench
 
             with clock("letters: the blind letters, as text and as files"):
-                results["letters"] = letters_bench()
+                results["letters"] = letters_bench(LATEST_LETTERS)
 
         with tempfile.TemporaryDirectory(prefix="bench-assistant-") as tmp:
             model = args.model

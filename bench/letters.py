@@ -22,7 +22,10 @@ from bench.settings import ROOT
 from bot.domain.letters import LetterReading, read_letter
 from bot.rasa_plugins.letter_files import read_letter_file
 
-BLIND_LETTERS = ROOT / "tests" / "letters" / "blind" / "letters"
+# Each set is reported once per final reader and spent after that; the newest is the bench's.
+LETTER_SETS = {name: ROOT / "tests" / "letters" / name / "letters" for name in ("blind", "blind2")}
+BLIND_LETTERS = LETTER_SETS["blind"]
+LATEST_LETTERS = LETTER_SETS["blind2"]
 NOT_A_LETTER = "other"
 
 
