@@ -10,6 +10,7 @@ across files); every minimum count. Prints the counts; exits 1 on any error.
 
 Usage: python3 tests/nlu/blind4/tools/check.py
 """
+
 import collections
 import os
 import re
@@ -19,13 +20,38 @@ import yaml
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-CAUSES = ["missing_documents", "misrepresentation", "low_score", "work_experience",
-          "pnp_criteria", "criminal_inadmissibility", "medical_inadmissibility",
-          "officer_error", "unknown_reason"]
-SITUATIONS = ["no_invitation", "profile_expired", "invitation_received", "in_process",
-              "returned_incomplete", "fairness_letter", "other_application"]
-INTENTS = ["affirm", "deny", "thank", "request_consultation", "request_human", "cancel",
-           "change_answer", "out_of_scope", "greet", "goodbye"]
+CAUSES = [
+    "missing_documents",
+    "misrepresentation",
+    "low_score",
+    "work_experience",
+    "pnp_criteria",
+    "criminal_inadmissibility",
+    "medical_inadmissibility",
+    "officer_error",
+    "unknown_reason",
+]
+SITUATIONS = [
+    "no_invitation",
+    "profile_expired",
+    "invitation_received",
+    "in_process",
+    "returned_incomplete",
+    "fairness_letter",
+    "other_application",
+]
+INTENTS = [
+    "affirm",
+    "deny",
+    "thank",
+    "request_consultation",
+    "request_human",
+    "cancel",
+    "change_answer",
+    "out_of_scope",
+    "greet",
+    "goodbye",
+]
 
 FILES = {
     # file: (id prefix, label field, min entries)
@@ -142,14 +168,15 @@ def main():
         if field == "causes":
             for c in CAUSES:
                 if singles[c] < MIN_SINGLE[fname]:
-                    err("%s: %d entries with %s alone, at least %d expected"
-                        % (fname, singles[c], c, MIN_SINGLE[fname]))
+                    err(
+                        "%s: %d entries with %s alone, at least %d expected" % (fname, singles[c], c, MIN_SINGLE[fname])
+                    )
             three = sum(1 for e in data if isinstance(e, dict) and len(e.get("causes", [])) == 3)
             report.append("  alone: " + ", ".join("%s %d" % (c, singles[c]) for c in CAUSES))
-            report.append("  with 2-3 causes: %d (%.1f%%), of which 3 causes: %d"
-                          % (nmulti, 100.0 * nmulti / max(n, 1), three))
-            report.append("  entries naming each cause: "
-                          + ", ".join("%s %d" % (c, ncauses[c]) for c in CAUSES))
+            report.append(
+                "  with 2-3 causes: %d (%.1f%%), of which 3 causes: %d" % (nmulti, 100.0 * nmulti / max(n, 1), three)
+            )
+            report.append("  entries naming each cause: " + ", ".join("%s %d" % (c, ncauses[c]) for c in CAUSES))
             if fname == "stories.yml":
                 share = nmulti / max(n, 1)
                 if not STORY_MULTI_SHARE[0] <= share <= STORY_MULTI_SHARE[1]:
