@@ -135,12 +135,19 @@ def test_from_the_story_to_the_remedies_then_a_reload_keeps_the_history(page):
 
 
 def test_a_letter_sent_as_a_photo_is_read_with_the_keyboard_only_and_a_pasted_one_keeps_its_lines(page, tmp_path):
+    from playwright.sync_api import expect
+
     scan = tmp_path / "lettre-refus.jpg"
     scan.write_bytes(rendered(LETTER, LetterForm.PHOTO, seed=5))
+    # Playwright turns the browser's file-picker interception on without waiting for it (fire and forget), so
+    # a picker opened right after expect_file_chooser() can be missed. Listening from the start turns it on
+    # long before the key is pressed.
+    page.on("filechooser", lambda chooser: None)
     page.get_by_role("button", name="Refus Entrée express ? Parlons-en").click()
     bot_says(page, "Dites-moi où vous en êtes")
     # The attach button is reached with Tab from the message box, and opens the file picker with Enter.
     page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("button", name="Joindre votre lettre")).to_be_focused()
     with page.expect_file_chooser() as chosen:
         page.keyboard.press("Enter")
     chosen.value.set_files(str(scan))
