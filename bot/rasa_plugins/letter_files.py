@@ -16,18 +16,20 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 import re
 import subprocess
-import warnings
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
-from typing import Iterator, List, Optional
+from time import monotonic
+from typing import Iterator, List, Optional, Set, Tuple
 
-from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageStat
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
 
 from bot.domain.letters import read_letter
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
@@ -37,12 +39,19 @@ logger = logging.getLogger(__name__)
 # A letter is one to three pages: a few MB covers a phone's photo of a page; more is no letter.
 MAX_FILE_BYTES = 8_000_000
 MAX_PDF_PAGES = 10
-# Pillow refuses more pixels than this (a decompression bomb: a small file unpacking to gigabytes).
-# A 48-megapixel phone photo passes; 2.5 times more does not.
-MAX_IMAGE_PIXELS = 120_000_000
+# A letter's PDF has a few hundred objects, a few thousand when tagged for screen readers: past this, no letter.
+MAX_PDF_OBJECTS = 50_000
+# An image declaring more pixels than this is refused from its header, before a pixel is decoded (a decompression
+# bomb: a small file unpacking to gigabytes). A 48-megapixel phone photo passes. It sits under Pillow's own global
+# limit (Image.MAX_IMAGE_PIXELS, about 89.5 million: a warning past it, an error past twice it), so that this one
+# decides; Pillow's error, for an image over twice its limit, is refused the same way.
+MAX_IMAGE_PIXELS = 80_000_000
 # Tesseract reads a page best at about 300 dpi: an A4 page is about 2,500 x 3,500 pixels.
 OCR_LONGEST_SIDE = 3_500
 OCR_TIMEOUT_SECONDS = 60
+# A file's OCR time in all: once spent, a picture read with few words is not read again turned (each picture still
+# gets its upright reading), so that a scan of blank-looking pages does not hold a reader for minutes.
+OCR_BUDGET_SECONDS = 40
 OCR_LANGUAGES = "fra+eng"
 # Fewer letters than this on a PDF's pages: the page is a scan, read by OCR.
 MIN_TEXT_LETTERS = 80
@@ -56,8 +65,10 @@ _COMMON_WORDS = frozenset(
     "de la le les et des du un une en votre vous à pour que qui est au dans sur par pas ne a été avec nous ce".split()
 )
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
-# Names in a PDF's objects that make a viewer run code (JavaScript, or launching a program).
-_ACTIVE_CONTENT = re.compile(rb"/(?:JavaScript|JS|Launch|RichMedia)\b")
+# What makes a viewer run code, in a PDF's objects: an action running JavaScript, launching a program or rich
+# media; the keys holding scripts (an action's /JS, the catalog's /Names -> /JavaScript) or an XFA form's.
+_CODE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/RichMediaExecute"})
+_CODE_KEYS = frozenset({"/JS", "/JavaScript", "/XFA"})
 
 
 class FileKind(Enum):
@@ -72,7 +83,7 @@ class FileProblem(Enum):
     NOT_SUPPORTED = "not_supported"  # neither a PDF nor an image Pillow reads (a Word file, HEIC, a video)
     ENCRYPTED = "encrypted"  # a PDF that asks for a password
     ACTIVE_CONTENT = "active_content"  # a PDF carrying JavaScript or a launch action
-    BROKEN = "broken"  # damaged, cut short, or too many pages or pixels
+    BROKEN = "broken"  # damaged, cut short, too many pages, objects or pixels, or beyond what the libraries read
     NO_TEXT = "no_text"  # blank, blurred, or nothing legible
     NOT_A_LETTER = "not_a_letter"  # text, but no IRCC letter in it (a CV, a passport): nothing of it is kept
     BUSY = "busy"  # this process is already reading as many files as it may
@@ -88,7 +99,6 @@ class FileProblem(Enum):
 class FileText:
     """What a file gave: its text, or the reason there is none."""
 
-    kind: Optional[FileKind]
     text: str = ""
     problem: Optional[FileProblem] = None
 
@@ -115,15 +125,23 @@ class LetterFileReader:
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="letter-file")
+        # Files being read or waiting for a reader. Released by the pool's thread when it is done with the file, not
+        # when the caller stops waiting: a request given up (its connection closed) leaves its file being read.
         self._pending = 0
+        self._lock = threading.Lock()
 
     async def read(self, data: bytes) -> FileText:
-        if self._pending >= READERS + MAX_WAITING:
-            return FileText(None, problem=FileProblem.BUSY)
-        self._pending += 1
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, read_letter_file, data)
-        finally:
+        with self._lock:
+            if self._pending >= READERS + MAX_WAITING:
+                return FileText(problem=FileProblem.BUSY)
+            self._pending += 1
+        job = self._pool.submit(read_letter_file, data)
+        job.add_done_callback(self._release)
+        # Given up while still waiting, the file is taken off the queue (and released); being read, it runs on.
+        return await asyncio.wrap_future(job)
+
+    def _release(self, _: Future) -> None:
+        with self._lock:
             self._pending -= 1
 
 
@@ -134,64 +152,85 @@ def letter_file_reader() -> LetterFileReader:
 
 
 def read_letter_file(data: bytes) -> FileText:
-    """The text of a letter sent as a file, read in memory; NOT_A_LETTER when the text is no IRCC letter."""
-    found = _file_text(data)
-    if found.problem is None and read_letter(found.text) is None:
-        return FileText(found.kind, problem=FileProblem.NOT_A_LETTER)
-    return found
+    """The text of a letter sent as a file, read in memory; NOT_A_LETTER when the text is no IRCC letter.
+
+    Never raises: a file the libraries choke on (a PDF over one of pypdf's limits, a filter or an encryption it does
+    not support, a JBIG2 picture, a damaged image) is BROKEN, and so is a file met while Tesseract is missing.
+    """
+    try:
+        found = _file_text(data, ocr_until=monotonic() + OCR_BUDGET_SECONDS)
+        if found.problem is None and read_letter(found.text) is None:
+            return FileText(problem=FileProblem.NOT_A_LETTER)
+        return found
+    except Exception as error:  # noqa: BLE001 - whatever the file makes fail, the person gets an answer
+        # The type only: an error's message may quote the file.
+        logger.info("letter file: not readable (%s)", type(error).__name__)
+        return FileText(problem=FileProblem.BROKEN)
 
 
-def _file_text(data: bytes) -> FileText:
+def _file_text(data: bytes, ocr_until: float) -> FileText:
     if len(data) > MAX_FILE_BYTES:
-        return FileText(None, problem=FileProblem.TOO_LARGE)
+        return FileText(problem=FileProblem.TOO_LARGE)
     kind = file_kind(data)
     if kind is FileKind.PDF:
-        return _pdf_text(data)
+        return _pdf_text(data, ocr_until)
     if kind is FileKind.IMAGE:
-        return _image_text(data)
-    return FileText(None, problem=FileProblem.NOT_SUPPORTED)
+        return _image_text(data, ocr_until)
+    return FileText(problem=FileProblem.NOT_SUPPORTED)
 
 
-def _pdf_text(data: bytes) -> FileText:
-    problem = _pdf_problem(data)
+def _pdf_text(data: bytes, ocr_until: float) -> FileText:
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted and not reader.decrypt(""):
+        # Many portals encrypt with an empty password, to forbid editing only: those are read.
+        return FileText(problem=FileProblem.ENCRYPTED)
+    if len(reader.pages) > MAX_PDF_PAGES:
+        return FileText(problem=FileProblem.BROKEN)
+    problem = _pdf_problem(reader)
     if problem is not None:
-        return FileText(FileKind.PDF, problem=problem)
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            # Many portals encrypt with an empty password, to forbid editing only: those are read.
-            return FileText(FileKind.PDF, problem=FileProblem.ENCRYPTED)
-        if len(reader.pages) > MAX_PDF_PAGES:
-            return FileText(FileKind.PDF, problem=FileProblem.BROKEN)
-        if _pdf_runs_code(reader):
-            return FileText(FileKind.PDF, problem=FileProblem.ACTIVE_CONTENT)
-        pages = [_page_text(page) for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError) as error:
-        logger.info("letter file: PDF not readable (%s)", type(error).__name__)
-        return FileText(FileKind.PDF, problem=FileProblem.BROKEN)
+        return FileText(problem=problem)
+    pages = [_page_text(page, ocr_until) for page in reader.pages]
     if any(page is None for page in pages):
-        return FileText(FileKind.PDF, problem=FileProblem.BROKEN)
-    return _found(FileKind.PDF, "\n\n".join(page for page in pages if page))
+        return FileText(problem=FileProblem.BROKEN)
+    return _found("\n\n".join(page for page in pages if page))
 
 
-def _pdf_problem(data: bytes) -> Optional[FileProblem]:
-    # Seen before parsing, in the raw objects: a viewer's code, or an encryption dictionary.
-    if _ACTIVE_CONTENT.search(data):
-        return FileProblem.ACTIVE_CONTENT
+def _pdf_problem(reader: PdfReader) -> Optional[FileProblem]:
+    """ACTIVE_CONTENT when an object of the document would make a viewer run code: an action (opening the document,
+    a page's or a link's, a form field's, a bookmark's), the document's scripts, an XFA form, rich media. BROKEN past
+    MAX_PDF_OBJECTS objects.
+
+    Every object reachable from the catalog is looked at as pypdf parses it (after decryption, and those packed in
+    compressed object streams too). The streams' contents (a page's drawing, a font, a picture) are data, not
+    objects: they are not read, and their compressed bytes, which may hold "/JS" by chance, refuse nothing.
+    """
+    resolved: Set[Tuple[int, int]] = set()
+    todo: List[Optional[PdfObject]] = [reader.trailer.raw_get("/Root")]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in resolved:
+                continue  # pages point back to their parent, annotations to their page
+            resolved.add((item.idnum, item.generation))
+            if len(resolved) > MAX_PDF_OBJECTS:
+                return FileProblem.BROKEN
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            action = item["/S"] if "/S" in item else None
+            if (
+                not _CODE_KEYS.isdisjoint(item)
+                or (isinstance(action, str) and action in _CODE_ACTIONS)
+                or item.get("/Subtype") == "/RichMedia"
+            ):
+                return FileProblem.ACTIVE_CONTENT
+            todo.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            todo.extend(item)
     return None
 
 
-def _pdf_runs_code(reader: PdfReader) -> bool:
-    """Code hidden in compressed object streams, which the raw bytes do not show: the catalog's actions."""
-    root = reader.trailer["/Root"]
-    names = root.get("/Names")
-    if names is not None and "/JavaScript" in names.get_object():
-        return True
-    return "/OpenAction" in root and _ACTIVE_CONTENT.search(repr(root["/OpenAction"]).encode()) is not None
-
-
-def _page_text(page) -> Optional[str]:
-    """The page's text, or OCR of its images when it has little text (a scan); None when an image is broken."""
+def _page_text(page, ocr_until: float) -> Optional[str]:
+    """The page's text, or OCR of its images when it has little text (a scan); None when an image is too large."""
     text = page.extract_text() or ""
     if len(_LETTERS.findall(text)) >= MIN_TEXT_LETTERS:
         return text
@@ -200,46 +239,47 @@ def _page_text(page) -> Optional[str]:
         image = _opened(picture.data)
         if image is None:
             return None
-        scanned.append(_ocr(image))
+        scanned.append(_ocr(image, ocr_until))
     return "\n".join([text, *scanned]).strip()
 
 
-def _image_text(data: bytes) -> FileText:
+def _image_text(data: bytes, ocr_until: float) -> FileText:
     image = _opened(data)
     if image is None:
-        return FileText(FileKind.IMAGE, problem=FileProblem.BROKEN)
-    return _found(FileKind.IMAGE, _ocr(image))
+        return FileText(problem=FileProblem.BROKEN)
+    return _found(_ocr(image, ocr_until))
 
 
 def _opened(data: bytes) -> Optional[Image.Image]:
-    """The image, upright and in grey, or None when Pillow cannot read it or it holds too many pixels."""
+    """The image, upright and in grey; None when it holds too many pixels. Pillow's errors on a file it cannot
+    read go up to read_letter_file."""
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between its limit and twice its limit: both refuse here.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                return None
-            image.load()
-            # A phone stores the photo sideways with a note of how to turn it.
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("L")
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, ValueError):
+        # Only the header is read here: the size is known before a pixel is decoded.
+        image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
         return None
+    if image.width * image.height > MAX_IMAGE_PIXELS:
+        return None
+    image.load()
+    # A phone stores the photo sideways with a note of how to turn it.
+    image = ImageOps.exif_transpose(image).convert("L")
     if max(image.size) > OCR_LONGEST_SIDE:
         image.thumbnail((OCR_LONGEST_SIDE, OCR_LONGEST_SIDE))
     return image
 
 
-def _ocr(image: Image.Image) -> str:
+def _ocr(image: Image.Image, until: float) -> str:
     if ImageStat.Stat(image).stddev[0] < MIN_PIXEL_SPREAD:
         return ""
     best = _tesseract(image)
     if _words(best) >= MIN_COMMON_WORDS:
         return best
     # Few words read: the page may be on its side or upside down. Tesseract's own orientation detection was
-    # wrong on upright blurred photos, so each turn is read and the one giving the most words is kept.
+    # wrong on upright blurred photos, so each turn is read and the one giving the most words is kept, while the
+    # file's OCR budget lasts.
     for turn in (90, 270, 180):
+        if monotonic() >= until:
+            break
         text = _tesseract(image.rotate(turn, expand=True))
         if _words(text) > _words(best):
             best = text
@@ -269,10 +309,17 @@ def _run_tesseract(image: Image.Image, *options: str) -> str:
             capture_output=True,
             timeout=OCR_TIMEOUT_SECONDS,
             check=False,
+            # One thread each: Tesseract's OpenMP would spread every page over all the cores, READERS pages at once,
+            # and starve Rasa's own work; so OCR takes READERS cores at most.
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
     except subprocess.TimeoutExpired:
         logger.warning("letter file: OCR stopped after %d s", OCR_TIMEOUT_SECONDS)
         return ""
+    except OSError as error:
+        # The file is answered BROKEN (read_letter_file); the log says why: Tesseract is missing (make ocr).
+        logger.error("letter file: tesseract could not be run (%s)", type(error).__name__)
+        raise
     if done.returncode != 0:
         # Its stderr may quote what it read: only the exit code is logged.
         logger.warning("letter file: tesseract failed with exit code %d", done.returncode)
@@ -280,17 +327,17 @@ def _run_tesseract(image: Image.Image, *options: str) -> str:
     return done.stdout.decode("utf-8", errors="replace")
 
 
-def _found(kind: FileKind, text: str) -> FileText:
+def _found(text: str) -> FileText:
     text = _tidy(text)
     if len(_LETTERS.findall(text)) < MIN_TEXT_LETTERS:
-        return FileText(kind, problem=FileProblem.NO_TEXT)
+        return FileText(problem=FileProblem.NO_TEXT)
     if len(text) > MAX_MESSAGE_LENGTH:
         # What a message may hold: the letterhead, the decision and its reasons come first in a letter; the
         # last page's lines on judicial review and the signature are what is cut.
         text = text[
             : text.rfind("\n", 0, MAX_MESSAGE_LENGTH) if "\n" in text[:MAX_MESSAGE_LENGTH] else MAX_MESSAGE_LENGTH
         ]
-    return FileText(kind, text=text)
+    return FileText(text=text)
 
 
 def _tidy(text: str) -> str:

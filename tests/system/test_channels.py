@@ -2,7 +2,7 @@
 
 Signed and badly signed deliveries in the platforms' documented formats go to the real webhook
 endpoints; the Graph API and Twilio's Messages API are a local HTTP server that records what the
-person would see.
+person would see. Messenger's CDN is the same server over HTTPS, its certificate trusted by the Rasa server.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import ssl
+import subprocess
 import threading
 import time
 import uuid
@@ -118,9 +120,30 @@ def platform_env(folder, platform: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def rasa(platform, tmp_path_factory):
+def cdn(tmp_path_factory):
+    """Messenger's CDN, over HTTPS (the channel fetches nothing else): (its URL, its self-signed certificate)."""
+    folder = tmp_path_factory.mktemp("cdn")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Platform)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_port}", cert
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def rasa(platform, cdn, tmp_path_factory):
     folder = tmp_path_factory.mktemp("channels")
-    env = platform_env(folder, platform)
+    # The Rasa server trusts the CDN's certificate, as it trusts Meta's from the system's authorities.
+    env = {**platform_env(folder, platform), "SSL_CERT_FILE": str(cdn[1])}
     with ActionServer(folder / "actions.log", env) as actions:
         server = RasaServer(folder / "rasa.log", actions.url, env)
         server.env["TWILIO_WEBHOOK_URL"] = f"http://127.0.0.1:{server.port}/webhooks/twilio_whatsapp/webhook"
@@ -293,9 +316,10 @@ def _bodies(sent):
 
 
 def test_whatsapp_a_letter_sent_as_a_pdf_is_read_and_its_grounds_said_back(rasa):
-    Platform.media["wa-letter"] = text_pdf(LETTER)
-    Platform.media["wa-cv"] = text_pdf(CV)
-    document = {"id": "wa-letter", "mime_type": "application/pdf", "filename": "refus.pdf"}
+    # Graph API media ids are numbers.
+    Platform.media["1001"] = text_pdf(LETTER)
+    Platform.media["1002"] = text_pdf(CV)
+    document = {"id": "1001", "mime_type": "application/pdf", "filename": "refus.pdf"}
     sent = {"from": "33611112222", "id": "wamid.doc", "timestamp": "1", "type": "document", "document": document}
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(sent)).ok
     said = _bodies(whatsapp_sent("33611112222"))
@@ -306,26 +330,31 @@ def test_whatsapp_a_letter_sent_as_a_pdf_is_read_and_its_grounds_said_back(rasa)
     history.close()
     assert "certificat de police" in stored and "E004455667" not in stored
     # A file that is no letter, and one the Graph API does not hand over, are answered; nothing else happens.
-    for media_id, answer in (("wa-cv", "utter_letter_file_not_a_letter"), ("gone", "utter_letter_file_unreachable")):
+    for media_id, answer in (("1002", "utter_letter_file_not_a_letter"), ("1003", "utter_letter_file_unreachable")):
         image = {"id": media_id, "mime_type": "image/jpeg"}
         photo = {"from": "33633334444", "id": f"wamid.{media_id}", "timestamp": "1", "type": "image", "image": image}
         assert post_meta(rasa, "whatsapp", whatsapp_delivery(photo)).ok
         assert whatsapp_sent("33633334444")[-1]["text"]["body"] == file_response_text(answer)
 
 
-def test_messenger_and_twilio_letters_sent_as_files_are_read(rasa):
+def test_messenger_and_twilio_letters_sent_as_files_are_read(rasa, cdn):
     Platform.media["fb-letter.pdf"] = text_pdf(LETTER)
     Platform.media["ME-letter"] = text_pdf(LETTER)
     platform_url = f"http://{urlsplit(rasa.env['GRAPH_API_URL']).netloc}"
-    attachment = {"type": "file", "payload": {"url": f"{platform_url}/cdn/fb-letter.pdf"}}
-    event = {
-        "sender": {"id": "fb-letter"},
-        "recipient": {"id": "page"},
-        "timestamp": 1,
-        "message": {"mid": uuid.uuid4().hex, "attachments": [attachment]},
-    }
-    assert post_meta(rasa, "messenger", messenger_delivery(event)).ok
+    for sender, url in (
+        ("fb-letter", f"{cdn[0]}/cdn/fb-letter.pdf"),
+        ("fb-plain", f"{platform_url}/cdn/fb-letter.pdf"),
+    ):
+        event = {
+            "sender": {"id": sender},
+            "recipient": {"id": "page"},
+            "timestamp": 1,
+            "message": {"mid": uuid.uuid4().hex, "attachments": [{"type": "file", "payload": {"url": url}}]},
+        }
+        assert post_meta(rasa, "messenger", messenger_delivery(event)).ok
     assert "J'ai lu votre lettre" in " ".join(m.get("text", "") for m in sent_to("fb-letter"))
+    # A file URL that is not HTTPS is never fetched: the person is asked to send the file again.
+    assert [m.get("text") for m in sent_to("fb-plain")] == [file_response_text("utter_letter_file_unreachable")]
     media_url = f"{platform_url}/twilio/2010-04-01/Accounts/{TWILIO_SID}/Messages/MM1/Media/ME-letter"
     message = {
         **twilio_message("", sender="whatsapp:+15145550177"),

@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from bot.rasa_plugins.channels.choices import Choice, Layout, Limits, layout_for, shorten, split_text
 from bot.rasa_plugins.channels.conversation_ids import platform_id
-from bot.rasa_plugins.channels.media import Download, download
+from bot.rasa_plugins.channels.media import Download, download, refused
 from bot.rasa_plugins.channels.meta import GraphOutput, Incoming, MetaWebhookInput, numbered_text
 from bot.settings import messenger_settings
 
@@ -91,7 +91,10 @@ class MessengerInput(MetaWebhookInput):
                 yield Incoming(sender, message.get("mid"), text, None if text else _file_url(message))
 
     def download(self, attachment: str) -> Download:
-        # The URL comes from Meta's signed delivery; Meta's CDN serves it without the page's token.
+        # The URL comes from Meta's signed delivery; Meta's CDN serves it over TLS, without the page's token.
+        # Another scheme is no file of Meta's: nothing is fetched, the person is asked to send it again.
+        if not attachment.startswith("https://"):
+            return refused("a file URL that is not HTTPS")
         return partial(download, attachment)
 
 
@@ -99,10 +102,6 @@ def _file_url(message: Dict[str, Any]) -> Optional[str]:
     """Where Meta keeps the first photo or file of the message; audio, video and stickers are not read."""
     for attachment in message.get("attachments") or []:
         url = (attachment.get("payload") or {}).get("url")
-        if (
-            attachment.get("type") in ("image", "file")
-            and isinstance(url, str)
-            and url.startswith(("https://", "http://"))
-        ):
+        if attachment.get("type") in ("image", "file") and isinstance(url, str):
             return url
     return None

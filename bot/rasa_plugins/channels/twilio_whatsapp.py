@@ -25,7 +25,7 @@ from twilio.request_validator import RequestValidator
 from bot.rasa_plugins.channels.choices import ChoiceMemory, SeenMessages, choices_from_buttons, split_text
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender
-from bot.rasa_plugins.channels.media import Download, MediaUnavailable, download
+from bot.rasa_plugins.channels.media import Download, download, refused
 from bot.rasa_plugins.channels.meta import numbered_text
 from bot.rasa_plugins.channels.rate_limits import rate_limiter
 from bot.rasa_plugins.channels.reply_queue import post_reply, reply_queue
@@ -51,10 +51,6 @@ def twilio_form(content_type: str, body: bytes) -> Optional[Dict[str, str]]:
         return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
     except UnicodeDecodeError:
         return None
-
-
-async def _not_twilios(url: str) -> bytes:
-    raise MediaUnavailable("a media URL outside Twilio's API")
 
 
 def _readable_media(form: Dict[str, str]) -> bool:
@@ -134,7 +130,7 @@ class TwilioWhatsAppInput(TwilioInput):
     def _download(self, url: str) -> Download:
         if not url.startswith(self.settings.api_url + "/"):
             # The account's credentials go to Twilio's API only, never to another host a form names.
-            return partial(_not_twilios, url)
+            return refused("a media URL outside Twilio's API")
         # Twilio's media URLs ask for the account's credentials (HTTP basic authentication).
         auth = aiohttp.BasicAuth(self.settings.account_sid or "", self.settings.auth_token or "")
         return partial(download, url, auth=auth)

@@ -22,8 +22,8 @@ from bot.texts import file_response_text
 LIMITS = Limits(max_buttons=3, max_menu=10, title_length=20, menu_title_length=24, text_length=4096)
 INTERACTIVE_BODY_LENGTH = 1024
 ID_LENGTH = 256
-# A Graph API media id: it goes into a URL path, so nothing else is accepted.
-MEDIA_ID = re.compile(r"[0-9A-Za-z_.-]{1,128}")
+# A Graph API media id is a number: it goes into a URL path, so nothing else is accepted (not "..", not "me").
+MEDIA_ID = re.compile(r"[0-9]{1,64}")
 
 
 class WhatsAppOutput(GraphOutput):
@@ -104,11 +104,19 @@ class WhatsAppInput(MetaWebhookInput):
             described = await json_of(f"{self.settings.graph_api_url}/{attachment}", headers)
             if not isinstance(described, dict) or not isinstance(described.get("url"), str):
                 raise MediaUnavailable("no URL")
-            if int(described.get("file_size") or 0) > MAX_FILE_BYTES:
+            if _size(described.get("file_size")) > MAX_FILE_BYTES:
                 raise MediaTooLarge()
             return await download(described["url"], headers=headers)
 
         return fetch
+
+
+def _size(file_size: Any) -> int:
+    """The size the Graph API announces, in bytes; MediaUnavailable when it is no number."""
+    try:
+        return int(file_size or 0)
+    except (TypeError, ValueError, OverflowError) as error:  # OverflowError: JSON's Infinity
+        raise MediaUnavailable("file size") from error
 
 
 def _media_id(message: Dict[str, Any]) -> Optional[str]:

@@ -1,5 +1,6 @@
 import asyncio
 
+import aiohttp
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -119,6 +120,10 @@ def test_a_file_that_gives_no_letter_gets_its_french_answer_and_nothing_reaches_
     [
         (MediaTooLarge(), "utter_letter_file_too_large"),
         (MediaUnavailable("status 404"), "utter_letter_file_unreachable"),
+        # What no platform's download was expected to raise: a size that is no number, an answer aiohttp refuses.
+        (ValueError("invalid literal for int() with base 10: '12 Mo'"), "utter_letter_file_unreachable"),
+        (aiohttp.InvalidURL("https://[cdn"), "utter_letter_file_unreachable"),
+        (aiohttp.ClientPayloadError("cut short"), "utter_letter_file_unreachable"),
     ],
 )
 def test_a_file_the_platform_does_not_hand_over_is_answered(error, answer):
