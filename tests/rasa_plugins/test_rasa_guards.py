@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 import rasa
+import yaml
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels import channel as rasa_channel
+from rasa.core.channels import rest as rasa_rest
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.twilio import TwilioInput
@@ -132,6 +134,23 @@ def test_rasa_s_rest_webhook_reads_the_channel_name_and_metadata_through_the_met
     assert "input_channel=input_channel" in source and "metadata=metadata" in source
 
 
+def test_rasa_s_rest_webhook_logs_a_message_s_text_only_when_the_handler_it_awaits_fails():
+    """channels/incoming.py's `telling_when_busy`, which the REST connector gives Rasa's blueprint as its handler,
+    lets no error out, cancellation included: Rasa's webhook logs the message's whole text when that handler
+    raises or is cancelled, and nowhere else in its REST and channel modules. Its streaming path logs nothing."""
+    source = inspect.getsource(RasaRestInput.blueprint)
+    handled = source.split("await on_new_message(", 1)[1]
+    assert re.findall(r"except (\w+):\s+structlogger\.\w+\(\s*\"([\w.]+)\", text=", handled) == [
+        ("CancelledError", "rest.message.received.timeout"),
+        ("Exception", "rest.message.received.failure"),
+    ]
+    # Nowhere else in Rasa's REST and channel modules does a log call take a message's text.
+    for module, expected in ((rasa_rest, 2), (rasa_channel, 0)):
+        calls = re.findall(r"(?:struct)?logger\.\w+\(((?:[^()]|\([^()]*\))*)\)", inspect.getsource(module))
+        assert len([call for call in calls if re.search(r"\btext\b", call)]) == expected, module.__name__
+    assert "super().blueprint(telling_when_busy(on_new_message))" in inspect.getsource(RestInput.blueprint)
+
+
 def test_rasa_waits_five_minutes_for_an_action_server_whatever_the_endpoint_says():
     """bot/rasa_plugins/action_gateway.py exists because RemoteAction waits DEFAULT_REQUEST_TIMEOUT (300 s)
     and reads the answer as {"events", "responses"}. A shorter wait in Rasa would make the gateway a choice."""
@@ -197,6 +216,9 @@ def test_sql_tracker_store_writes_the_events_its_additional_events_yields():
     source = inspect.getsource(SQLTrackerStore.save)
     assert "self._additional_events(session, tracker)" in source
     assert "data = event.as_dict()" in source
-    # save also streams the tracker's own events to an event broker: the project configures none
-    # (endpoints.yml), so the letter's text goes nowhere else.
-    assert "event_broker" not in (Path(__file__).resolve().parents[2] / "endpoints.yml").read_text(encoding="utf-8")
+    # save also streams the tracker's own events to an event broker: the project configures none, in what Rasa's
+    # commands read or in what `make run`, `make serve` and production read, so the letter's text goes nowhere else.
+    for name in ("endpoints.yml", "endpoints-gateway.yml"):
+        endpoints = yaml.safe_load((Path(__file__).resolve().parents[2] / name).read_text(encoding="utf-8"))
+        assert endpoints["tracker_store"]["type"] == "bot.rasa_plugins.tracker_store.DatabaseUrlTrackerStore", name
+        assert "event_broker" not in endpoints, name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -11,8 +12,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
 from bot.domain.letters import LETTER_FACTS_KEY, LetterReading
-from bot.rasa_plugins.tracker_store import DatabaseUrlTrackerStore, without_letter_text
+from bot.rasa_plugins.tracker_store import DatabaseUrlTrackerStore
 from bot.storage.database import make_engine
+from tests.rasa_plugins.test_letter_history import LETTER, letter_message, letter_words_in
 
 pytestmark = pytest.mark.integration
 
@@ -43,31 +45,17 @@ def test_connections_killed_by_a_database_restart_are_replaced_and_the_next_mess
     assert [event.text for event in retrieved.events if isinstance(event, UserUttered)] == ["bonjour"]
 
 
-def _letter_message():
-    from tests.actions.test_triage_form import LETTER, LETTER_READ
-
-    parse = {"intent": {"name": "refusal_missing_documents", "confidence": 1.0}, **LETTER_READ}
-    return UserUttered(LETTER, parse_data=parse)
-
-
 def test_a_letter_is_stored_as_the_facts_read_in_it_never_as_its_text(store):
-    tracker = DialogueStateTracker.from_events("p2", [UserUttered("bonjour"), _letter_message()])
+    tracker = DialogueStateTracker.from_events("p2", [UserUttered("bonjour", timestamp=1.0), letter_message()])
     asyncio.run(store.save(tracker))
     # The turn's own tracker keeps the text until the turn ends.
-    assert tracker.latest_message.text.startswith("Immigration, Refugees")
+    assert tracker.latest_message.text == LETTER
     with store.engine.connect() as connection:
-        stored = " ".join(connection.execute(text("select data from events where sender_id = 'p2'")).scalars())
-    assert "E001234567" not in stored and "Dear Applicant" not in stored
+        rows = connection.execute(text("select * from events where sender_id = 'p2'")).all()
+    assert letter_words_in(json.dumps([list(row) for row in rows], ensure_ascii=False)) == set()
     kept = asyncio.run(store.retrieve("p2")).latest_message
     assert "Paris" in kept.text and "12 novembre 2026" in kept.text
     assert "You did not provide the police certificate requested." in kept.text
     assert LetterReading.from_facts(kept.parse_data[LETTER_FACTS_KEY]).office.name == "Paris"
     assert kept.parse_data["text"] == kept.text
-
-
-@pytest.mark.unit
-def test_a_message_that_is_no_letter_is_stored_as_it_was_typed():
-    typed = UserUttered("mon test de langue a expiré", parse_data={"intent": {"name": "refusal_missing_documents"}})
-    assert without_letter_text(typed) is typed
-    forged = UserUttered("texte", parse_data={LETTER_FACTS_KEY: {"kind": "nothing"}})
-    assert without_letter_text(forged).text == "texte"
+    assert kept.entities == [] and "text_tokens" not in kept.parse_data

@@ -24,6 +24,7 @@ from rasa.shared.utils.common import class_from_module_path
 from rasa.utils.endpoints import read_endpoint_config
 from sanic import Sanic
 
+from bot.rasa_plugins.letter_files import MAX_FILE_BYTES
 from bot.settings import ACTION_SERVER_TOKEN_HEADER
 from tests.ports import free_port
 
@@ -139,6 +140,21 @@ def test_nginx_proxies_the_public_channels_each_to_its_upstream():
     # The same replicas behind both: a replica added to one and not the other is a mistake.
     servers = {name: re.findall(r"server\s+(\S+)", body) for name, body in upstreams.items()}
     assert servers["rasa_http"] == servers["rasa_socketio"] and servers["rasa_http"]
+
+
+def nginx_bytes(size: str) -> int:
+    """An nginx size ("8000000", "8000k", "8m") in bytes: nginx's k and m are 1024 and 1024 * 1024."""
+    number, unit = re.fullmatch(r"(\d+)([kKmM]?)", size).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit.lower()]
+
+
+def test_nginx_takes_a_letter_up_to_the_app_s_own_limit_and_holds_it_in_memory():
+    letter = re.search(r"location\s+=\s+/webhooks/rest/letter\s*\{([^}]*)\}", nginx_text()).group(1)
+    limit = nginx_bytes(re.search(r"client_max_body_size\s+(\S+);", letter).group(1))
+    buffer = nginx_bytes(re.search(r"client_body_buffer_size\s+(\S+);", letter).group(1))
+    assert limit == MAX_FILE_BYTES
+    # A body larger than the buffer is written to a temporary file on disk.
+    assert buffer >= limit
 
 
 def test_every_proxied_path_is_a_route_of_rasa():
@@ -302,7 +318,7 @@ def nginx_site(tmp_path):
         except OSError:
             time.sleep(0.05)
     try:
-        yield {"https": f"https://127.0.0.1:{https_port}", "http": f"http://127.0.0.1:{http_port}"}
+        yield {"https": f"https://127.0.0.1:{https_port}", "http": f"http://127.0.0.1:{http_port}", "folder": tmp_path}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -353,3 +369,14 @@ def test_nginx_passes_nginx_t_and_routes_only_the_public_paths(nginx_site):
         urllib.request.build_opener(NoRedirect).open(request, timeout=10)
     assert redirect.value.code == 301
     assert redirect.value.headers["Location"].startswith("https://")
+
+
+def test_nginx_passes_a_letter_up_to_the_app_s_limit_without_writing_it_to_disk(nginx_site):
+    https, letter = nginx_site["https"], "/webhooks/rest/letter?sender=someone"
+    headers = {"Content-Type": "application/octet-stream"}
+    assert status(https + letter, body=b"x" * (MAX_FILE_BYTES + 1), headers=headers) == 413
+    # Taken whole, then proxied: the replicas are down here, so nginx itself answers 502.
+    assert status(https + letter, body=b"x" * MAX_FILE_BYTES, headers=headers) == 502
+    # nginx says so in its error log each time it writes a body to a temporary file.
+    logs = "".join(path.read_text(encoding="utf-8") for path in nginx_site["folder"].glob("*.log"))
+    assert "buffered to a temporary file" not in logs

@@ -4,13 +4,16 @@ A PDF or a photo is read as a letter (letter_files.py) and its text handed to Ra
 that gives no letter gets its French answer, and nothing of it reaches the conversation.
 What Rasa cannot take gets a short French answer instead: a voice note or a video, a text over the
 length limit, a message over the conversation's rate limit (answered once per window: each answer
-costs a call to the platform), a message arriving while its conversation's queue is full (lock_store.py).
+costs a call to the platform), a message arriving while its conversation's queue is full (lock_store.py),
+a message Rasa failed to handle.
 A "2" answering numbered choices becomes the choice's payload.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import traceback
 from typing import Any, Awaitable, Callable, Optional, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -29,9 +32,12 @@ NewMessageHandler = Callable[[UserMessage], Awaitable[Any]]
 
 
 def telling_when_busy(on_new_message: NewMessageHandler) -> NewMessageHandler:
-    """Rasa's handler, with a full conversation queue answered in French on the message's own channel.
+    """Rasa's handler, with what it could not answer told in French on the message's own channel.
 
-    Unhandled, the lock's error would reach Rasa's channel code, which logs the message's text and answers nothing.
+    A full conversation queue gets its own answer, any other failure the apology for a technical problem. No
+    error goes further, not even a cancellation (the person closed the page): Rasa's REST channel, which it
+    would reach, logs the message's whole text at ERROR level, a pasted letter included
+    (tests/rasa_plugins/test_rasa_guards.py).
     """
 
     async def handle(message: UserMessage) -> Any:
@@ -39,8 +45,19 @@ def telling_when_busy(on_new_message: NewMessageHandler) -> NewMessageHandler:
             return await on_new_message(message)
         except ConversationBusy:
             text = file_response_text("utter_channel_too_many_messages")
-            await message.output_channel.send_text_message(message.sender_id, text)
+        except asyncio.CancelledError:
+            # The connection closed: nobody waits for an answer. Rasa's REST channel would end here too, text logged.
+            logger.warning("%s: a message was cancelled before its answer", message.input_channel)
             return None
+        except Exception as error:  # noqa: BLE001 - whatever failed, the person gets an answer
+            # The frames only: an error's own message may quote the text (a database error quotes the row).
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            logger.error(
+                "%s: a message could not be handled (%s)\n%s", message.input_channel, type(error).__name__, frames
+            )
+            text = file_response_text("utter_technical_problem")
+        await message.output_channel.send_text_message(message.sender_id, text)
+        return None
 
     return handle
 
@@ -53,6 +70,9 @@ async def letter_text(file: Download) -> Tuple[Optional[str], Optional[FileProbl
         return None, FileProblem.TOO_LARGE
     except MediaUnavailable as error:
         logger.warning("a file could not be downloaded from the platform (%s)", error)
+        return None, FileProblem.UNREACHABLE
+    except Exception as error:  # noqa: BLE001 - whatever a platform's answer makes fail, the person gets an answer
+        logger.warning("a file could not be downloaded from the platform (%s)", type(error).__name__)
         return None, FileProblem.UNREACHABLE
     read = await letter_file_reader().read(data)
     return (read.text, None) if read.problem is None else (None, read.problem)
