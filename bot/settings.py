@@ -248,6 +248,11 @@ def redis_settings() -> RedisSettings:
 # The header carrying ACTION_SERVER_TOKEN from Rasa's gateway to the action servers: one name for both ends.
 ACTION_SERVER_TOKEN_HEADER = "X-Action-Server-Token"
 
+# The largest letter sent as a file, in bytes: one to three pages, a few MB covers a phone's photo of a page; more
+# is no letter. One number for the reader (letter_files.py), the widget (texts.json) and nginx (held equal by
+# tests/system/test_deploy.py).
+MAX_FILE_BYTES = 8_000_000
+
 
 @dataclass(frozen=True)
 class ActionGatewaySettings:

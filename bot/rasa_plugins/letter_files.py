@@ -33,11 +33,10 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObje
 
 from bot.domain.letters import read_letter
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
+from bot.settings import MAX_FILE_BYTES
 
 logger = logging.getLogger(__name__)
 
-# A letter is one to three pages: a few MB covers a phone's photo of a page; more is no letter.
-MAX_FILE_BYTES = 8_000_000
 MAX_PDF_PAGES = 10
 # A letter's PDF has a few hundred objects, a few thousand when tagged for screen readers: past this, no letter.
 MAX_PDF_OBJECTS = 50_000

@@ -13,16 +13,26 @@ import sys
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
-from bot.texts import responses_with_prefix
+from bot.settings import MAX_FILE_BYTES
+from bot.texts import file_response_text, responses_with_prefix
 
 WEB = Path(__file__).resolve().parent
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
-def widget_texts() -> Dict[str, str]:
-    return responses_with_prefix("utter_widget_")
+def widget_texts() -> Dict[str, Union[str, int]]:
+    """texts.json: the widget's words (utter_widget_*), and what it needs to refuse a file as the server would.
+
+    texts.json is the one thing generated from Python that every page loading the widget gets (deploy/README.md
+    writes it from this function), so the file limit travels with the words. Its answer is the server's own
+    response to a file too large, not a widget copy of it.
+    """
+    texts: Dict[str, Union[str, int]] = dict(responses_with_prefix("utter_widget_"))
+    texts["too_large"] = file_response_text("utter_letter_file_too_large")
+    texts["max_file_bytes"] = MAX_FILE_BYTES
+    return texts
 
 
 class DemoHandler(BaseHTTPRequestHandler):

@@ -5,7 +5,8 @@
  * (textContent only: what a person types is never read as HTML). In the assistant's messages an
  * https: address becomes a link labelled with its host ("canada.ca"); any other address stays text.
  * The conversation's id is the server's (POST /webhooks/rest/session): the widget never makes one up.
- * The letter can be pasted, or sent as a PDF or a photo (POST /webhooks/rest/letter), read by the server.
+ * The letter can be pasted, or sent as a PDF or a photo (POST /webhooks/rest/letter), read by the server:
+ * one file at a time, none over the server's limit (texts.json's max_file_bytes, from bot/web/demo.py).
  *
  * <script src=".../widget.js" data-rasa-url="https://assistant.example" defer></script>
  * Its words come from domain.yml, through texts.json next to this file.
@@ -159,6 +160,15 @@
     send.type = "submit";
     form.append(label, attach, file, input, send);
 
+    // The server's limit for a file (MAX_FILE_BYTES, through texts.json). A larger file is not sent: nginx
+    // would refuse it with a bare 413, after the person waited for megabytes to go up. A texts.json written
+    // before the limit was in it leaves the check to the server.
+    var maxFileBytes = typeof t.max_file_bytes === "number" ? t.max_file_bytes : Infinity;
+    // The "reading your letter" notice while a file is read: shown after the messages but never one of them, so
+    // that it is neither saved (a reload would show it forever) nor left in the history once the answer comes.
+    // It belongs to the conversation it was sent in: a restart meanwhile does not show it in the new one.
+    var reading = null;
+
     panel.append(header, log, form);
     root.append(toggle, panel);
     document.body.appendChild(root);
@@ -183,6 +193,12 @@
           log.appendChild(group);
         }
       });
+      if (reading && reading.owner === state) {
+        var notice = el("div", "ee-chat__message ee-chat__message--bot ee-chat__message--pending");
+        notice.appendChild(el("span", "ee-chat__who", t.assistant + " : "));
+        appendText(notice, reading.text, false);
+        log.appendChild(notice);
+      }
       log.scrollTop = log.scrollHeight;
     }
 
@@ -240,8 +256,10 @@
     }
 
     // One request to the assistant, by `send(conversation id)`; its replies shown. 413 and 429 carry the
-    // assistant's own French answer (a file too large, too many messages at once), shown as a reply.
-    function exchange(send) {
+    // assistant's own French answer (a file too large, too many messages at once), shown as a reply; a 413
+    // without one is nginx refusing the body before the assistant saw it, which means the same.
+    // `settle`, when given, runs once the request is over, just before its replies or the error are shown.
+    function exchange(send, settle) {
       var sender;
       return conversation().then(function (id) {
         sender = id;
@@ -250,14 +268,20 @@
         return expired(answer, sender).then(function (unknown) {
           if (unknown) return [];
           if (!answer.ok && answer.status !== 413 && answer.status !== 429) throw new Error(String(answer.status));
+          if (answer.status === 413) {
+            return answer.json().catch(function () { return [{ text: t.too_large || t.error }]; });
+          }
           return answer.json();
         });
       }).then(function (replies) {
-        (replies || []).forEach(function (reply) {
-          add({ from: "bot", text: reply.text || "", buttons: reply.buttons || [] });
+        return (replies || []).map(function (reply) {
+          return { from: "bot", text: reply.text || "", buttons: reply.buttons || [] };
         });
       }).catch(function () {
-        add({ from: "error", text: t.error });
+        return [{ from: "error", text: t.error }];
+      }).then(function (messages) {
+        if (settle) settle();
+        messages.forEach(add);
       });
     }
 
@@ -266,16 +290,40 @@
       return exchange(function (id) { return post("webhook", { sender: id, message: payload }); });
     }
 
-    // The file is the request's body; the server reads it and answers as to a message.
+    // While a file goes up and is read, the attach button says it is unavailable and does nothing: a second
+    // file would be read concurrently and its answer mixed with the first's. aria-disabled rather than
+    // `disabled` keeps the button in the tab order with its focus, and screen readers announce it as dimmed.
+    var uploading = false;
+    function setUploading(on) {
+      uploading = on;
+      file.disabled = on;
+      if (on) attach.setAttribute("aria-disabled", "true");
+      else attach.removeAttribute("aria-disabled");
+    }
+
+    // The file is the request's body; the server reads it and answers as to a message. One over the server's
+    // limit is not sent: the assistant's own answer to such a file is shown at once (nothing was sent, so no
+    // "letter sent" line either).
     function sendLetter(letter) {
+      if (uploading) return Promise.resolve();
+      if (letter.size > maxFileBytes) {
+        add({ from: "bot", text: t.too_large });
+        return Promise.resolve();
+      }
+      setUploading(true);
       add({ from: "user", text: t.attached.replace("{name}", letter.name) });
-      add({ from: "bot", text: t.reading });
+      reading = { owner: state, text: t.reading };
+      render();
       return exchange(function (id) {
         return fetch(rasaUrl + "/webhooks/rest/letter?sender=" + encodeURIComponent(id), {
           method: "POST",
           headers: { "Content-Type": "application/octet-stream" },
           body: letter
         });
+      }, function () {
+        reading = null;
+        setUploading(false);
+        render();
       });
     }
 
@@ -306,7 +354,7 @@
       say("/greet", null);
       input.focus();
     });
-    attach.addEventListener("click", function () { file.click(); });
+    attach.addEventListener("click", function () { if (!uploading) file.click(); });
     file.addEventListener("change", function () {
       var letter = file.files && file.files[0];
       file.value = "";

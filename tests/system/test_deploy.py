@@ -24,8 +24,7 @@ from rasa.shared.utils.common import class_from_module_path
 from rasa.utils.endpoints import read_endpoint_config
 from sanic import Sanic
 
-from bot.rasa_plugins.letter_files import MAX_FILE_BYTES
-from bot.settings import ACTION_SERVER_TOKEN_HEADER
+from bot.settings import ACTION_SERVER_TOKEN_HEADER, MAX_FILE_BYTES
 from tests.ports import free_port
 
 pytestmark = pytest.mark.system

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from bench.letter_forms import LetterForm, rendered
+from bot.rasa_plugins.letter_files import FileProblem
+from bot.settings import MAX_FILE_BYTES
 from bot.texts import file_response_text
 from bot.web.demo import widget_texts
 from tests.ports import free_port
@@ -154,6 +156,9 @@ def test_a_letter_sent_as_a_photo_is_read_with_the_keyboard_only_and_a_pasted_on
     page.locator(".ee-chat__message--user", has_text="lettre-refus.jpg").wait_for()
     bot_says(page, "J'ai lu votre lettre")
     bot_says(page, "certificat de police")
+    # The "reading your letter" notice went with the answer, and the button is usable again.
+    expect(page.locator(".ee-chat__message", has_text=widget_texts()["reading"])).to_have_count(0)
+    expect(page.get_by_role("button", name="Joindre votre lettre")).not_to_have_attribute("aria-disabled", "true")
     shot(page, "5-letter-photo")
 
     # Pasted into the message box, the letter keeps its line breaks: the letterhead's office is read.
@@ -447,3 +452,165 @@ def test_a_conversation_id_the_server_no_longer_knows_starts_a_new_conversation_
         browser.close()
     assert len(handed_out) == 2
     assert received == [(handed_out[0], "/greet"), (handed_out[1], "/greet")]
+
+
+# --- A letter sent as a file, against canned answers ----------------------------------------------
+
+
+def letter_route(page, rasa_url: str, handle) -> None:
+    """Routes the widget's file uploads (POST /webhooks/rest/letter?sender=...) to `handle(route)`."""
+    prefix = f"{rasa_url}/webhooks/rest/letter?"
+
+    def route_letter(route):
+        if route.request.method == "OPTIONS":
+            route.fulfill(status=204, headers=CORS)
+            return
+        handle(route)
+
+    page.route(lambda url: url.startswith(prefix), route_letter)
+
+
+def reply(route, text: str, status: int = 200) -> None:
+    route.fulfill(status=status, headers=CORS, content_type="application/json", body=json.dumps([{"text": text}]))
+
+
+def file_of(path: Path, size: int) -> str:
+    with path.open("wb") as out:
+        out.truncate(size)
+    return str(path)
+
+
+def file_input(page):
+    return page.locator(".ee-chat__form input[type=file]")
+
+
+def wait_for(page, condition, what: str) -> None:
+    """Lets the browser run (and Playwright call the route handlers) until `condition()` holds."""
+    for _ in range(200):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    pytest.fail(f"still waiting for {what}")
+
+
+def test_the_widget_refuses_a_file_with_the_servers_limit_and_answer():
+    """bot.web may not import the server's limit: its copy is held equal here, as nginx's is in test_deploy."""
+    texts = widget_texts()
+    assert texts["max_file_bytes"] == MAX_FILE_BYTES
+    assert texts["too_large"] == file_response_text(FileProblem.TOO_LARGE.answer)
+
+
+def test_a_file_over_the_servers_limit_is_never_sent_and_gets_the_servers_answer(assistant, tmp_path):
+    from playwright.sync_api import expect
+
+    texts = widget_texts()
+    too_large = texts["too_large"]
+    page = assistant.open(["Bonjour !"])
+    uploads = []
+
+    def handle(route):
+        uploads.append(len(route.request.post_data_buffer or b""))
+        reply(route, "J'ai lu votre lettre.")
+
+    letter_route(page, assistant.rasa_url, handle)
+
+    file_input(page).set_input_files(file_of(tmp_path / "scan-trop-lourd.pdf", MAX_FILE_BYTES + 1))
+    bot_says(page, too_large)
+    page.wait_for_timeout(500)
+    assert uploads == []
+    # Nothing went: no "letter sent" line, no reading notice, and the button is usable at once.
+    expect(page.locator(".ee-chat__message--user")).to_have_count(0)
+    expect(page.locator(".ee-chat__message", has_text=texts["reading"])).to_have_count(0)
+    expect(page.get_by_role("button", name=texts["attach"])).not_to_have_attribute("aria-disabled", "true")
+    shot(page, "6-file-too-large")
+
+    # At the limit exactly, the file goes, as the server and nginx accept it.
+    file_input(page).set_input_files(file_of(tmp_path / "scan.pdf", MAX_FILE_BYTES))
+    bot_says(page, "J'ai lu votre lettre.")
+    assert uploads == [MAX_FILE_BYTES]
+
+    # nginx's bare 413 (a page, no JSON) reads as the assistant's answer to a file too large, not as a failure.
+    letter_route(
+        page, assistant.rasa_url, lambda route: route.fulfill(status=413, headers=CORS, body="<html>413</html>")
+    )
+    file_input(page).set_input_files(file_of(tmp_path / "autre.pdf", 1000))
+    expect(page.locator(".ee-chat__message--bot", has_text=too_large)).to_have_count(2)
+    expect(page.locator(".ee-chat__message--error")).to_have_count(0)
+
+
+def test_the_reading_notice_goes_when_the_answer_or_an_error_comes_and_is_never_saved(assistant, tmp_path):
+    from playwright.sync_api import expect
+
+    texts = widget_texts()
+    page = assistant.open(["Bonjour !"])
+    held = []
+    letter_route(page, assistant.rasa_url, held.append)
+    notice = page.locator(".ee-chat__message", has_text=texts["reading"])
+
+    file_input(page).set_input_files(file_of(tmp_path / "lettre.pdf", 2000))
+    notice.wait_for()
+    wait_for(page, lambda: held, "the upload")
+    # Shown, but not part of the conversation kept for the tab: a reload would show it with nothing coming.
+    saved = page.evaluate("sessionStorage.getItem('ee-chat-v1')")
+    assert "lettre.pdf" in saved and texts["reading"] not in saved
+    shot(page, "7-reading")
+
+    reply(held.pop(), "J'ai lu votre lettre : un refus.")
+    bot_says(page, "J'ai lu votre lettre : un refus.")
+    expect(notice).to_have_count(0)
+    page.reload()
+    page.locator(".ee-chat__message--bot", has_text="J'ai lu votre lettre : un refus.").wait_for()
+    expect(notice).to_have_count(0)
+
+    # An upload that fails takes the notice away too, and says the file did not go.
+    letter_route(page, assistant.rasa_url, held.append)
+    file_input(page).set_input_files(file_of(tmp_path / "lettre-2.pdf", 2000))
+    notice.wait_for()
+    wait_for(page, lambda: held, "the second upload")
+    held.pop().abort()
+    page.locator(".ee-chat__message--error", has_text=texts["error"]).wait_for()
+    expect(notice).to_have_count(0)
+    assert texts["reading"] not in page.evaluate("sessionStorage.getItem('ee-chat-v1')")
+
+
+def test_while_a_letter_is_read_the_attach_button_is_unavailable_yet_keeps_the_keyboard(assistant, tmp_path):
+    from playwright.sync_api import expect
+
+    texts = widget_texts()
+    page = assistant.open(["Bonjour !"])
+    held, uploads = [], []
+
+    def handle(route):
+        uploads.append(route.request.url)
+        held.append(route)
+
+    letter_route(page, assistant.rasa_url, handle)
+    choosers = []
+    # Listening from the start turns the browser's file-picker interception on before any picker opens.
+    page.on("filechooser", lambda chooser: choosers.append(chooser))
+    attach = page.get_by_role("button", name=texts["attach"])
+
+    file_input(page).set_input_files(file_of(tmp_path / "lettre.pdf", 2000))
+    wait_for(page, lambda: held, "the upload")
+    expect(attach).to_have_attribute("aria-disabled", "true")
+    expect(file_input(page)).to_be_disabled()
+    # Still reached with the keyboard, but Enter opens no picker while the first file is read.
+    attach.focus()
+    expect(attach).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Space")
+    page.wait_for_timeout(500)
+    assert choosers == []
+    assert len(uploads) == 1
+    shot(page, "8-attach-unavailable")
+
+    reply(held.pop(), "J'ai lu votre lettre.")
+    bot_says(page, "J'ai lu votre lettre.")
+    expect(attach).not_to_have_attribute("aria-disabled", "true")
+    expect(file_input(page)).to_be_enabled()
+    attach.focus()
+    with page.expect_file_chooser() as chosen:
+        page.keyboard.press("Enter")
+    chosen.value.set_files(file_of(tmp_path / "lettre-2.pdf", 2000))
+    wait_for(page, lambda: held, "the second upload")
+    assert len(uploads) == 2

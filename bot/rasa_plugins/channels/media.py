@@ -13,7 +13,7 @@ from typing import Any, Awaitable, Callable, Optional
 
 import aiohttp
 
-from bot.rasa_plugins.letter_files import MAX_FILE_BYTES
+from bot.settings import MAX_FILE_BYTES
 
 # What a channel hands over for a file: called once, it returns the file's bytes.
 Download = Callable[[], Awaitable[bytes]]

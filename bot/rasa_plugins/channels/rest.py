@@ -29,8 +29,8 @@ from bot.rasa_plugins.channels.incoming import telling_when_busy
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, is_text
 from bot.rasa_plugins.channels.rate_limits import RateLimiter, address_key, origin_allowed, rate_limiter
 from bot.rasa_plugins.channels.web_sessions import is_issued, new_session_id
-from bot.rasa_plugins.letter_files import MAX_FILE_BYTES, FileProblem, letter_file_reader
-from bot.settings import web_abuse_settings, web_session_key
+from bot.rasa_plugins.letter_files import FileProblem, letter_file_reader
+from bot.settings import MAX_FILE_BYTES, web_abuse_settings, web_session_key
 from bot.texts import file_response_text
 
 

@@ -15,8 +15,7 @@ from bot.rasa_plugins.channels.choices import Choice, Layout, Limits, layout_for
 from bot.rasa_plugins.channels.conversation_ids import platform_id
 from bot.rasa_plugins.channels.media import Download, MediaTooLarge, MediaUnavailable, download, json_of
 from bot.rasa_plugins.channels.meta import GraphOutput, Incoming, MetaWebhookInput, numbered_text
-from bot.rasa_plugins.letter_files import MAX_FILE_BYTES
-from bot.settings import whatsapp_settings
+from bot.settings import MAX_FILE_BYTES, whatsapp_settings
 from bot.texts import file_response_text
 
 LIMITS = Limits(max_buttons=3, max_menu=10, title_length=20, menu_title_length=24, text_length=4096)

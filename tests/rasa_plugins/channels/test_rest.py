@@ -8,8 +8,7 @@ from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
 from bot.rasa_plugins.channels.rate_limits import RateLimiter
 from bot.rasa_plugins.channels.rest import RestInput, letter_problem, problem, too_many
 from bot.rasa_plugins.channels.web_sessions import new_session_id, signed_id
-from bot.rasa_plugins.letter_files import MAX_FILE_BYTES
-from bot.settings import WebAbuseSettings, web_abuse_settings, web_session_key
+from bot.settings import MAX_FILE_BYTES, WebAbuseSettings, web_abuse_settings, web_session_key
 from bot.texts import file_response_text
 
 pytestmark = pytest.mark.unit
