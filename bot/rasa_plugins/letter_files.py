@@ -82,7 +82,10 @@ class FileProblem(Enum):
     NOT_SUPPORTED = "not_supported"  # neither a PDF nor an image Pillow reads (a Word file, HEIC, a video)
     ENCRYPTED = "encrypted"  # a PDF that asks for a password
     ACTIVE_CONTENT = "active_content"  # a PDF carrying JavaScript or a launch action
-    BROKEN = "broken"  # damaged, cut short, too many pages, objects or pixels, or beyond what the libraries read
+    BROKEN = "broken"  # damaged, cut short, too many objects or pixels, or beyond what the libraries read
+    # More pages than a letter has: often the whole application, sent by mistake. Said apart from BROKEN, so that
+    # the person sends the letter's pages rather than the same file again.
+    TOO_MANY_PAGES = "too_many_pages"
     NO_TEXT = "no_text"  # blank, blurred, or nothing legible
     NOT_A_LETTER = "not_a_letter"  # text, but no IRCC letter in it (a CV, a passport): nothing of it is kept
     BUSY = "busy"  # this process is already reading as many files as it may
@@ -184,7 +187,7 @@ def _pdf_text(data: bytes, ocr_until: float) -> FileText:
         # Many portals encrypt with an empty password, to forbid editing only: those are read.
         return FileText(problem=FileProblem.ENCRYPTED)
     if len(reader.pages) > MAX_PDF_PAGES:
-        return FileText(problem=FileProblem.BROKEN)
+        return FileText(problem=FileProblem.TOO_MANY_PAGES)
     problem = _pdf_problem(reader)
     if problem is not None:
         return FileText(problem=problem)

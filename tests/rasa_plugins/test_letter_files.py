@@ -41,6 +41,7 @@ from bot.rasa_plugins.letter_files import (
     LetterFileReader,
     read_letter_file,
 )
+from bot.texts import file_response_text
 
 LETTER = """Immigration, Réfugiés et Citoyenneté Canada
 Ambassade du Canada - Section des visas
@@ -173,14 +174,14 @@ def test_a_clean_pdf_whose_compressed_stream_holds_the_bytes_of_a_script_name_is
 
 
 @pytest.mark.unit
-def test_a_damaged_or_endless_pdf_is_said_broken():
+def test_a_damaged_pdf_is_said_broken_and_a_long_one_too_long_for_a_letter():
     assert _problem(text_pdf(LETTER)[:600]) is FileProblem.BROKEN
     writer = PdfWriter()
     for _ in range(MAX_PDF_PAGES + 1):
         writer.add_blank_page(595, 842)
     out = io.BytesIO()
     writer.write(out)
-    assert _problem(out.getvalue()) is FileProblem.BROKEN
+    assert _problem(out.getvalue()) is FileProblem.TOO_MANY_PAGES
 
 
 def _over_pypdf_s_array_limit() -> bytes:  # pypdf's LimitReachedError
@@ -400,3 +401,9 @@ def test_a_blank_or_blurred_page_says_nothing_could_be_read():
     page = Image.open(io.BytesIO(rendered(LETTER, LetterForm.PHOTO, seed=1)))
     blurred = photo(page.convert("L").resize((page.width // 8, page.height // 8)), seed=1)
     assert _problem(blurred) in (FileProblem.NO_TEXT, FileProblem.NOT_A_LETTER)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("problem", list(FileProblem))
+def test_every_file_problem_has_its_french_answer(problem):
+    assert file_response_text(problem.answer).strip()
