@@ -1,4 +1,4 @@
-"""The blind message sets (tests/nlu/blind, blind2, blind3), written outside the team and never trained or
+"""The blind message sets (tests/nlu/blind to blind4), written outside the team and never trained or
 tuned on: a floor under the causes the trained model reads, so that a later data or pipeline change cannot
 quietly undo it. The figures themselves, beside the peers, come from `make bench` (bench/README.md)."""
 
@@ -8,25 +8,36 @@ import re
 
 import pytest
 
-from bench.message_sets import BLIND, BLIND2, BLIND3, Reading, cause_scores, load_message_set, not_refusal_scores
+from bench.message_sets import (
+    BLIND,
+    BLIND2,
+    BLIND3,
+    BLIND4,
+    Reading,
+    cause_scores,
+    load_message_set,
+    not_refusal_scores,
+)
 from bot.domain.cause_reading import causes_restated
 from tests.system.nlu_model import ROOT, load_agent, parse
 
 pytestmark = pytest.mark.system
 
-# Floors under the blind cause accuracy, short messages and stories, a few messages under what the final model
-# of each report read (bench/README.md): they stop a real loss, not a message or two. Issue 14 asks for 0.90,
-# not reached. First set, 3 December at 0b81ec9: 0.860 and 0.835 (0.854 and 0.843 on 4 December's model).
-# Second set, reported once on 4 December at 2227240: 0.759 and 0.811, against 0.690 and 0.621 for TF-IDF.
-# Third set, reported once on 4 December at c5950a4: 0.658 and 0.745, against 0.600 and 0.608 for TF-IDF.
+# Floors under the blind cause accuracy, short messages and stories, about three messages under what the final
+# model of each report read (bench/README.md): they stop a real loss, not a message or two. Issue 14 asks for
+# 0.90, not reached. First set, 3 December at 0b81ec9: 0.860 and 0.835. Second set, reported once on 4 December
+# at 2227240: 0.759 and 0.811 (TF-IDF 0.690 and 0.621). Third set, reported once on 4 December at c5950a4: 0.658
+# and 0.745 (TF-IDF 0.600 and 0.608). Fourth set, reported once on 5 December at bbc13c5: 0.747 and 0.803
+# (TF-IDF 0.638 and 0.676); the same model read the spent sets 0.871 / 0.850, 0.793 / 0.841, 0.726 / 0.758.
 MIN_CAUSE_ACCURACY = {
-    "blind": {"short_causes": 0.80, "stories": 0.80},
-    "blind2": {"short_causes": 0.72, "stories": 0.77},
-    "blind3": {"short_causes": 0.63, "stories": 0.71},
+    "blind": {"short_causes": 0.85, "stories": 0.82},
+    "blind2": {"short_causes": 0.77, "stories": 0.82},
+    "blind3": {"short_causes": 0.70, "stories": 0.73},
+    "blind4": {"short_causes": 0.73, "stories": 0.78},
 }
-# Messages that are not a refusal and get no cause read: 0.960 (first set), 0.837 (second), 0.875 (third);
-# issue 14 asks 0.95.
-MIN_NOT_REFUSAL_NO_CAUSE = {"blind": 0.90, "blind2": 0.78, "blind3": 0.82}
+# Messages that are not a refusal and get no cause read, on 5 December's model: 0.980 (first set), 0.857 (second),
+# 0.929 (third), 0.929 (fourth); issue 14 asks 0.95.
+MIN_NOT_REFUSAL_NO_CAUSE = {"blind": 0.93, "blind2": 0.80, "blind3": 0.87, "blind4": 0.87}
 # An annotated entity in data/nlu: [text]{"entity": ...} or [text](entity).
 ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
 
@@ -36,7 +47,7 @@ def agent():
     return load_agent()
 
 
-BLIND_SETS = {"blind": BLIND, "blind2": BLIND2, "blind3": BLIND3}
+BLIND_SETS = {"blind": BLIND, "blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4}
 
 
 @pytest.fixture(scope="module", params=sorted(BLIND_SETS))
