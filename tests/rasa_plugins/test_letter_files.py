@@ -92,15 +92,6 @@ def _noise_png() -> bytes:
 
 
 @pytest.mark.unit
-def test_a_pdf_s_text_is_read_as_the_letter():
-    found = read_letter_file(text_pdf(LETTER))
-    assert found.problem is None
-    reading = read_letter(found.text)
-    assert reading is not None and reading.office.name == "Rabat"
-    assert [cause.value for cause in reading.causes] == ["missing_documents"]
-
-
-@pytest.mark.unit
 def test_a_pdf_locked_against_editing_only_is_read_and_one_asking_a_password_is_not():
     for password, problem in (("", None), ("secret", FileProblem.ENCRYPTED)):
         writer = PdfWriter(clone_from=io.BytesIO(text_pdf(LETTER)))
@@ -374,9 +365,16 @@ def test_a_file_given_up_while_being_read_counts_until_its_reader_is_done(monkey
 
 
 # OCR: Debian's tesseract with its French and English data (make ocr).
-@pytest.mark.system
-@pytest.mark.parametrize("form", [LetterForm.SCAN, LetterForm.PHOTO])
-def test_a_scan_or_a_photo_of_the_letter_is_read_by_ocr(form):
+# A PDF's text is read as it is (unit); a scan or a photo goes through Tesseract (system).
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(LetterForm.PDF, marks=pytest.mark.unit),
+        pytest.param(LetterForm.SCAN, marks=pytest.mark.system),
+        pytest.param(LetterForm.PHOTO, marks=pytest.mark.system),
+    ],
+)
+def test_the_letter_is_read_from_a_pdf_a_scan_or_a_photo(form):
     found = read_letter_file(rendered(LETTER, form, seed=7))
     assert found.problem is None
     reading = read_letter(found.text)
