@@ -315,6 +315,14 @@ def _bodies(sent):
     )
 
 
+# A letter's reply comes after the webhook has answered: waited for, up to this bound (not a speed to meet).
+FILE_REPLY_BOUND = 60
+
+
+def _read_back(said):
+    return "J'ai lu votre lettre" in said and "certificat de police" in said
+
+
 def test_whatsapp_a_letter_sent_as_a_pdf_is_read_and_its_grounds_said_back(rasa):
     # Graph API media ids are numbers.
     Platform.media["1001"] = text_pdf(LETTER)
@@ -322,19 +330,31 @@ def test_whatsapp_a_letter_sent_as_a_pdf_is_read_and_its_grounds_said_back(rasa)
     document = {"id": "1001", "mime_type": "application/pdf", "filename": "refus.pdf"}
     sent = {"from": "33611112222", "id": "wamid.doc", "timestamp": "1", "type": "document", "document": document}
     assert post_meta(rasa, "whatsapp", whatsapp_delivery(sent)).ok
-    said = _bodies(whatsapp_sent("33611112222"))
-    assert "J'ai lu votre lettre" in said and "certificat de police" in said
+    # The file is read after the webhook has answered: its reply comes later.
+    assert wait_for(lambda: _read_back(_bodies(whatsapp_sent("33611112222"))), timeout=FILE_REPLY_BOUND)
+
     # The history keeps what was read, not the letter: its application number is stored nowhere.
-    history = sqlite3.connect(rasa.env["DATABASE_URL"].removeprefix("sqlite:///"))
-    stored = " ".join(row[0] for row in history.execute("select data from events"))
-    history.close()
-    assert "certificat de police" in stored and "E004455667" not in stored
+    def stored():
+        history = sqlite3.connect(rasa.env["DATABASE_URL"].removeprefix("sqlite:///"))
+        try:
+            return " ".join(row[0] for row in history.execute("select data from events"))
+        finally:
+            history.close()
+
+    # Rasa stores the turn after sending its replies.
+    assert wait_for(lambda: "certificat de police" in stored(), timeout=FILE_REPLY_BOUND)
+    assert "E004455667" not in stored()
     # A file that is no letter, and one the Graph API does not hand over, are answered; nothing else happens.
     for media_id, answer in (("1002", "utter_letter_file_not_a_letter"), ("1003", "utter_letter_file_unreachable")):
         image = {"id": media_id, "mime_type": "image/jpeg"}
         photo = {"from": "33633334444", "id": f"wamid.{media_id}", "timestamp": "1", "type": "image", "image": image}
         assert post_meta(rasa, "whatsapp", whatsapp_delivery(photo)).ok
-        assert whatsapp_sent("33633334444")[-1]["text"]["body"] == file_response_text(answer)
+
+        def answered(answer=answer):
+            sent = whatsapp_sent("33633334444")
+            return bool(sent) and sent[-1]["text"]["body"] == file_response_text(answer)
+
+        assert wait_for(answered, timeout=FILE_REPLY_BOUND)
 
 
 def test_messenger_and_twilio_letters_sent_as_files_are_read(rasa, cdn):
@@ -352,8 +372,13 @@ def test_messenger_and_twilio_letters_sent_as_files_are_read(rasa, cdn):
             "message": {"mid": uuid.uuid4().hex, "attachments": [{"type": "file", "payload": {"url": url}}]},
         }
         assert post_meta(rasa, "messenger", messenger_delivery(event)).ok
-    assert "J'ai lu votre lettre" in " ".join(m.get("text", "") for m in sent_to("fb-letter"))
+    # The files are read after the webhooks have answered: their replies come later.
+    assert wait_for(
+        lambda: "J'ai lu votre lettre" in " ".join(m.get("text", "") for m in sent_to("fb-letter")),
+        timeout=FILE_REPLY_BOUND,
+    )
     # A file URL that is not HTTPS is never fetched: the person is asked to send the file again.
+    assert wait_for(lambda: sent_to("fb-plain"), timeout=FILE_REPLY_BOUND)
     assert [m.get("text") for m in sent_to("fb-plain")] == [file_response_text("utter_letter_file_unreachable")]
     media_url = f"{platform_url}/twilio/2010-04-01/Accounts/{TWILIO_SID}/Messages/MM1/Media/ME-letter"
     message = {
@@ -363,12 +388,20 @@ def test_messenger_and_twilio_letters_sent_as_files_are_read(rasa, cdn):
         "MediaContentType0": "application/pdf",
     }
     assert post_twilio(rasa, message).ok
-    assert any("J'ai lu votre lettre" in body for body in twilio_bodies())
-    # A media URL that is not Twilio's is never fetched: the person is asked to send the file again.
-    Platform.calls = []
-    foreign = {**message, "MessageSid": f"SM{uuid.uuid4().hex}", "MediaUrl0": f"{platform_url}/cdn/fb-letter.pdf"}
+    assert wait_for(lambda: any("J'ai lu votre lettre" in body for body in twilio_bodies()), timeout=FILE_REPLY_BOUND)
+    # A media URL that is not Twilio's is never fetched: the person is asked to send the file again. Another
+    # person: the letter's turn may still be sending its last replies.
+    foreign = {
+        **message,
+        "From": "whatsapp:+15145550178",
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "MediaUrl0": f"{platform_url}/cdn/fb-letter.pdf",
+    }
     assert post_twilio(rasa, foreign).ok
-    assert twilio_bodies() == [file_response_text("utter_letter_file_unreachable")]
+    assert wait_for(lambda: sent_to_recipient(foreign["From"]), timeout=FILE_REPLY_BOUND)
+    assert [body["Body"] for body in sent_to_recipient(foreign["From"])] == [
+        file_response_text("utter_letter_file_unreachable")
+    ]
 
 
 def test_whatsapp_refuses_a_bad_signature_and_malformed_json(rasa):

@@ -22,7 +22,7 @@ from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, MAX_MESSAGE_LENGTH,
 from bot.rasa_plugins.channels.signatures import meta_signature
 from bot.rasa_plugins.channels.web_sessions import is_issued
 from bot.texts import file_response_text
-from tests.system.assistant import WEB_SESSION_SECRET, web_sender
+from tests.system.assistant import WEB_SESSION_SECRET, wait_for, web_sender
 from tests.system.channel_stack import ChannelStack
 from tests.system.test_channels import (
     APP_SECRET,
@@ -534,7 +534,8 @@ def test_twilio_media_without_a_caption_is_answered(channel_stack):
     assert channel_stack.post_twilio(form).status_code == 200
     # A URL outside the Twilio API the channel talks to is not fetched: the person is asked to send it again.
     answer = file_response_text("utter_letter_file_unreachable")
-    assert answer in json.dumps(channel_stack.sent_to(person), ensure_ascii=False)
+    # The file is handled after the webhook has answered: its reply is waited for, up to a generous bound.
+    assert wait_for(lambda: answer in json.dumps(channel_stack.sent_to(person), ensure_ascii=False), timeout=60)
 
 
 def twilio_refusal(body: bytes, content_type: Optional[str]) -> int:

@@ -1,7 +1,8 @@
 """One person's message from a messaging platform (Messenger, WhatsApp), handed to Rasa.
 
-A PDF or a photo is read as a letter (letter_files.py) and its text handed to Rasa as if pasted; a file
-that gives no letter gets its French answer, and nothing of it reaches the conversation.
+A PDF or a photo is read as a letter (letter_files.py) and its text handed to Rasa as if pasted, in the
+background (in_order.py); a file that gives no letter gets its French answer, and nothing of it reaches the
+conversation.
 What Rasa cannot take gets a short French answer instead: a voice note or a video, a text over the
 length limit, a message over the conversation's rate limit (answered once per window: each answer
 costs a call to the platform), a message arriving while its conversation's queue is full (lock_store.py),
@@ -14,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
+from functools import partial
 from typing import Any, Awaitable, Callable, Optional, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.rasa_plugins.channels.choices import ChoiceMemory
+from bot.rasa_plugins.channels.in_order import InOrder
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
 from bot.rasa_plugins.channels.media import Download, MediaTooLarge, MediaUnavailable
 from bot.rasa_plugins.channels.rate_limits import RateLimiter
@@ -87,14 +90,37 @@ async def hand_over(
     channel_name: str,
     on_new_message: NewMessageHandler,
     limiter: RateLimiter,
+    in_order: InOrder,
     file: Optional[Download] = None,  # a PDF or an image the person sent: read as a letter
 ) -> None:
-    # The platform's servers post for everyone: counted per conversation, not per address.
+    """Handles a text before returning; a file's reading and its turn go on after, in the background.
+
+    Either way the message's turn comes after those of the conversation's earlier messages.
+    """
+    # The platform's servers post for everyone: counted per conversation, not per address. Counted on arrival,
+    # not when the turn comes: a flood of files is refused at once instead of being read one after the other.
     over = limiter.over(None, sender_id)
     if over:
         if over == 1:
             await output.send_text_message(sender_id, file_response_text("utter_channel_too_many_messages"))
         return
+    turn = partial(_turn, text, sender_id, message_id, output, memory, channel_name, on_new_message, file)
+    if file is None:
+        await in_order.run(sender_id, turn)
+    else:
+        in_order.start(sender_id, turn)
+
+
+async def _turn(
+    text: Optional[str],
+    sender_id: str,
+    message_id: Optional[str],
+    output: OutputChannel,
+    memory: ChoiceMemory,
+    channel_name: str,
+    on_new_message: NewMessageHandler,
+    file: Optional[Download],
+) -> None:
     if file is not None:
         text, problem = await letter_text(file)
         if problem is not None:

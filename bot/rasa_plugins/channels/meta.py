@@ -3,6 +3,7 @@
 Rasa's own Facebook channel answers 200 to a badly signed request and checks only the legacy
 SHA-1 header; here a missing or wrong X-Hub-Signature-256 gets 403 and nothing is processed.
 Every event of a batched delivery is handled, and a redelivered message is answered once.
+A file is read after the webhook has answered; a conversation's messages keep their order (in_order.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.rasa_plugins.channels.choices import (
     split_text,
 )
 from bot.rasa_plugins.channels.conversation_ids import conversation_id
+from bot.rasa_plugins.channels.in_order import InOrder
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender, is_text
 from bot.rasa_plugins.channels.media import Download
@@ -107,6 +109,7 @@ class MetaWebhookInput(InputChannel):
         self.settings = settings
         self.memory = ChoiceMemory(shared=channel_state())
         self.seen = SeenMessages(shared=channel_state())
+        self.in_order = InOrder()
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
@@ -178,6 +181,7 @@ class MetaWebhookInput(InputChannel):
                     self.name(),
                     on_new_message,
                     rate_limiter(),
+                    self.in_order,
                     file=self.download(message.attachment) if message.attachment else None,
                 )
             return response.text("EVENT_RECEIVED")

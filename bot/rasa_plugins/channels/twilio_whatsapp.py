@@ -3,7 +3,8 @@
 Twilio's WhatsApp has no buttons for free-form messages: choices are numbered lines, and a reply
 "2" is taken as the second choice. Replies go out through Twilio's Messages API (asynchronously,
 where Rasa's channel blocks the event loop with the synchronous client). A PDF or a photo is downloaded
-from Twilio (MediaUrl0, with the account's credentials) and read as a letter.
+from Twilio (MediaUrl0, with the account's credentials) and read as a letter, after the webhook has answered
+(Twilio gives up on a webhook after 15 s; a conversation's messages keep their order, in_order.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.rasa_plugins.channels.choices import ChoiceMemory, SeenMessages, choices_from_buttons, split_text
+from bot.rasa_plugins.channels.in_order import InOrder
 from bot.rasa_plugins.channels.incoming import hand_over
 from bot.rasa_plugins.channels.limits import MAX_BODY_BYTES, is_sender
 from bot.rasa_plugins.channels.media import Download, download, refused
@@ -117,6 +119,7 @@ class TwilioWhatsAppInput(TwilioInput):
             )
         self.memory = ChoiceMemory(shared=channel_state())
         self.seen = SeenMessages(shared=channel_state())
+        self.in_order = InOrder()
 
     def get_output_channel(self) -> OutputChannel:
         return TwilioWhatsAppOutput(self.settings, self.memory)
@@ -175,6 +178,7 @@ class TwilioWhatsAppInput(TwilioInput):
                 self.name(),
                 on_new_message,
                 rate_limiter(),
+                self.in_order,
                 file=self._download(file_url) if file_url else None,
             )
             return response.text(EMPTY_TWIML, content_type="text/xml")

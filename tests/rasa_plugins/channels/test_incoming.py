@@ -6,6 +6,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bench.letter_forms import text_pdf
 from bot.rasa_plugins.channels.choices import Choice, ChoiceMemory
+from bot.rasa_plugins.channels.in_order import InOrder
 from bot.rasa_plugins.channels.incoming import hand_over, telling_when_busy
 from bot.rasa_plugins.channels.limits import MAX_MESSAGE_LENGTH
 from bot.rasa_plugins.channels.media import MediaTooLarge, MediaUnavailable
@@ -29,7 +30,9 @@ def handed(text, memory=None, limiter=None):
         received.append(message)
 
     memory = memory or ChoiceMemory()
-    asyncio.run(hand_over(text, "p1", "m1", output, memory, "whatsapp", on_new_message, limiter or _limiter()))
+    asyncio.run(
+        hand_over(text, "p1", "m1", output, memory, "whatsapp", on_new_message, limiter or _limiter(), InOrder())
+    )
     return [m["text"] for m in output.messages], received
 
 
@@ -91,10 +94,20 @@ def handed_file(download):
     async def on_new_message(message):
         received.append(message)
 
-    asyncio.run(
-        hand_over(None, "p1", "m1", output, ChoiceMemory(), "whatsapp", on_new_message, _limiter(), file=download)
-    )
+    async def hand_over_and_read():
+        in_order = InOrder()
+        await hand_over(
+            None, "p1", "m1", output, ChoiceMemory(), "whatsapp", on_new_message, _limiter(), in_order, file=download
+        )
+        # The file is read in the background: a job of the same conversation ends after its turn.
+        await in_order.run("p1", _nothing)
+
+    asyncio.run(hand_over_and_read())
     return [m["text"] for m in output.messages], received
+
+
+async def _nothing():
+    pass
 
 
 def _serving(data):

@@ -3,15 +3,23 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from sanic.compat import Header
+from sanic.request import Request
 
+from bench.letter_forms import text_pdf
 from bot.rasa_plugins.channels import messenger as messenger_channel
+from bot.rasa_plugins.channels import meta
 from bot.rasa_plugins.channels import whatsapp as whatsapp_channel
+from bot.rasa_plugins.channels.choices import ChoiceMemory, SeenMessages
 from bot.rasa_plugins.channels.media import MediaUnavailable
 from bot.rasa_plugins.channels.messenger import MessengerInput
 from bot.rasa_plugins.channels.meta import Incoming, checked
+from bot.rasa_plugins.channels.signatures import meta_signature
 from bot.rasa_plugins.channels.whatsapp import WhatsAppInput
+from bot.settings import MetaAppSettings
 from bot.texts import file_response_text
 from tests.rasa_plugins.channels.test_incoming import handed_file
+from tests.rasa_plugins.test_letter_files import LETTER
 
 pytestmark = pytest.mark.unit
 
@@ -101,3 +109,67 @@ def test_messenger_fetches_an_https_file_url_only(platform, url):
     assert platform.fetched == []
     asyncio.run(MessengerInput().download("https://cdn.fbsbx.com/letter.pdf")())
     assert platform.fetched == ["https://cdn.fbsbx.com/letter.pdf"]
+
+
+class CountingLimiter:
+    """Lets every message through, and tells when the `expected`-th has been counted (it is then in the runner)."""
+
+    def __init__(self, expected: int):
+        self.expected, self.counted, self.reached = expected, 0, asyncio.Event()
+
+    def over(self, address, conversation) -> int:
+        self.counted += 1
+        if self.counted == self.expected:
+            self.reached.set()
+        return 0
+
+
+def signed_request(body: bytes) -> Request:
+    headers = Header({"content-type": "application/json", "x-hub-signature-256": meta_signature("secret", body)})
+    request = Request(b"/webhooks/whatsapp/webhook", headers, "1.1", "POST", None, None)
+    request.body = body
+    return request
+
+
+def test_whatsapp_answers_a_file_at_once_reads_it_after_and_keeps_the_conversation_s_order(monkeypatch):
+    bound = 30  # seconds: reached only when the webhook waits for the file (the failure this test is for)
+    sent, received = [], []
+
+    async def post_reply(api, url, json, **options):
+        sent.append(json["text"]["body"])
+
+    async def on_new_message(message):
+        received.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, f"réponse {len(received)}")
+
+    async def scenario():
+        release = asyncio.Event()
+        limiter = CountingLimiter(expected=2)
+
+        async def held_download():
+            await release.wait()
+            return text_pdf(LETTER)
+
+        channel = WhatsAppInput()
+        channel.settings = MetaAppSettings("verify", "secret", "token", "https://graph.example", "1029")
+        channel.memory, channel.seen = ChoiceMemory(), SeenMessages()
+        channel.download = lambda attachment: held_download
+        monkeypatch.setattr(meta, "rate_limiter", lambda: limiter)
+        monkeypatch.setattr(meta, "post_reply", post_reply)
+        routes = channel.blueprint(on_new_message)._future_routes
+        deliver = next(route.handler for route in routes if route.uri == "/webhook" and "POST" in route.methods)
+
+        document = {"id": "1001", "mime_type": "application/pdf", "filename": "refus.pdf"}
+        photo = {"from": "15145550123", "id": "wamid.doc", "type": "document", "document": document}
+        answered = await asyncio.wait_for(deliver(signed_request(whatsapp(photo))), bound)
+        assert answered.status == 200 and received == [] and sent == []
+
+        text = {"from": "15145550123", "id": "wamid.txt", "type": "text", "text": {"body": "bonjour"}}
+        text_delivery = asyncio.get_running_loop().create_task(deliver(signed_request(whatsapp(text))))
+        await asyncio.wait_for(limiter.reached.wait(), bound)  # counted: its turn is now queued behind the file's
+        release.set()
+        assert (await asyncio.wait_for(text_delivery, bound)).status == 200
+
+    asyncio.run(scenario())
+    assert len(received) == 2 and "Ambassade du Canada" in received[0] and received[1] == "bonjour"
+    assert sent == ["réponse 1", "réponse 2"]
