@@ -48,8 +48,8 @@ MAX_IMAGE_PIXELS = 80_000_000
 # Tesseract reads a page best at about 300 dpi: an A4 page is about 2,500 x 3,500 pixels.
 OCR_LONGEST_SIDE = 3_500
 OCR_TIMEOUT_SECONDS = 60
-# A file's OCR time in all: once spent, a picture read with few words is not read again turned (each picture still
-# gets its upright reading), so that a scan of blank-looking pages does not hold a reader for minutes.
+# A file's OCR time in all: once spent, no picture is read any more (what was read is kept), and no Tesseract run
+# outlasts it, so that a scan of many pictures or of blank-looking pages does not hold a reader for minutes.
 OCR_BUDGET_SECONDS = 40
 OCR_LANGUAGES = "fra+eng"
 # Fewer letters than this on a PDF's pages: the page is a scan, read by OCR.
@@ -271,9 +271,9 @@ def _opened(data: bytes) -> Optional[Image.Image]:
 
 
 def _ocr(image: Image.Image, until: float) -> str:
-    if ImageStat.Stat(image).stddev[0] < MIN_PIXEL_SPREAD:
+    if monotonic() >= until or ImageStat.Stat(image).stddev[0] < MIN_PIXEL_SPREAD:
         return ""
-    best = _tesseract(image)
+    best = _tesseract(image, until)
     if _words(best) >= MIN_COMMON_WORDS:
         return best
     # Few words read: the page may be on its side or upside down. Tesseract's own orientation detection was
@@ -282,7 +282,7 @@ def _ocr(image: Image.Image, until: float) -> str:
     for turn in (90, 270, 180):
         if monotonic() >= until:
             break
-        text = _tesseract(image.rotate(turn, expand=True))
+        text = _tesseract(image.rotate(turn, expand=True), until)
         if _words(text) > _words(best):
             best = text
         if _words(best) >= MIN_COMMON_WORDS:
@@ -296,11 +296,12 @@ def _words(text: str) -> int:
     return sum(1 for word in re.findall(r"[a-zà-ÿ]+", text.lower()) if word in _COMMON_WORDS)
 
 
-def _tesseract(image: Image.Image) -> str:
-    return _run_tesseract(image, "-l", OCR_LANGUAGES, "--psm", "3")
+def _tesseract(image: Image.Image, until: float) -> str:
+    timeout = max(1.0, min(OCR_TIMEOUT_SECONDS, until - monotonic()))
+    return _run_tesseract(image, timeout, "-l", OCR_LANGUAGES, "--psm", "3")
 
 
-def _run_tesseract(image: Image.Image, *options: str) -> str:
+def _run_tesseract(image: Image.Image, timeout: float, *options: str) -> str:
     """Tesseract on a PNG piped in; its text piped out. No file touches the disk."""
     png = io.BytesIO()
     image.save(png, format="PNG")
@@ -309,14 +310,14 @@ def _run_tesseract(image: Image.Image, *options: str) -> str:
             ["tesseract", "stdin", "stdout", *options],
             input=png.getvalue(),
             capture_output=True,
-            timeout=OCR_TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
             # One thread each: Tesseract's OpenMP would spread every page over all the cores, READERS pages at once,
             # and starve Rasa's own work; so OCR takes READERS cores at most.
             env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
     except subprocess.TimeoutExpired:
-        logger.warning("letter file: OCR stopped after %d s", OCR_TIMEOUT_SECONDS)
+        logger.warning("letter file: OCR stopped after %d s", timeout)
         return ""
     except OSError as error:
         # The file is answered BROKEN (read_letter_file); the log says why: Tesseract is missing (make ocr).

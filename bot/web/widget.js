@@ -260,6 +260,8 @@
     // without one is nginx refusing the body before the assistant saw it, which means the same.
     // `settle`, when given, runs once the request is over, just before its replies or the error are shown.
     function exchange(send, settle) {
+      // The conversation the request belongs to: replies arriving after a restart are not the new one's.
+      var owner = state;
       var sender;
       return conversation().then(function (id) {
         sender = id;
@@ -281,7 +283,7 @@
         return [{ from: "error", text: t.error }];
       }).then(function (messages) {
         if (settle) settle();
-        messages.forEach(add);
+        if (state === owner) messages.forEach(add);
       });
     }
 

@@ -494,8 +494,8 @@ def wait_for(page, condition, what: str) -> None:
 
 
 def test_the_widget_refuses_a_file_with_the_servers_limit_and_answer():
-    """bot.web may not import the server's limit: its copy is held equal here, as nginx's is in test_deploy."""
-    texts = widget_texts()
+    """texts.json carries the server's limit and its own answer to a file over it, not a widget copy."""
+    texts = json.loads(json.dumps(widget_texts()))
     assert texts["max_file_bytes"] == MAX_FILE_BYTES
     assert texts["too_large"] == file_response_text(FileProblem.TOO_LARGE.answer)
 
@@ -571,6 +571,24 @@ def test_the_reading_notice_goes_when_the_answer_or_an_error_comes_and_is_never_
     page.locator(".ee-chat__message--error", has_text=texts["error"]).wait_for()
     expect(notice).to_have_count(0)
     assert texts["reading"] not in page.evaluate("sessionStorage.getItem('ee-chat-v1')")
+
+
+def test_a_letter_s_answer_arriving_after_a_new_conversation_began_stays_out_of_it(assistant, tmp_path):
+    from playwright.sync_api import expect
+
+    texts = widget_texts()
+    page = assistant.open(["Bonjour !"])
+    held = []
+    letter_route(page, assistant.rasa_url, held.append)
+    file_input(page).set_input_files(file_of(tmp_path / "lettre.pdf", 2000))
+    wait_for(page, lambda: held, "the upload")
+    page.get_by_role("button", name="Nouvelle conversation").click()
+    bot_says(page, "Bonjour !")
+    reply(held.pop(), "J'ai lu votre lettre : un refus.")
+    # The upload is over once the attach button is available again; its answer is not the new conversation's.
+    expect(page.get_by_role("button", name=texts["attach"])).not_to_have_attribute("aria-disabled", "true")
+    expect(page.locator(".ee-chat__message", has_text="J'ai lu votre lettre")).to_have_count(0)
+    assert "J'ai lu votre lettre" not in page.evaluate("sessionStorage.getItem('ee-chat-v1')")
 
 
 def test_while_a_letter_is_read_the_attach_button_is_unavailable_yet_keeps_the_keyboard(assistant, tmp_path):

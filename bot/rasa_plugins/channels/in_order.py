@@ -5,7 +5,8 @@ Twilio gives up on a webhook after 15 s and Meta delivers a slow one again. A te
 must still be handled after the file's turn, as they wrote it after the file. Each conversation's last job is
 kept; a new job first waits for it. Conversations do not wait for each other.
 
-The jobs are the Rasa process's own: a process that stops loses the files it was reading (deploy/README.md).
+The jobs are the Rasa process's own: a process that stops loses the files it was reading, and with several
+replicas the order holds only among the messages one replica received (deploy/README.md).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class InOrder:
         self._last[conversation] = task
         task.add_done_callback(partial(self._forget, conversation))
         return task
+
+    def busy(self, conversation: str) -> bool:
+        """A job of the conversation is still running or waiting (a file being read)."""
+        return conversation in self._last
 
     async def run(self, conversation: str, job: Job) -> None:
         """Runs `job` after the conversation's jobs started before it, and waits for it to end."""

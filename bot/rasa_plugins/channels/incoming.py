@@ -93,7 +93,8 @@ async def hand_over(
     in_order: InOrder,
     file: Optional[Download] = None,  # a PDF or an image the person sent: read as a letter
 ) -> None:
-    """Handles a text before returning; a file's reading and its turn go on after, in the background.
+    """Handles a text before returning; a file's reading and its turn, and a text behind a file of the same
+    conversation, go on after, in the background.
 
     Either way the message's turn comes after those of the conversation's earlier messages.
     """
@@ -105,9 +106,11 @@ async def hand_over(
             await output.send_text_message(sender_id, file_response_text("utter_channel_too_many_messages"))
         return
     turn = partial(_turn, text, sender_id, message_id, output, memory, channel_name, on_new_message, file)
-    if file is None:
+    if file is None and not in_order.busy(sender_id):
         await in_order.run(sender_id, turn)
     else:
+        # A file, or a text behind one: in the background, so that the webhook (and the other people's messages
+        # of the same delivery) does not wait for the reading.
         in_order.start(sender_id, turn)
 
 
