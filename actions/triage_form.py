@@ -77,18 +77,13 @@ def _refusal_letter(tracker: Tracker) -> Optional[LetterReading]:
 
 def _never_set(tracker: Tracker, slot: str) -> bool:
     """No value since the last restart: an answer or a correction is the person's, even when the letter says
-    otherwise; a slot emptied (a new story, "recommencer") is not. A value taken from the letter's own words in
-    its turn (the entity extractor reading "Federal Skilled Worker class" as a program) is no answer: the
-    letter's reading decides there."""
+    otherwise; a slot emptied (a new story, "recommencer") is not."""
     value_set = False
-    in_letter_turn = False
     for event in tracker.events:
         if event.get("event") == "restart":
             value_set = False
-        elif event.get("event") == "user":
-            in_letter_turn = _letter_in(event) is not None
         elif event.get("event") == "slot" and event.get("name") == slot and event.get("value") is not None:
-            value_set = value_set or not in_letter_turn
+            value_set = True
     return not value_set
 
 

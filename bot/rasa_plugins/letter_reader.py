@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.domain import clock
@@ -31,6 +31,10 @@ class LetterReader(UntrainedComponent):
             if reading is None:
                 continue
             message.set(LETTER_FACTS_KEY, reading.as_facts(), add_to_output=True)
+            # The extractors read the letter's words as the person's answers: its office's city as their province,
+            # "Federal Skilled Worker class" as a program the form cannot name (and then asks again). The facts
+            # read replace them.
+            message.set(ENTITIES, [], add_to_output=True)
             if reading.kind is LetterKind.REFUSAL:
                 scores = [{"cause": cause.value, "confidence": 1.0} for cause in reading.causes]
                 message.set(CAUSE_SCORES_KEY, scores, add_to_output=True)

@@ -339,24 +339,6 @@ def test_an_answer_the_person_gave_is_not_overwritten_by_the_letter(make_tracker
     assert result.slots.get("decision_location") != "outside_canada"
 
 
-def test_a_value_the_extractor_took_from_the_letter_s_own_words_gives_way_to_the_letter_s_reading(
-    make_tracker, run_action
-):
-    # The entity extractor reads "Canadian Experience Class" in the letter as a program it cannot name; the
-    # form would ask the program again although the letter's reading has it.
-    told = [LETTER_TOLD, {"event": "slot", "name": "program", "value": "Canadian Experience Class"}]
-    tracker = make_tracker(
-        "oui",
-        "affirm",
-        slots={"refusal_causes": ["missing_documents"], "program": "Canadian Experience Class"},
-        active_loop=FORM,
-        history=told,
-    )
-    result = run_action(ValidateTriageForm(), tracker)
-    assert result.slots["program"] == "cec"
-    assert "utter_program_in_letter_cec" in result.responses
-
-
 def test_after_a_restart_a_new_letter_s_facts_are_taken_again(make_tracker, run_action):
     told = [
         {"event": "slot", "name": "decision_location", "value": "in_canada"},
