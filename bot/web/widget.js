@@ -287,9 +287,16 @@
       });
     }
 
+    // The letter being read, and its conversation: a message typed meanwhile goes after the letter's turn, as
+    // the person wrote it after sending the letter (the server would otherwise answer it first).
+    var letterRead = null;
+
     function say(payload, shown) {
       if (shown !== null) add({ from: "user", text: shown });
-      return exchange(function (id) { return post("webhook", { sender: id, message: payload }); });
+      var before = letterRead && letterRead.owner === state ? letterRead.done : Promise.resolve();
+      return before.then(function () {
+        return exchange(function (id) { return post("webhook", { sender: id, message: payload }); });
+      });
     }
 
     // While a file goes up and is read, the attach button says it is unavailable and does nothing: a second
@@ -316,7 +323,7 @@
       add({ from: "user", text: t.attached.replace("{name}", letter.name) });
       reading = { owner: state, text: t.reading };
       render();
-      return exchange(function (id) {
+      var done = exchange(function (id) {
         return fetch(rasaUrl + "/webhooks/rest/letter?sender=" + encodeURIComponent(id), {
           method: "POST",
           headers: { "Content-Type": "application/octet-stream" },
@@ -327,6 +334,8 @@
         setUploading(false);
         render();
       });
+      letterRead = { owner: state, done: done };
+      return done;
     }
 
     function setOpen(open) {

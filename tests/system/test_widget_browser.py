@@ -591,6 +591,26 @@ def test_a_letter_s_answer_arriving_after_a_new_conversation_began_stays_out_of_
     assert "J'ai lu votre lettre" not in page.evaluate("sessionStorage.getItem('ee-chat-v1')")
 
 
+def test_a_message_typed_while_a_letter_is_read_is_answered_after_the_letter(assistant, tmp_path):
+    page = assistant.open(["Bonjour !"])
+    held = []
+    letter_route(page, assistant.rasa_url, held.append)
+    file_input(page).set_input_files(file_of(tmp_path / "lettre.pdf", 2000))
+    wait_for(page, lambda: held, "the upload")
+    page.get_by_label("Votre message").fill("c'est urgent")
+    page.keyboard.press("Enter")
+    page.locator(".ee-chat__message--user", has_text="c'est urgent").wait_for()
+    # Time for a message sent at once to be answered (the canned server answers at once): it must not be.
+    page.wait_for_timeout(500)
+    assert "c'est urgent" not in assistant.sent
+    reply(held.pop(), "J'ai lu votre lettre : un refus.")
+    wait_for(page, lambda: "c'est urgent" in assistant.sent, "the message, after the letter's answer")
+    bot_says(page, "Bonjour !")
+    replies = page.locator(".ee-chat__message--bot").all_inner_texts()
+    letter_answer = next(i for i, text in enumerate(replies) if "J'ai lu votre lettre" in text)
+    assert letter_answer < len(replies) - 1 and "Bonjour !" in replies[-1]
+
+
 def test_while_a_letter_is_read_the_attach_button_is_unavailable_yet_keeps_the_keyboard(assistant, tmp_path):
     from playwright.sync_api import expect
 
