@@ -1,6 +1,6 @@
 """Closed-loop load over the REST channel: N people each running whole conversations back to back,
-the next turn sent when the answer to the previous one has arrived; and the same people while one
-address floods the assistant (issue 16's load test)."""
+the next turn sent when the answer to the previous one has arrived (at once, or after a person's time to
+read and type); and people at that pace while one address floods the assistant (issue 16's load test)."""
 
 from __future__ import annotations
 
@@ -96,17 +96,24 @@ async def closed_loop(
     on_window: Optional[Callable[[str], None]] = None,
     request_timeout: float = 120,
     own_addresses: bool = False,
+    pause: float = 0,
 ) -> Tuple[Dict[str, Any], List[Turn]]:
     """`concurrency` people at once, each conversation with a new sender id; with several servers,
     each turn goes to the next one (a conversation alternates between replicas). With `own_addresses`,
     each person writes from an address of their own, as behind nginx; else from this machine, which
-    the per-address limit does not count."""
+    the per-address limit does not count. `pause`: the seconds a person takes to read an answer and type
+    the next turn (0: at once, the server's throughput); their first turns are spread over one pause."""
     scripts = itertools.cycle(list(conversations.values()))
     turns: List[Turn] = []
     started = time.monotonic()
     stop_at = started + warmup + duration
 
-    async def person(session: aiohttp.ClientSession, headers: Headers) -> None:
+    async def wait(seconds: float) -> None:
+        # Never past the end: a person's pause does not hold the load open.
+        await asyncio.sleep(max(0.0, min(seconds, stop_at - time.monotonic())))
+
+    async def person(session: aiohttp.ClientSession, headers: Headers, rank: int) -> None:
+        await wait(pause * rank / max(concurrency, 1))
         while time.monotonic() < stop_at:
             sender = await new_conversation(session, base_urls[0], headers)
             for number, text in enumerate(next(scripts)):
@@ -116,6 +123,7 @@ async def closed_loop(
                 error = await send(session, base_urls[number % len(base_urls)], sender, text, headers)
                 done = time.monotonic()
                 turns.append(Turn(done - started, (done - sent) * 1000, error))
+                await wait(pause)
 
     async def window_marks() -> None:
         if on_window is None:
@@ -128,8 +136,8 @@ async def closed_loop(
     timeout = aiohttp.ClientTimeout(total=request_timeout)
     connector = aiohttp.TCPConnector(limit=max(concurrency, 1) * 2)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        people = (forwarded_for(str(PEOPLE_NETWORK[n + 1])) if own_addresses else None for n in range(concurrency))
-        await asyncio.gather(window_marks(), *(person(session, headers) for headers in people))
+        people = [forwarded_for(str(PEOPLE_NETWORK[n + 1])) if own_addresses else None for n in range(concurrency)]
+        await asyncio.gather(window_marks(), *(person(session, headers, rank) for rank, headers in enumerate(people)))
     return summarise(turns, warmup, duration, concurrency), turns
 
 
@@ -171,11 +179,12 @@ async def under_flood(
     warmup: float,
     duration: float,
     flood_per_second: float,
+    pause: float,
 ) -> Dict[str, Any]:
-    """`people` conversations, each from its own address, while one address floods the first server for the
-    whole time: the people's figures, and what became of the flood's messages."""
+    """`people` conversations, each from its own address at a person's `pause`, while one address floods the
+    first server for the whole time: the people's figures, and what became of the flood's messages."""
     (summary, _), statuses = await asyncio.gather(
-        closed_loop(base_urls, conversations, people, warmup, duration, own_addresses=True),
+        closed_loop(base_urls, conversations, people, warmup, duration, own_addresses=True, pause=pause),
         flood(base_urls[0], flood_per_second, warmup + duration),
     )
-    return {**summary, "flood_per_second": flood_per_second, "flood_statuses": statuses}
+    return {**summary, "flood_per_second": flood_per_second, "flood_statuses": statuses, "pause_seconds": pause}

@@ -1,4 +1,4 @@
-"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind, blind2, blind3, blind4), and how a reading
+"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind, blind2 to blind5), and how a reading
 of them is scored.
 
 Each set was written by its own writer who never saw data/nlu (see each folder's README). The development
@@ -23,9 +23,10 @@ BLIND = ROOT / "tests" / "nlu" / "blind"
 BLIND2 = ROOT / "tests" / "nlu" / "blind2"
 BLIND3 = ROOT / "tests" / "nlu" / "blind3"
 BLIND4 = ROOT / "tests" / "nlu" / "blind4"
+BLIND5 = ROOT / "tests" / "nlu" / "blind5"
 # Every set the bench scores, by the name its figures carry in results.json.
-MESSAGE_SETS = {"dev": DEV, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4}
-LATEST_BLIND = "blind4"
+MESSAGE_SETS = {"dev": DEV, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4, "blind5": BLIND5}
+LATEST_BLIND = "blind5"
 CAUSE_FILES = ("short_causes", "stories")
 FILES = CAUSE_FILES + ("not_refusal", "dialogue")
 FALLBACK_INTENT = "nlu_fallback"

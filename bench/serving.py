@@ -33,6 +33,9 @@ TOPOLOGIES = {"one Rasa process": 1, "two Rasa replicas": 2}
 # Issue 16's load test: this many people writing while one address sends ten times its limit.
 FLOOD_PEOPLE = 20
 FLOOD_TIMES_THE_LIMIT = 10
+# A person's time to read an answer and type the next turn, in the flood test's "normal conversations": three
+# seconds is quick for someone reading a paragraph of French and typing on a phone.
+PERSON_PAUSE_SECONDS = 3.0
 READY_TIMEOUT = 300
 
 
@@ -251,14 +254,18 @@ class ServingBench:
         limits = web_abuse_settings()
         per_second = FLOOD_TIMES_THE_LIMIT * limits.per_address / limits.window_seconds
         warmup, duration = self.settings.warmup_seconds, self.settings.load_seconds
+        people, pause = FLOOD_PEOPLE, PERSON_PAUSE_SECONDS
         # The same people without the flood, first: what the flood costs them, apart from what 20 people cost.
         alone, _ = asyncio.run(
-            closed_loop(stack.urls, CONVERSATIONS, FLOOD_PEOPLE, warmup, duration, own_addresses=True)
+            closed_loop(stack.urls, CONVERSATIONS, people, warmup, duration, own_addresses=True, pause=pause)
         )
-        figures = asyncio.run(under_flood(stack.urls, CONVERSATIONS, FLOOD_PEOPLE, warmup, duration, per_second))
+        figures = asyncio.run(under_flood(stack.urls, CONVERSATIONS, people, warmup, duration, per_second, pause))
+        # And with no pause at all: the flood on top of a server already at its throughput.
+        saturated = asyncio.run(under_flood(stack.urls, CONVERSATIONS, people, warmup, duration, per_second, 0))
         return {
             **figures,
             "without_flood": alone,
+            "back_to_back": saturated,
             "limit_per_address": limits.per_address,
             "window_seconds": limits.window_seconds,
         }

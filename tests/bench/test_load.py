@@ -3,7 +3,16 @@ import asyncio
 import pytest
 from aiohttp import web
 
-from bench.load import FLOOD_ADDRESS, REST_PATH, SESSION_PATH, Turn, answer_problem, summarise, under_flood
+from bench.load import (
+    FLOOD_ADDRESS,
+    REST_PATH,
+    SESSION_PATH,
+    Turn,
+    answer_problem,
+    closed_loop,
+    summarise,
+    under_flood,
+)
 from tests.ports import free_port
 
 pytestmark = pytest.mark.unit
@@ -65,7 +74,7 @@ def test_the_flood_and_the_people_write_from_their_own_addresses_and_the_flood_s
         port = free_port()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            return await under_flood([f"http://127.0.0.1:{port}"], {"hi": ["bonjour"]}, 3, 0.0, 0.5, 20)
+            return await under_flood([f"http://127.0.0.1:{port}"], {"hi": ["bonjour"]}, 3, 0.0, 0.5, 20, pause=0)
         finally:
             await runner.cleanup()
 
@@ -73,3 +82,34 @@ def test_the_flood_and_the_people_write_from_their_own_addresses_and_the_flood_s
     assert figures["flood_statuses"] == {"429": 10} == {"429": seen["flood"]}
     assert len(seen["people"]) == 3 and FLOOD_ADDRESS not in seen["people"]
     assert figures["errors"] == 0 and figures["turns"] > 0
+
+
+def test_a_person_s_pause_comes_between_turns_and_does_not_hold_the_load_open():
+    """Three people with a 60 s pause in a 2 s load: the first sends one turn and waits; the others' first
+    turns would come 20 and 40 s in, after the end, so they send nothing; the load still ends on time."""
+    messages = []
+
+    async def session_route(request):
+        return web.json_response({"sender": "s"})
+
+    async def message_route(request):
+        messages.append((await request.json())["message"])
+        return web.json_response([{"text": "Bonjour"}])
+
+    async def scenario():
+        app = web.Application()
+        app.router.add_post(SESSION_PATH, session_route)
+        app.router.add_post(REST_PATH, message_route)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            return await asyncio.wait_for(
+                closed_loop([f"http://127.0.0.1:{port}"], {"hi": ["un", "deux"]}, 3, 0.0, 2.0, pause=60), timeout=30
+            )
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(scenario())
+    assert messages == ["un"]

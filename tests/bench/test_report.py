@@ -116,6 +116,8 @@ RESULTS = {
                     "limit_per_address": 300,
                     "window_seconds": 60,
                     "without_flood": level(20, 11.0, 700.0),
+                    "back_to_back": level(20, 12.0, 1300.0),
+                    "pause_seconds": 3.0,
                 },
             },
             "two Rasa replicas": {
@@ -214,10 +216,13 @@ def test_the_report_holds_the_machine_every_target_figure_ratio_and_profile(tmp_
     assert "| everything else (parts under 20 MiB each) | 2 | 0% | 0.5 |" in report
     assert "| DIETClassifier | 280 | 82% |" in report and "| outside the components | 60 | 18% |" in report
     assert "RulePolicy" not in report  # under a second
+    assert "each taking 3 s to read an answer and type the next turn" in report
     assert 'says "bonjour" 50 times a second (ten times its limit of 300 per 60 s)' in report
     assert "p95 850 ms (issue 16's target: p95 under 1000 ms and nothing lost: met)" in report
     assert "The flood's messages, by answer: 200: 300, 429: 3200." in report
-    assert "The same 20 people without the flood, just before: 660 turns, 0 errors, p50 350 ms, p95 700 ms." in report
+    assert "The same people without the flood, just before: 660 turns, 0 errors, p50 350 ms, p95 700 ms." in report
+    assert "with no pause at all (the server at its throughput before the flood): 720 turns, 0 errors" in report
+    assert "p50 650 ms, p95 1300 ms." in report
     assert "Quick mode" not in report
     assert "Quick mode" in render(dict(RESULTS, quick=True), {})
     assert "missed" in summary(RESULTS)
