@@ -50,6 +50,21 @@ def test_an_answer_must_hold_something_to_read(status, body, problem):
     assert answer_problem(status, body) == problem
 
 
+async def with_stand_in(session_route, message_route, load):
+    """Runs `load(base_url)` against a local stand-in for the REST channel with these two routes."""
+    app = web.Application()
+    app.router.add_post(SESSION_PATH, session_route)
+    app.router.add_post(REST_PATH, message_route)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        return await load(f"http://127.0.0.1:{port}")
+    finally:
+        await runner.cleanup()
+
+
 def test_the_flood_and_the_people_write_from_their_own_addresses_and_the_flood_s_answers_are_counted():
     """A local stand-in for the REST channel: records each request's address, refuses the flood's messages."""
     seen: dict = {"people": set(), "flood": 0}
@@ -65,20 +80,10 @@ def test_the_flood_and_the_people_write_from_their_own_addresses_and_the_flood_s
         seen["people"].add(address)
         return web.json_response([{"text": "Bonjour"}])
 
-    async def scenario():
-        app = web.Application()
-        app.router.add_post(SESSION_PATH, session_route)
-        app.router.add_post(REST_PATH, message_route)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            return await under_flood([f"http://127.0.0.1:{port}"], {"hi": ["bonjour"]}, 3, 0.0, 0.5, 20, pause=0)
-        finally:
-            await runner.cleanup()
+    def load(url):
+        return under_flood([url], {"hi": ["bonjour"]}, 3, 0.0, 0.5, 20, pause=0)
 
-    figures = asyncio.run(scenario())
+    figures = asyncio.run(with_stand_in(session_route, message_route, load))
     assert figures["flood_statuses"] == {"429": 10} == {"429": seen["flood"]}
     assert len(seen["people"]) == 3 and FLOOD_ADDRESS not in seen["people"]
     assert figures["errors"] == 0 and figures["turns"] > 0
@@ -96,20 +101,8 @@ def test_a_person_s_pause_comes_between_turns_and_does_not_hold_the_load_open():
         messages.append((await request.json())["message"])
         return web.json_response([{"text": "Bonjour"}])
 
-    async def scenario():
-        app = web.Application()
-        app.router.add_post(SESSION_PATH, session_route)
-        app.router.add_post(REST_PATH, message_route)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            return await asyncio.wait_for(
-                closed_loop([f"http://127.0.0.1:{port}"], {"hi": ["un", "deux"]}, 3, 0.0, 2.0, pause=60), timeout=30
-            )
-        finally:
-            await runner.cleanup()
+    def load(url):
+        return asyncio.wait_for(closed_loop([url], {"hi": ["un", "deux"]}, 3, 0.0, 2.0, pause=60), timeout=30)
 
-    asyncio.run(scenario())
+    asyncio.run(with_stand_in(session_route, message_route, load))
     assert messages == ["un"]
