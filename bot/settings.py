@@ -290,6 +290,8 @@ class WebAbuseSettings:
     per_conversation: int  # messages per window in one conversation, every channel
     allowed_origins: Tuple[str, ...]  # the pages (scheme://host[:port]) allowed to post from a browser
     trusted_proxies: Tuple[str, ...] = ()  # networks whose X-Real-IP names the client (loopback always does)
+    per_address_per_second: int = 5  # the same address's messages within any one second
+    new_conversations_per_address: int = 20  # conversations one address may open per window, web channels
 
 
 def _positive_int(env, name: str, default: int) -> int:
@@ -317,6 +319,12 @@ def web_abuse_settings() -> WebAbuseSettings:
         per_address=_positive_int(env, "RATE_LIMIT_PER_ADDRESS", 300),
         # Nobody types or taps 30 messages a minute; a script does.
         per_conversation=_positive_int(env, "RATE_LIMIT_PER_CONVERSATION", 30),
+        # nginx's own rate: an address's minute is spread over the minute, never spent in a burst at its start
+        # (the first 300 of a flood's messages, admitted within six seconds, held every turn for five).
+        per_address_per_second=_positive_int(env, "RATE_LIMIT_PER_ADDRESS_PER_SECOND", 5),
+        # A person opens one conversation; each new one costs a session start. Twenty a minute still leaves
+        # room for an office or a phone network behind one address.
+        new_conversations_per_address=_positive_int(env, "RATE_LIMIT_NEW_CONVERSATIONS_PER_ADDRESS", 20),
         allowed_origins=tuple(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip()),
         trusted_proxies=tuple(net.strip() for net in env.get("TRUSTED_PROXIES", "").split(",") if net.strip()),
     )

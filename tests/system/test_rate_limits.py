@@ -19,6 +19,7 @@ pytestmark = pytest.mark.system
 
 PER_CONVERSATION = 12
 PER_ADDRESS = 20
+OPENED_PER_ADDRESS = 8
 QUEUE = 3
 PEOPLE = 20
 
@@ -30,6 +31,9 @@ def rasa(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{folder / 'assistant.db'}",
         "RATE_LIMIT_PER_CONVERSATION": str(PER_CONVERSATION),
         "RATE_LIMIT_PER_ADDRESS": str(PER_ADDRESS),
+        # The per-second limit is the unit tests' (a fake clock): here no count may depend on the machine's speed.
+        "RATE_LIMIT_PER_ADDRESS_PER_SECOND": str(PER_ADDRESS),
+        "RATE_LIMIT_NEW_CONVERSATIONS_PER_ADDRESS": str(OPENED_PER_ADDRESS),
         # Long enough that no count starts again while a test runs, however slow the machine.
         "RATE_LIMIT_WINDOW_SECONDS": "600",
         "ALLOWED_ORIGINS": "https://cabinet.example",
@@ -68,11 +72,46 @@ def test_fresh_conversations_from_one_address_are_held_by_the_address_limit(rasa
     assert post(rasa, web_sender(), "bonjour", "2001:db8:7::1").ok
 
 
-def test_conversation_ids_asked_from_one_address_are_held_by_the_address_limit(rasa):
+def test_an_address_opens_only_so_many_conversations_and_goes_on_in_those_it_has(rasa):
     url = f"http://127.0.0.1:{rasa.port}/webhooks/rest/session"
     headers = {"X-Real-IP": "198.51.100.9"}
-    statuses = [requests.post(url, json={}, headers=headers, timeout=30).status_code for _ in range(PER_ADDRESS + 1)]
-    assert statuses == [200] * PER_ADDRESS + [429]
+    answers = [requests.post(url, json={}, headers=headers, timeout=30) for _ in range(OPENED_PER_ADDRESS + 1)]
+    assert [a.status_code for a in answers] == [200] * OPENED_PER_ADDRESS + [429]
+    assert answers[-1].json()[0]["text"] == file_response_text("utter_channel_too_many_messages")
+    assert post(rasa, answers[0].json()["sender"], "bonjour", "198.51.100.9").ok
+
+
+def test_socketio_opens_only_so_many_conversations_for_one_address(rasa):
+    import socketio
+
+    async def ask(times: int):
+        client = socketio.AsyncClient()
+        confirmed, refusals = [], []
+        answered = asyncio.Event()
+
+        @client.on("session_confirm")
+        async def on_confirm(session_id):
+            confirmed.append(session_id)
+            answered.set()
+
+        @client.on("bot_uttered")
+        async def on_bot(message):
+            refusals.append(message.get("text"))
+            answered.set()
+
+        url = f"http://127.0.0.1:{rasa.port}"
+        headers = {"X-Real-IP": "198.51.100.31"}
+        await client.connect(url, socketio_path="/socket.io", transports=["polling"], headers=headers)
+        for _ in range(times):
+            answered.clear()
+            await client.emit("session_request", {})
+            await asyncio.wait_for(answered.wait(), 10)
+        await client.disconnect()
+        return confirmed, refusals
+
+    confirmed, refusals = asyncio.run(ask(OPENED_PER_ADDRESS + 1))
+    assert len(set(confirmed)) == OPENED_PER_ADDRESS
+    assert refusals == [file_response_text("utter_channel_too_many_messages")]
 
 
 def test_a_page_of_another_site_and_a_body_not_declared_json_are_refused(rasa):

@@ -4,7 +4,10 @@ A script that opens conversation after conversation would store fake cases and f
 notices; one that sends thousands of messages would hold a replica. nginx limits requests per address
 on one host; these limits hold across replicas (Redis), apply to the web channels per address and
 to every channel per conversation (REST, socket.io events after the upgrade, the messaging
-webhooks). Over a limit the person reads a French "wait a moment", and the message goes no further.
+webhooks). An address's allowance holds per second as well as per window, so that a flood cannot spend a
+minute's worth at once, and an address may open only so many new conversations per window, each of which
+costs a session start. Over a limit the person reads a French "wait a moment", and the message goes no
+further.
 
 The address is the peer's, or the one the reverse proxy forwards (X-Real-IP) when the peer is a
 proxy: this machine, or a network of TRUSTED_PROXIES (nginx on another host). A proxy peer with no
@@ -17,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -27,15 +31,15 @@ logger = logging.getLogger(__name__)
 
 Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
-# One round trip for all counters: each INCR'd, its window started on the first message; over when any
-# counter passes its own limit. Returns the highest count over its limit (0: within every limit), so that
-# the caller answers once, on the first message over.
+# One round trip for all counters: each INCR'd, its own window (ARGV[2i-1] seconds) started on its first
+# message; over when any counter passes its own limit (ARGV[2i]). Returns the highest count over its limit
+# (0: within every limit), so that the caller answers once, on the first message over.
 COUNT = """
 local worst = 0
 for i, key in ipairs(KEYS) do
   local count = redis.call('INCR', key)
-  if count == 1 then redis.call('EXPIRE', key, ARGV[1]) end
-  local over = count - tonumber(ARGV[i + 1])
+  if count == 1 then redis.call('EXPIRE', key, ARGV[2 * i - 1]) end
+  local over = count - tonumber(ARGV[2 * i])
   if over > worst then worst = over end
 end
 return worst
@@ -75,53 +79,69 @@ def origin_allowed(origin: Optional[str], settings: WebAbuseSettings, own_origin
     return origin in settings.allowed_origins or (own_origin is not None and origin == own_origin.rstrip("/"))
 
 
+@dataclass(frozen=True)
+class Counter:
+    name: str
+    limit: int
+    window_seconds: int
+
+
 class RateLimiter:
     """Counts messages per window; over a limit, `over` tells by how many (1: the first one over)."""
 
-    # While Redis is down: this process's own counters for the current window, at most this many.
+    # While Redis is down: this process's own counters for their current windows, at most this many.
     LOCAL_SIZE = 100_000
 
     def __init__(self, settings: WebAbuseSettings, shared: Optional[SharedRedis] = None):
         self.settings = settings
         self._shared = shared
         self._script = shared.client.register_script(COUNT) if shared is not None else None
-        self._window = -1
-        self._local: Dict[str, int] = {}
+        # (counter, its window's length, the window's number) -> count
+        self._local: Dict[Tuple[str, int, int], int] = {}
 
-    def _counters(self, address: Optional[str], conversation: Optional[str]) -> List[Tuple[str, int]]:
-        counters = []
+    def _counters(self, address: Optional[str], conversation: Optional[str], opens: bool) -> List[Counter]:
+        settings, counters = self.settings, []
         if address:
-            counters.append((f"address:{address}", self.settings.per_address))
+            counters.append(Counter(f"address:{address}", settings.per_address, settings.window_seconds))
+            # Per second too: a minute's allowance taken at once would hold everyone's turns behind it.
+            counters.append(Counter(f"address-second:{address}", settings.per_address_per_second, 1))
+            if opens:
+                counters.append(
+                    Counter(f"opened:{address}", settings.new_conversations_per_address, settings.window_seconds)
+                )
         if conversation:
-            counters.append((f"conversation:{conversation}", self.settings.per_conversation))
+            counters.append(Counter(f"conversation:{conversation}", settings.per_conversation, settings.window_seconds))
         return counters
 
-    def over(self, address: Optional[str], conversation: Optional[str]) -> int:
-        """0 when this message is within every limit; else how far over the most exceeded one it is."""
-        counters = self._counters(address, conversation)
+    def over(self, address: Optional[str], conversation: Optional[str], opens: bool = False) -> int:
+        """0 when this message is within every limit; else how far over the most exceeded one it is. `opens`:
+        the request opens a new conversation, which an address may do only so often."""
+        counters = self._counters(address, conversation, opens)
         if not counters:
             return 0
         if self._shared is not None and self._script is not None:
-            keys = [self._shared.key("rate", name) for name, _ in counters]
-            limits = [limit for _, limit in counters]
+            keys = [self._shared.key("rate", counter.name) for counter in counters]
+            args = [value for counter in counters for value in (counter.window_seconds, counter.limit)]
             script = self._script
-            result = self._shared.run(
-                lambda r: script(keys=keys, args=[self.settings.window_seconds, *limits], client=r)
-            )
+            result = self._shared.run(lambda r: script(keys=keys, args=args, client=r))
             if result is not None:
                 return int(result)
         return self._count_locally(counters)
 
-    def _count_locally(self, counters: Sequence[Tuple[str, int]]) -> int:
-        window = int(time.time() // self.settings.window_seconds)
-        if window != self._window or len(self._local) >= self.LOCAL_SIZE:
-            # A new window starts every count again; past the size, a flood of fresh ids restarts them early.
-            self._window, self._local = window, {}
+    def _count_locally(self, counters: Sequence[Counter]) -> int:
+        now = time.time()
+        if len(self._local) >= self.LOCAL_SIZE:
+            # Counts of windows already over go first; past the size still, a flood of fresh ids restarts
+            # them all early.
+            self._local = {key: count for key, count in self._local.items() if key[2] == int(now // key[1])}
+            if len(self._local) >= self.LOCAL_SIZE:
+                self._local = {}
         worst = 0
-        for name, limit in counters:
-            count = self._local.get(name, 0) + 1
-            self._local[name] = count
-            worst = max(worst, count - limit)
+        for counter in counters:
+            key = (counter.name, counter.window_seconds, int(now // counter.window_seconds))
+            count = self._local.get(key, 0) + 1
+            self._local[key] = count
+            worst = max(worst, count - counter.limit)
         return worst
 
 

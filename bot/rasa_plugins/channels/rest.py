@@ -102,10 +102,13 @@ def letter_problem(request: Request) -> Optional[HTTPResponse]:
     return None
 
 
-def too_many(request: Request, sender: str, limiter: RateLimiter) -> Optional[HTTPResponse]:
-    """429, with the French answer as the assistant's reply, when the sender or the address is over its limit."""
+def too_many(
+    request: Request, sender: Optional[str], limiter: RateLimiter, opens: bool = False
+) -> Optional[HTTPResponse]:
+    """429, with the French answer as the assistant's reply, when the sender or the address is over its limit
+    (`opens`: the request asks for a new conversation)."""
     address = address_key(request.ip, request.headers.get("x-real-ip"), limiter.settings.trusted_proxies)
-    if not limiter.over(address, sender):
+    if not limiter.over(address, sender, opens):
         return None
     reply = [{"recipient_id": sender, "text": file_response_text("utter_channel_too_many_messages")}]
     headers = {"Retry-After": str(limiter.settings.window_seconds)}
@@ -132,7 +135,7 @@ class RestInput(RasaRestInput):
             if request.method != "POST":
                 return None
             if request.path.rstrip("/").endswith("/session"):
-                return page_problem(request) or too_many(request, None, rate_limiter())
+                return page_problem(request) or too_many(request, None, rate_limiter(), opens=True)
             if request.path.rstrip("/").endswith("/letter"):
                 return letter_problem(request) or too_many(request, request.ctx.sender, rate_limiter())
             return problem(request) or too_many(request, request.ctx.sender, rate_limiter())

@@ -104,7 +104,14 @@ class SocketIOInput(RasaSocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None) -> None:
-            session_id = session_id_of(data) or new_session_id(web_session_key())
+            session_id = session_id_of(data)
+            if session_id is None:
+                # A new conversation, as REST's /session hands out: held by the same limits per address.
+                if rate_limiter().over(address(sid), None, opens=True):
+                    text = file_response_text("utter_channel_too_many_messages")
+                    await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
+                    return
+                session_id = new_session_id(web_session_key())
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)

@@ -111,6 +111,52 @@ def test_fresh_conversations_from_one_address_are_held_by_the_address_limit():
 
 
 @pytest.mark.unit
+def test_an_address_cannot_spend_its_minute_in_one_second(monkeypatch):
+    # The attack: a flood admitted 300 messages in the first seconds of each minute, and everyone's turns
+    # queued behind them for seconds. Now at most per_address_per_second a second, the minute's limit kept.
+    clock = [1_000_000.0]
+    monkeypatch.setattr(rate_limits.time, "time", lambda: clock[0])
+    settings = WebAbuseSettings(60, 10, 100, (), per_address_per_second=3)
+    limiter = RateLimiter(settings)
+    assert [limiter.over("203.0.113.7", f"rest-{n}") for n in range(4)] == [0, 0, 0, 1]
+    clock[0] += 1
+    assert [limiter.over("203.0.113.7", f"rest-{n}") for n in range(4, 8)] == [0, 0, 0, 1]
+    clock[0] += 1
+    # Eight counted this minute: two more, then the minute's limit holds whatever the second.
+    assert [limiter.over("203.0.113.7", f"rest-{n}") for n in range(8, 11)] == [0, 0, 1]
+
+
+@pytest.mark.unit
+def test_an_address_opens_only_so_many_conversations_a_window(monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(rate_limits.time, "time", lambda: clock[0])
+    settings = WebAbuseSettings(60, 100, 30, (), per_address_per_second=100, new_conversations_per_address=2)
+    limiter = RateLimiter(settings)
+    assert [limiter.over("203.0.113.7", None, opens=True) for _ in range(3)] == [0, 0, 1]
+    # Its messages in the conversations it holds still go through, and another address opens its own.
+    assert limiter.over("203.0.113.7", "rest-1") == 0
+    assert limiter.over("198.51.100.9", None, opens=True) == 0
+    clock[0] += 60
+    assert limiter.over("203.0.113.7", None, opens=True) == 0
+
+
+@pytest.mark.unit
+def test_the_process_s_counters_keep_the_current_windows_when_trimmed(monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(rate_limits.time, "time", lambda: clock[0])
+    monkeypatch.setattr(RateLimiter, "LOCAL_SIZE", 7)
+    limiter = RateLimiter(SETTINGS)
+    assert [limiter.over(None, "p") for _ in range(3)] == [0, 0, 0]
+    clock[0] += 1
+    # Per-second counts of the last second are over; the conversation's minute is not.
+    for n in range(3):
+        limiter.over(f"203.0.113.{n}", None)
+    clock[0] += 1
+    limiter.over("203.0.113.9", None)
+    assert limiter.over(None, "p") == 1
+
+
+@pytest.mark.unit
 def test_the_count_starts_again_with_the_next_window(monkeypatch):
     clock = [1_000_000.0]
     monkeypatch.setattr(rate_limits.time, "time", lambda: clock[0])
@@ -144,3 +190,12 @@ def test_two_replicas_count_one_conversation_together(shared_redis):
     assert counts == [0, 0, 0, 1]
     ttl = shared_redis.client.ttl(shared_redis.key("rate", "conversation:rest-p1"))
     assert 0 < ttl <= SETTINGS.window_seconds
+    # Each counter keeps its own window: the address's second is over within a second.
+    assert shared_redis.client.ttl(shared_redis.key("rate", "address-second:203.0.113.7")) == 1
+
+
+@pytest.mark.integration
+def test_two_replicas_count_the_conversations_an_address_opens_together(shared_redis):
+    settings = WebAbuseSettings(60, 100, 30, (), per_address_per_second=100, new_conversations_per_address=2)
+    first, second = RateLimiter(settings, shared_redis), RateLimiter(settings, shared_redis)
+    assert [replica.over("203.0.113.7", None, opens=True) for replica in (first, second, first)] == [0, 0, 1]
