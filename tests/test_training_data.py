@@ -6,6 +6,7 @@ import functools
 import re
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 
@@ -168,3 +169,44 @@ def test_the_annotation_check_sees_an_unannotated_name_and_skips_an_annotated_on
     assert _unannotated_mentions("- refus, mon IELTS avait expiré", forms) == ["IELTS"]
     assert _unannotated_mentions('- refus, mon [IELTS]{"entity": "document", "value": "language_test"}', forms) == []
     assert _unannotated_mentions("- j'ai un ielts2 et je vis à Toronto", forms) == []
+
+
+# Short turns ("à la prochaine", "pas vraiment non") are what anyone writes: two writers who never met produce
+# the same ones. From this many words on, the same message in training and test data is a leak.
+LEAK_WORDS = 6
+
+
+def _plain(text: str) -> str:
+    """Annotations as their words, lower case, no accents, words only: the same message however typed."""
+    text = ANNOTATION.sub(lambda match: match.group(0)[1 : match.group(0).index("]")], text)
+    text = unicodedata.normalize("NFKD", text.lower())
+    return " ".join(re.findall(r"\w+", "".join(c for c in text if not unicodedata.combining(c))))
+
+
+def _test_messages() -> set:
+    import yaml
+
+    messages = set()
+    for path in (ROOT / "tests" / "nlu").glob("*/*.yml"):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            messages |= {_plain(entry[key]) for key in ("text", "noisy") if isinstance(entry, dict) and entry.get(key)}
+    for item in _nlu_items(ROOT / "tests" / "nlu" / "test_nlu.yml"):
+        messages |= {_plain(line.strip()[2:]) for line in item.get("examples", "").splitlines() if line.strip()}
+    return messages
+
+
+def test_no_message_of_a_test_set_is_in_the_training_data():
+    tested = _test_messages()
+    leaked = [
+        f"{path.name}: {line.strip()}"
+        for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
+        for item in _nlu_items(path)
+        if "intent" in item
+        for line in item["examples"].splitlines()
+        if len(_plain(line).split()) >= LEAK_WORDS and _plain(line.strip()[2:]) in tested
+    ]
+    assert leaked == [], "\n".join(leaked)
+
+
+def test_the_leak_check_sees_a_message_however_typed():
+    assert _plain('- Mon [IELTS]{"entity": "document", "value": "language_test"} a EXPIRÉ !') == "mon ielts a expire"
