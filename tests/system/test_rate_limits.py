@@ -77,17 +77,20 @@ def test_an_address_opens_only_so_many_conversations_and_goes_on_in_those_it_has
     headers = {"X-Real-IP": "198.51.100.9"}
     answers = [requests.post(url, json={}, headers=headers, timeout=30) for _ in range(OPENED_PER_ADDRESS + 1)]
     assert [a.status_code for a in answers] == [200] * OPENED_PER_ADDRESS + [429]
-    assert answers[-1].json()[0]["text"] == file_response_text("utter_channel_too_many_messages")
+    assert answers[-1].json()[0]["text"] == file_response_text("utter_channel_too_many_conversations")
     assert post(rasa, answers[0].json()["sender"], "bonjour", "198.51.100.9").ok
 
 
-def test_socketio_opens_only_so_many_conversations_for_one_address(rasa):
+def test_socketio_opens_only_so_many_conversations_for_one_address_and_keeps_those_it_has(rasa):
     import socketio
 
-    async def ask(times: int):
-        client = socketio.AsyncClient()
-        confirmed, refusals = [], []
-        answered = asyncio.Event()
+    url = f"http://127.0.0.1:{rasa.port}"
+    headers = {"X-Real-IP": "198.51.100.31"}
+
+    async def ask(requests_sent: list):
+        client = socketio.AsyncClient(reconnection=False)
+        confirmed, texts = [], []
+        answered, gone = asyncio.Event(), asyncio.Event()
 
         @client.on("session_confirm")
         async def on_confirm(session_id):
@@ -96,22 +99,31 @@ def test_socketio_opens_only_so_many_conversations_for_one_address(rasa):
 
         @client.on("bot_uttered")
         async def on_bot(message):
-            refusals.append(message.get("text"))
+            texts.append(message.get("text"))
             answered.set()
 
-        url = f"http://127.0.0.1:{rasa.port}"
-        headers = {"X-Real-IP": "198.51.100.31"}
-        await client.connect(url, socketio_path="/socket.io", transports=["polling"], headers=headers)
-        for _ in range(times):
-            answered.clear()
-            await client.emit("session_request", {})
-            await asyncio.wait_for(answered.wait(), 10)
-        await client.disconnect()
-        return confirmed, refusals
+        @client.on("disconnect")
+        async def on_disconnect():
+            gone.set()
 
-    confirmed, refusals = asyncio.run(ask(OPENED_PER_ADDRESS + 1))
+        await client.connect(url, socketio_path="/socket.io", transports=["polling"], headers=headers)
+        for data in requests_sent:
+            answered.clear()
+            await client.emit("session_request", data)
+            await asyncio.wait_for(answered.wait(), 10)
+        if texts:
+            # Refused a conversation, the client is let go: its next connection asks again.
+            await asyncio.wait_for(gone.wait(), 10)
+        else:
+            await client.disconnect()
+        return confirmed, texts
+
+    confirmed, texts = asyncio.run(ask([{}] * (OPENED_PER_ADDRESS + 1)))
     assert len(set(confirmed)) == OPENED_PER_ADDRESS
-    assert refusals == [file_response_text("utter_channel_too_many_messages")]
+    assert texts == [file_response_text("utter_channel_too_many_conversations")]
+    # A conversation it already holds is joined again, past the limit on opening new ones.
+    again, texts = asyncio.run(ask([{"session_id": confirmed[0]}]))
+    assert again == [confirmed[0]] and texts == []
 
 
 def test_a_page_of_another_site_and_a_body_not_declared_json_are_refused(rasa):

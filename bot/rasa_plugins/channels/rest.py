@@ -110,7 +110,8 @@ def too_many(
     address = address_key(request.ip, request.headers.get("x-real-ip"), limiter.settings.trusted_proxies)
     if not limiter.over(address, sender, opens):
         return None
-    reply = [{"recipient_id": sender, "text": file_response_text("utter_channel_too_many_messages")}]
+    answer = "utter_channel_too_many_conversations" if opens else "utter_channel_too_many_messages"
+    reply = [{"recipient_id": sender, "text": file_response_text(answer)}]
     headers = {"Retry-After": str(limiter.settings.window_seconds)}
     return response.json(reply, status=429, headers=headers)
 

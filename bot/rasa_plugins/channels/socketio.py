@@ -108,8 +108,11 @@ class SocketIOInput(RasaSocketIOInput):
             if session_id is None:
                 # A new conversation, as REST's /session hands out: held by the same limits per address.
                 if rate_limiter().over(address(sid), None, opens=True):
-                    text = file_response_text("utter_channel_too_many_messages")
+                    # Without a conversation every message would be dropped: told, and disconnected, so that the
+                    # client's next connection asks again.
+                    text = file_response_text("utter_channel_too_many_conversations")
                     await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
+                    await sio.disconnect(sid, namespace=self.namespace)
                     return
                 session_id = new_session_id(web_session_key())
             if self.session_persistence:

@@ -191,7 +191,7 @@ def test_two_replicas_count_one_conversation_together(shared_redis):
     ttl = shared_redis.client.ttl(shared_redis.key("rate", "conversation:rest-p1"))
     assert 0 < ttl <= SETTINGS.window_seconds
     # Each counter keeps its own window: the address's second is over within a second.
-    assert shared_redis.client.ttl(shared_redis.key("rate", "address-second:203.0.113.7")) == 1
+    assert 0 < shared_redis.client.pttl(shared_redis.key("rate", "address-second:203.0.113.7")) <= 1000
 
 
 @pytest.mark.integration
