@@ -33,6 +33,19 @@ MAX_QUOTE_LENGTH = 220
 
 _F = re.IGNORECASE | re.MULTILINE
 
+# A province's nominee program or Quebec's ministry deciding on its own selection, not IRCC on the application
+# for permanent residence.
+PROVINCIAL_ISSUER = (
+    r"immigrant nominee program|ministry of (?:[\w,]+ )*immigration|minist[èe]re de l'immigration"
+    r"|\bMIFI\b|certificat de s[ée]lection du qu[ée]bec|\b(?:OINP|SINP|MPNP|AAIP|NSNP|NBPNP)\b"
+)
+_PROVINCIAL_ISSUER = re.compile(PROVINCIAL_ISSUER, re.IGNORECASE)
+_IRCC = re.compile(
+    r"immigration,? (?:refugees and citizenship|r[ée]fugi[ée]s et citoyennet[ée]) canada|\bIRCC\b|\bGCMS\b|\bSMGC\b"
+    r"|notes de l'agent|officer'?s? (?:decision )?notes",
+    re.IGNORECASE,
+)
+
 # What only a letter (or the officer's notes) holds. A person's message can name IRCC, greet and sign off, and
 # still quote a line of the letter: a letter has one of the strong marks and two marks in all. No pattern lets
 # whitespace run on both sides of an optional part ("[ \t]*", not "\s*"): on a long pasted text that costs
@@ -51,6 +64,8 @@ STRONG_LETTER_MARKS = tuple(
         # The officer's notes cite "A11(1)", "R87.1(2)".
         r"\b[AR]\d{1,3}(?:\.\d)?\(\d+\)",
         r"\bvisa (?:section|office)|section des visas|bureau des visas|case processing cent|centre de traitement",
+        # A province's or Quebec's letterhead; not their programs' acronyms, which people write too.
+        r"immigrant nominee program|ministry of (?:[\w,]+ )*immigration|minist[èe]re de l'immigration",
     )
 )
 LETTER_MARKS = STRONG_LETTER_MARKS + tuple(
@@ -62,6 +77,8 @@ LETTER_MARKS = STRONG_LETTER_MARKS + tuple(
         r"\bI have (?:determined|reviewed|assessed)",
         r"\b(?:PA|DP)\b",  # the principal applicant, in the officer's notes
         r"\b(?:sincerely|yours truly|veuillez agr[ée]er|salutations distingu[ée]es)\b",
+        # The account's decision page: "Date de la décision : 2026-09-10".
+        r"\b(?:date de la d[ée]cision|date of (?:the )?decision|decision date)\b",
     )
 )
 
@@ -84,9 +101,34 @@ _FAIRNESS = re.compile(
     _F,
 )
 _PERMANENT = re.compile(
-    r"permanent resid\w*|r[ée]sid\w* permanent\w*|express entry|entr[ée]e express|skilled (?:worker|trades)"
+    r"\bPR\b|\be-?APR\b|\b(?:CEC|FSW|FST|PNP|PTQF|PTMSF)\b|permanent resid\w*|r[ée]sid\w* permanent\w*|express entry|entr[ée]e express|skilled (?:worker|trades)"
     r"|travailleurs? (?:qualifi|de m[ée]tiers)|canadian experience class|exp[ée]rience canadienne"
     r"|provincial nominee|candidats? des provinces",
+    _F,
+)
+# Permanent residence in another class than Express Entry's: the family class, humanitarian grounds.
+_OTHER_PERMANENT = re.compile(
+    r"spouse or common-law partner (?:in canada )?class|family class|regroupement familial|cat[ée]gorie des [ée]poux"
+    r"|\bsponsored by\b|parrain[ée]e? par|humanitarian and compassionate|consid[ée]rations d'ordre humanitaire",
+    _F,
+)
+_EXPRESS_ENTRY = re.compile(
+    r"express entry|entr[ée]e express|skilled (?:worker|trades)|travailleurs? (?:qualifi|de m[ée]tiers)"
+    r"|canadian experience|exp[ée]rience canadienne|provincial nominee|candidats? des provinces"
+    r"|\b(?:CEC|FSW|FST|PNP|PTQF|PTMSF|PCP)\b",
+    _F,
+)
+# Not a decision: an invitation to apply, an acknowledgement of receipt.
+_NOT_A_DECISION = re.compile(
+    r"pleased to invite you|invit(?:e|ons) (?:you )?to apply|vous invitons [àa] pr[ée]senter|accus[ée] de r[ée]ception"
+    r"|acknowledge?ment of receipt|nous (?:avons bien re[çc]u|confirmons la r[ée]ception)|we (?:have )?received your"
+    r" application|confirm(?:s|ing)? (?:the )?receipt",
+    _F,
+)
+# A return says so in the present: "is being returned", "nous vous retournons"; an acknowledgement only warns.
+_RETURNED_NOW = re.compile(
+    r"\b(?:is|are|has been|have been) (?:being )?returned|\bwe are returning|vous retournons|\best retourn[ée]e"
+    r"|a [ée]t[ée] retourn[ée]e",
     _F,
 )
 _OTHER_APPLICATION = re.compile(
@@ -107,12 +149,13 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
             RefusalCause.MISREPRESENTATION,
             r"misrepresent\w*|withh[eo]ld\w* material facts?|material facts?|fausses? d[ée]clarations?"
             r"|pr[ée]sentation erron[ée]e|r[ée]ticence sur des faits|faits importants|fraudulent|frauduleu\w+"
-            r"|\b(?:not|pas)\b[^.]{0,80}\b(?:genuine|authentiques?)\b|falsifi\w+|forged|contrefait\w*",
+            r"|\b(?:not|pas)\b[^.]{0,80}\b(?:genuine|authentiques?)\b|falsifi\w+|forged|contrefait\w*"
+            # The materiality test's own words: "could have induced an error in the administration of the Act".
+            r"|error in the administration|erreur dans l'application de la loi",
         ),
         (
             RefusalCause.CRIMINAL_INADMISSIBILITY,
-            r"criminal\w*|criminalit[ée]|convict\w*|d[ée]clar[ée]e? coupable|condamn\w+|infraction|offence"
-            r"|casier judiciaire|police record",
+            r"criminal\w*|criminalit[ée]|convict\w*|d[ée]clar[ée]e? coupable|condamn\w+|infraction|offence",
         ),
         (
             RefusalCause.MEDICAL_INADMISSIBILITY,
@@ -131,7 +174,7 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
             r"lead statement|main duties|[ée]nonc[ée] principal|fonctions principales|qualifying work experience"
             r"|work experience|exp[ée]rience de travail|exp[ée]rience (?:professionnelle|canadienne|qualifiante)"
             r"|self-employ\w*|travail(?:leur)? autonome|full-time stud\w*|[ée]tudiant à temps plein|\bNOC\b|\bCNP\b"
-            r"|\bTEER\b|hours of (?:paid )?work|heures de travail|certificate of qualification|certificat de comp[ée]tence",
+            r"|\bTEER\b|hours of (?:paid )?work|heures de travail",
         ),
         (
             RefusalCause.LOW_SCORE,
@@ -144,7 +187,13 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
             r"(?:did|have|has) not (?:provide|provided|submit|submitted|include|included)|failed to (?:provide|submit)"
             r"|n'(?:avez|a) pas (?:fourni|soumis|pr[ée]sent[ée]|inclus|transmis)|not (?:been )?(?:provided|submitted)"
             r"|requested documents?|documents? (?:demand[ée]s|requis|manquants?)|missing documents?"
-            r"|insufficient (?:settlement )?funds|fonds (?:d'[ée]tablissement )?insuffisants",
+            r"|insufficient (?:settlement )?funds|fonds (?:d'[ée]tablissement )?insuffisants"
+            r"|(?:was|were|has|have) (?:not|never) (?:been )?(?:provided|submitted|received)|neither was provided"
+            r"|n'(?:a|ont) (?:toujours |jamais )?(?:pas )?[ée]t[ée] (?:fourni|re[çc]u|transmis|pr[ée]sent[ée])\w*"
+            r"|\bnon (?:fourni|transmis|pr[ée]sent[ée]|re[çc]u)\w*|\bno\b[^.]{0,60}\b(?:was|were) (?:provided|submitted|received)"
+            r"|n'avons (?:toujours )?(?:pas )?re[çc]u|(?:have|has) not (?:yet )?received|did not (?:receive|send)"
+            r"|en l'absence de (?:ce|ces|cette) (?:document|preuve|pi[èe]ce)|in the absence of (?:this|these|the) "
+            r"(?:documents?|evidence)",
         ),
     )
 )
@@ -155,11 +204,13 @@ DOCUMENTS = re.compile(
     r"|certificat de police|language test|test (?:de langue|linguistique)|educational credential assessment"
     r"|[ée]valuation des dipl[ôo]mes|\bECA\b|\bEDE\b|biometric\w*|donn[ée]es biom[ée]triques|medical exam\w*"
     r"|examen m[ée]dical|reference letter|employment letter|lettre de r[ée]f[ée]rence|lettre d'emploi|pay stubs"
-    r"|relev[ée]s? de paie|bank statements?|relev[ée]s? bancaires?|translation|traduction",
+    r"|relev[ée]s? de paie|fiches? de paie|pay ?slips|bank statements?|relev[ée]s? bancaires?|translation|traduction"
+    r"|casier judiciaire|police record|court records?|\bFBI\b|certificate of qualification|certificat de comp[ée]tence",
     _F,
 )
 DOCUMENT_FAULT = re.compile(
     r"\bnot\b|\bno\b|\bpas\b|\bwithout\b|\bsans\b|\bfailed\b|missing|manquant|expired|expir[ée]|invalid|invalide"
+    r"|\baucun\w*|\bnone\b|\bneither\b|\bnever\b|\bjamais\b"
     r"|insufficient|insuffisant|incomplete|incomplet|no longer|ne \w+ plus|outdated|p[ée]rim[ée]",
     _F,
 )
@@ -167,6 +218,40 @@ DOCUMENT_FAULT = re.compile(
 _NOT_GROUNDS = re.compile(
     r"judicial review|contr[ôo]le judiciaire|federal court|cour f[ée]d[ée]rale|new application|nouvelle demande"
     r"|re-?apply|pr[ée]senter une nouvelle|you may|vous pouvez|access to information|acc[èe]s [àa] l'information",
+    _F,
+)
+# A sentence restating the law ("Subsection 16(1) provides that an applicant must produce the documents
+# required") names every ground the provision could rest on; the provision it cites says which one it is.
+_RESTATES_LAW = re.compile(
+    r"\bprovides? that|\bstates? that|\brequires? (?:that|at least|either|an? |the )|pr[ée]voi(?:t|ent) (?:que|qu')"
+    r"|stipul\w+ (?:que|qu'|that)|\bexige (?:que|qu')|aux termes d|l'[ée]tranger (?:doit|qui)|l'auteur d'une demande doit"
+    r"|a foreign national (?:must|shall|who)|fait partie de la cat[ée]gorie|emporte interdiction",
+    _F,
+)
+# Findings: a sentence stating one names the rest as its evidence ("a misrepresentation on your work
+# experience, which gave you CRS points" is no finding on the experience or the score).
+FINDINGS = frozenset(
+    {RefusalCause.MISREPRESENTATION, RefusalCause.CRIMINAL_INADMISSIBILITY, RefusalCause.MEDICAL_INADMISSIBILITY}
+)
+# The experience, the score and the nomination are named in every letter of their program ("you claimed two
+# years of work experience", "nominated by Manitoba"): they are grounds only in a sentence finding fault.
+NEEDS_FAULT = frozenset({RefusalCause.WORK_EXPERIENCE, RefusalCause.LOW_SCORE, RefusalCause.PNP_CRITERIA})
+GROUND_FAULT = re.compile(
+    DOCUMENT_FAULT.pattern
+    + r"|\bne\b|\bn'|n't\b|\bbelow\b|inf[ée]rieur\w*|less than|moins de|fewer|\bonly\b|seulement|unable|cannot"
+    r"|impossible|exclu\w*|withdr[ae]wn?|retir[ée]\w*|revok\w*|r[ée]voqu\w*|annul\w*|\bfalls?\b|dropp?\w*"
+    r"|diminu\w*|baiss\w*|recalcul\w*|doubt|concern|pr[ée]occup\w*|inconsistent|incoh[ée]ren\w*|contradict\w*",
+    _F,
+)
+# "This experience is sufficient to meet the minimum requirements": the experience is not what failed.
+_EXPERIENCE_MET = re.compile(
+    r"sufficient to meet|meets? the minimum|suffisante? pour|r[ée]pond(?:ez)? aux exigences minimales", _F
+)
+# A level or a score not reached is the points, not a document: "results not reaching CLB 4".
+# The second official language only adds points: its results not sent lower the score.
+_POINTS = re.compile(
+    r"\bpoints?\b|\bscore\b|\bCRS\b|\bSCG\b|\bNCLC\b|\bCLB\b|second official language"
+    r"|(?:deuxi[èe]me|seconde) langue officielle",
     _F,
 )
 
@@ -347,40 +432,88 @@ def cited_provisions(text: str) -> List[Tuple[str, str, Provision]]:
 
 # "Your application is therefore refused", "Votre demande est donc refusée": the decision itself.
 _REFUSED_IN_WORDS = re.compile(
-    r"\b(?:is|are|has been|have been|est|sont|a [ée]t[ée])(?:\s+\w+){0,3}\s+(?:refused|refus[ée]e?s?|rejet[ée]e?s?)\b",
-    re.IGNORECASE,
+    r"\b(?:is|are|has been|have been|est|sont|a [ée]t[ée])(?:\s+\w+){0,3}\s+(?:refused|refus[ée]e?s?|rejet[ée]e?s?)\b"
+    # The notes' last line and the account's status: "Demande refusée.", "Refused.", "Statut : Refusée".
+    r"|\b(?:demande|application)\s+(?:refus[ée]e|refused|rejet[ée]e)\b|^[ \t]*refused\b|statu[ts]\s*:\s*refus"
+    r"|must refuse your application|je refuse (?:votre|la) demande",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
-def _kind(text: str, provisions: Sequence[Provision]) -> Optional[LetterKind]:
+def _kind(text: str, provisions: Sequence[Provision], head: str) -> Optional[LetterKind]:
+    """What the letter decides; `head` is its letterhead, where a province's or Quebec's program names itself."""
     kinds = {p.kind for p in provisions}
-    if LetterKind.OTHER_APPLICATION in kinds or (_OTHER_APPLICATION.search(text) and not _PERMANENT.search(text)):
-        return LetterKind.OTHER_APPLICATION
-    if LetterKind.RETURNED_INCOMPLETE in kinds or (_RETURNED.search(text) and not _REFUSED_IN_WORDS.search(text)):
+    refused = _REFUSED_IN_WORDS.search(text)
+    if _NOT_A_DECISION.search(text) and not refused and not _RETURNED_NOW.search(text):
+        return None
+    # A return is a return whatever the application: a work permit's too.
+    if LetterKind.RETURNED_INCOMPLETE in kinds or (_RETURNED.search(text) and not refused):
         return LetterKind.RETURNED_INCOMPLETE
-    if _FAIRNESS.search(text) and not _REFUSED_IN_WORDS.search(text):
+    if (
+        LetterKind.OTHER_APPLICATION in kinds
+        or (_OTHER_APPLICATION.search(text) and not _PERMANENT.search(text))
+        or (_OTHER_PERMANENT.search(text) and not _EXPRESS_ENTRY.search(text))
+        or (_PROVINCIAL_ISSUER.search(head) and not _IRCC.search(text) and not ABROAD.search(text))
+    ):
+        return LetterKind.OTHER_APPLICATION
+    if _FAIRNESS.search(text) and not refused:
         return LetterKind.FAIRNESS_LETTER
     if _DECIDED.search(text):
         return LetterKind.REFUSAL
     return None
 
 
+def _named(sentence: str, nominee: bool) -> List[RefusalCause]:
+    """The grounds a sentence of the letter states in words."""
+    if _RESTATES_LAW.search(sentence):
+        return []
+    plain = _PROGRAM_NAMES.sub(" ", sentence)
+    named = [cause for cause, words in GROUNDS if words.search(plain)]
+    if not nominee:
+        # "Economically established", "substituted evaluation": the skilled-worker grid's words too.
+        named = [cause for cause in named if cause is not RefusalCause.PNP_CRITERIA]
+    if any(cause in FINDINGS for cause in named):
+        return [cause for cause in named if cause in FINDINGS]
+    if not GROUND_FAULT.search(plain):
+        named = [cause for cause in named if cause not in NEEDS_FAULT]
+    if _POINTS.search(plain):
+        named = [cause for cause in named if cause is not RefusalCause.MISSING_DOCUMENTS]
+    return named
+
+
 def _grounds(
-    sentences: Sequence[str], cited: Sequence[Tuple[str, str, Provision]]
+    sentences: Sequence[str], cited: Sequence[Tuple[str, str, Provision]], nominee: bool
 ) -> Tuple[Tuple[RefusalCause, ...], Tuple[str, ...]]:
     """The causes, from the provisions cited and the letter's words, each quoted by the first sentence whose
     words state it (the reason in plain words), else by the sentence citing its provision."""
     quoted: Dict[RefusalCause, str] = {}
     readable = [sentence for sentence in sentences if not _NOT_GROUNDS.search(sentence)]
+    # In a letter finding a misrepresentation or an inadmissibility, documents are its evidence: "the signatory
+    # of the reference letter never worked there" is no missing document.
+    finding = any(cause in FINDINGS for sentence in readable for cause in _named(sentence, nominee)) or any(
+        found.cause in FINDINGS for _, _, found in cited
+    )
+    # "This experience is sufficient to meet the minimum requirements": what the letter says of the experience
+    # elsewhere ("one year, not two") is why the score fell, not a ground.
+    experience_met = any(_EXPERIENCE_MET.search(sentence) for sentence in readable)
     # A sentence in plain words first: "you did not show the lead statement" says more than "under 75(2)".
     for sentence in sorted(readable, key=lambda sentence: _CITATION.search(sentence) is not None):
-        named = [cause for cause, words in GROUNDS if words.search(_PROGRAM_NAMES.sub(" ", sentence))]
+        named = _named(sentence, nominee)
+        if experience_met:
+            named = [cause for cause in named if cause is not RefusalCause.WORK_EXPERIENCE]
         for cause in named:
             quoted.setdefault(cause, sentence)
         # A document found wanting in a sentence that names another ground is that ground's evidence: bank
         # statements "not genuine" are a misrepresentation, reference letters that "do not match the lead
         # statement" the work experience.
-        if not named and DOCUMENTS.search(sentence) and DOCUMENT_FAULT.search(sentence):
+        if (
+            not named
+            and not finding
+            and DOCUMENTS.search(sentence)
+            and DOCUMENT_FAULT.search(sentence)
+            and not _POINTS.search(sentence)
+            and not _RESTATES_LAW.search(sentence)
+        ):
             quoted.setdefault(RefusalCause.MISSING_DOCUMENTS, sentence)
     for _, sentence, found in cited:
         if found.cause is not None and found.cause not in quoted:
@@ -411,7 +544,35 @@ _NOT_DECISION_DATE = re.compile(
 )
 
 
+# The officer's notes are entries, each headed by its date ("2026-01-22 OT-6610", "18-MAR-2025 Decision"): the
+# decision's date is the entry that records it, not the first entry's.
+_NOTES_ENTRY = re.compile(
+    r"^[ \t]*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-[a-z]{3}-\d{4})\b(.*(?:\n(?![ \t]*(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-[a-z]{3}-\d{4})\b).*)*)",
+    _F,
+)
+_RECORDS_DECISION = re.compile(r"final decision|d[ée]cision finale|examen final", _F)
+
+
+def _notes_decision_date(text: str, today: Optional[date]) -> Optional[date]:
+    entries = [
+        (found, body)
+        for written, body in ((m.group(1), m.group(2)) for m in _NOTES_ENTRY.finditer(text))
+        if (found := _as_date(written)) is not None and (today is None or found <= today)
+    ]
+    if len(entries) < 2:
+        return None
+    # "Application refused" before "not satisfied": a later entry may only upload the letter or note a concern.
+    for says_it in (lambda body: _REFUSED_IN_WORDS.search(body) or _RECORDS_DECISION.search(body), _DECIDED.search):
+        deciding = [found for found, body in entries if says_it(body)]
+        if deciding:
+            return deciding[-1]
+    return entries[-1][0]
+
+
 def decision_date(text: str, today: Optional[date] = None) -> Optional[date]:
+    noted = _notes_decision_date(text, today)
+    if noted is not None:
+        return noted
     for match in _DATE.finditer(text):
         if _NOT_DECISION_DATE.search(text[max(0, match.start() - 25) : match.start()]):
             continue
@@ -447,15 +608,42 @@ _OFFICE_LINE = re.compile(
 _SALUTATION = re.compile(r"^[ \t]*(?:dear|madame|monsieur|bonjour|hello)\b", re.IGNORECASE | re.MULTILINE)
 
 
-def _letterhead_lines(text: str) -> List[str]:
+# The officer's notes name the office on the application's line: "Application E003044786 | CEC | OTTAWA".
+_APPLICATION_LINE = re.compile(r"\b[EFBWVS]\d{9}\b")
+
+
+def _letterhead(text: str) -> str:
     salutation = _SALUTATION.search(text)
-    head = text[: salutation.start()] if salutation else text[:600]
-    lines = [line.strip() for line in head.splitlines() if line.strip()]
-    picked: List[str] = []
-    for number, line in enumerate(lines):
-        if _OFFICE_LINE.search(line):
-            picked += lines[number : number + 2]
-    return picked
+    return text[: salutation.start()] if salutation else text[:600]
+
+
+def _letterhead_lines(text: str) -> List[str]:
+    # The letterhead ends at the letter's salutation; a "Bonjour" the person wrote above the letter does not end it.
+    heads = [text[: found.start()] for found in _SALUTATION.finditer(text)] + [text[:600]]
+    for head in heads:
+        picked: List[str] = []
+        lines = [line.strip() for line in head.splitlines()]
+        for number, line in enumerate(lines):
+            if _OFFICE_LINE.search(line):
+                # The office's line and its address, to the block's end: "IRCC / 49 Dorchester Street / Sydney".
+                block = [line]
+                for following in lines[number + 1 : number + 4]:
+                    if not following:
+                        break
+                    block.append(following)
+                picked += block
+            elif _APPLICATION_LINE.search(line):
+                picked.append(line)
+        if picked:
+            return picked
+    return []
+
+
+def _named_in(name: str, head: str) -> bool:
+    # Notes write the office in capitals: "Bureau : DAKAR".
+    return any(
+        re.search(rf"(?<![\w-]){re.escape(written)}(?![\w-])", head) for written in dict.fromkeys((name, name.upper()))
+    )
 
 
 def office(text: str) -> Optional[Office]:
@@ -467,9 +655,9 @@ def office(text: str) -> Optional[Office]:
         (CANADIAN_OFFICES, DecisionLocation.IN_CANADA),
     ):
         for name in names:
-            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", head):
+            if _named_in(name, head):
                 # "London, Ontario" is in Canada; "London" alone is the High Commission.
-                if name == "London" and re.search(r"London,?\s+(?:Ontario|ON)\b", head):
+                if name == "London" and re.search(r"London,?\s+(?:Ontario|ON)\b", head, re.IGNORECASE):
                     continue
                 if name == "Sydney" and re.search(r"Sydney,?\s+(?:Australia|NSW)", head):
                     continue
@@ -495,13 +683,15 @@ def read_letter(text: str, today: Optional[date] = None) -> Optional[LetterReadi
     cited = cited_provisions(text)
     # Lines broken mid-phrase ("Canadian\nExperience Class") are read as one.
     flat = " ".join(text.split())
-    kind = _kind(flat, [found for _, _, found in cited])
+    kind = _kind(flat, [found for _, _, found in cited], _letterhead(text))
     if kind is None:
         return None
     causes: Tuple[RefusalCause, ...] = ()
     quotes: Tuple[str, ...] = ()
     if kind is LetterKind.REFUSAL:
-        causes, quotes = _grounds(_sentences(text), cited)
+        read_program = program(flat)
+        nominee = read_program is Program.PNP or any(found.cause is RefusalCause.PNP_CRITERIA for _, _, found in cited)
+        causes, quotes = _grounds(_sentences(text), cited, nominee)
         if not causes:
             causes = (RefusalCause.UNKNOWN_REASON,)
     return LetterReading(
