@@ -13,6 +13,7 @@ in the conversation's history like any message, until the firm's purge (docs/leg
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -35,13 +36,17 @@ _F = re.IGNORECASE | re.MULTILINE
 
 # A province's nominee program or Quebec's ministry deciding on its own selection, not IRCC on the application
 # for permanent residence.
-PROVINCIAL_ISSUER = (
-    r"immigrant nominee program|ministry of (?:[\w,]+ )*immigration|minist[èe]re de l'immigration"
-    r"|\bMIFI\b|certificat de s[ée]lection du qu[ée]bec|\b(?:OINP|SINP|MPNP|AAIP|NSNP|NBPNP)\b"
+PROVINCIAL_LETTERHEAD = (
+    r"immigrant nominee program|ministry of (?:[\w,]+ ){0,4}immigration|minist[èe]re de l'immigration"
 )
-_PROVINCIAL_ISSUER = re.compile(PROVINCIAL_ISSUER, re.IGNORECASE)
+_PROVINCIAL_ISSUER = re.compile(
+    PROVINCIAL_LETTERHEAD + r"|\bMIFI\b|certificat de s[ée]lection du qu[ée]bec|\b(?:OINP|SINP|MPNP|AAIP|NSNP|NBPNP)\b",
+    re.IGNORECASE,
+)
+# IRCC's own letterhead, by its current or former name, or its officer's notes.
 _IRCC = re.compile(
-    r"immigration,? (?:refugees and citizenship|r[ée]fugi[ée]s et citoyennet[ée]) canada|\bIRCC\b|\bGCMS\b|\bSMGC\b"
+    r"immigration,? (?:refugees and citizenship|r[ée]fugi[ée]s et citoyennet[ée]) canada|\bIRCC\b|\bCIC\b"
+    r"|citizenship and immigration canada|citoyennet[ée] et immigration canada|\bGCMS\b|\bSMGC\b"
     r"|notes de l'agent|officer'?s? (?:decision )?notes",
     re.IGNORECASE,
 )
@@ -64,8 +69,9 @@ STRONG_LETTER_MARKS = tuple(
         # The officer's notes cite "A11(1)", "R87.1(2)".
         r"\b[AR]\d{1,3}(?:\.\d)?\(\d+\)",
         r"\bvisa (?:section|office)|section des visas|bureau des visas|case processing cent|centre de traitement",
-        # A province's or Quebec's letterhead; not their programs' acronyms, which people write too.
-        r"immigrant nominee program|ministry of (?:[\w,]+ )*immigration|minist[èe]re de l'immigration",
+        # A province's or Quebec's letterhead: a heading line of its own among the text's first three ("Government
+        # of Saskatchewan / Ministry of Immigration and Career Training"). A person names the ministry in a sentence.
+        r"\A\s{0,10}(?:[^\n]{0,80}\n){0,2}[ \t]*(?:[\w-]+[ \t]){0,3}(?:" + PROVINCIAL_LETTERHEAD + r")[^\n.!?]{0,60}$",
     )
 )
 LETTER_MARKS = STRONG_LETTER_MARKS + tuple(
@@ -106,10 +112,10 @@ _PERMANENT = re.compile(
     r"|provincial nominee|candidats? des provinces",
     _F,
 )
-# Permanent residence in another class than Express Entry's: the family class, humanitarian grounds.
+# Permanent residence in the family class. Not humanitarian grounds: a refusal letter names them as a way out.
 _OTHER_PERMANENT = re.compile(
     r"spouse or common-law partner (?:in canada )?class|family class|regroupement familial|cat[ée]gorie des [ée]poux"
-    r"|\bsponsored by\b|parrain[ée]e? par|humanitarian and compassionate|consid[ée]rations d'ordre humanitaire",
+    r"|\bsponsored by\b|parrain[ée]e? par",
     _F,
 )
 _EXPRESS_ENTRY = re.compile(
@@ -118,11 +124,13 @@ _EXPRESS_ENTRY = re.compile(
     r"|\b(?:CEC|FSW|FST|PNP|PTQF|PTMSF|PCP)\b",
     _F,
 )
-# Not a decision: an invitation to apply, an acknowledgement of receipt.
+# Not a decision: an invitation to apply, an acknowledgement of receipt; a receipt's words alone only where the
+# text finds nothing against the applicant ("we received your application" opens refusals too).
+_RECEIVED = re.compile(r"nous avons bien re[çc]u votre demande|we (?:have )?received your application", _F)
+_FAIRNESS_NAMED = re.compile(r"procedural fairness|[ée]quit[ée] proc[ée]durale|before (?:a|the) final decision", _F)
 _NOT_A_DECISION = re.compile(
     r"pleased to invite you|invit(?:e|ons) (?:you )?to apply|vous invitons [àa] pr[ée]senter|accus[ée] de r[ée]ception"
-    r"|acknowledge?ment of receipt|nous (?:avons bien re[çc]u|confirmons la r[ée]ception)|we (?:have )?received your"
-    r" application|confirm(?:s|ing)? (?:the )?receipt",
+    r"|acknowledge?ment of receipt|nous confirmons la r[ée]ception|confirm(?:s|ing)? (?:the )?receipt",
     _F,
 )
 # A return says so in the present: "is being returned", "nous vous retournons"; an acknowledgement only warns.
@@ -191,7 +199,7 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
             r"|(?:was|were|has|have) (?:not|never) (?:been )?(?:provided|submitted|received)|neither was provided"
             r"|n'(?:a|ont) (?:toujours |jamais )?(?:pas )?[ée]t[ée] (?:fourni|re[çc]u|transmis|pr[ée]sent[ée])\w*"
             r"|\bnon (?:fourni|transmis|pr[ée]sent[ée]|re[çc]u)\w*|\bno\b[^.]{0,60}\b(?:was|were) (?:provided|submitted|received)"
-            r"|n'avons (?:toujours )?(?:pas )?re[çc]u|(?:have|has) not (?:yet )?received|did not (?:receive|send)"
+            r"|n'avons (?:toujours )?(?:pas )?re[çc]u|(?:have|has) not (?:yet )?received|we did not receive|you did not send"
             r"|en l'absence de (?:ce|ces|cette) (?:document|preuve|pi[èe]ce)|in the absence of (?:this|these|the) "
             r"(?:documents?|evidence)",
         ),
@@ -223,9 +231,9 @@ _NOT_GROUNDS = re.compile(
 # A sentence restating the law ("Subsection 16(1) provides that an applicant must produce the documents
 # required") names every ground the provision could rest on; the provision it cites says which one it is.
 _RESTATES_LAW = re.compile(
-    r"\bprovides? that|\bstates? that|\brequires? (?:that|at least|either|an? |the )|pr[ée]voi(?:t|ent) (?:que|qu')"
-    r"|stipul\w+ (?:que|qu'|that)|\bexige (?:que|qu')|aux termes d|l'[ée]tranger (?:doit|qui)|l'auteur d'une demande doit"
-    r"|a foreign national (?:must|shall|who)|fait partie de la cat[ée]gorie|emporte interdiction",
+    r"\bprovides? that|\brequires? that|pr[ée]voi(?:t|ent) (?:que|qu')|stipul\w+ (?:que|qu'|that)|\bexige (?:que|qu')"
+    r"|(?:l'auteur d'une demande|l'[ée]tranger)\b[^.]{0,60}\bdoit|(?:a foreign national|an applicant)\b[^.]{0,60}"
+    r"\b(?:must|shall)\b|fait partie de la cat[ée]gorie|emporte interdiction",
     _F,
 )
 # Findings: a sentence stating one names the rest as its evidence ("a misrepresentation on your work
@@ -240,17 +248,21 @@ GROUND_FAULT = re.compile(
     DOCUMENT_FAULT.pattern
     + r"|\bne\b|\bn'|n't\b|\bbelow\b|inf[ée]rieur\w*|less than|moins de|fewer|\bonly\b|seulement|unable|cannot"
     r"|impossible|exclu\w*|withdr[ae]wn?|retir[ée]\w*|revok\w*|r[ée]voqu\w*|annul\w*|\bfalls?\b|dropp?\w*"
-    r"|diminu\w*|baiss\w*|recalcul\w*|doubt|concern|pr[ée]occup\w*|inconsistent|incoh[ée]ren\w*|contradict\w*",
+    r"|diminu\w*|baiss\w*|recalcul\w*|doubt|concern|pr[ée]occup\w*|inconsistent|incoh[ée]ren\w*|contradict\w*"
+    r"|lower than|plus bas",
     _F,
 )
 # "This experience is sufficient to meet the minimum requirements": the experience is not what failed.
 _EXPERIENCE_MET = re.compile(
-    r"sufficient to meet|meets? the minimum|suffisante? pour|r[ée]pond(?:ez)? aux exigences minimales", _F
+    r"sufficient to meet the minimum|meets? the minimum|suffisante? pour (?:satisfaire|r[ée]pondre) aux exigences "
+    r"minimales|r[ée]pond(?:ez)? aux exigences minimales",
+    _F,
 )
-# A level or a score not reached is the points, not a document: "results not reaching CLB 4".
-# The second official language only adds points: its results not sent lower the score.
+_NEGATED = re.compile(r"\bnot\b|n't\b|\bpas\b|\bno\b|insufficient|insuffisant", _F)
+# A document named with the points is a points claim: "no credential assessment, so these points cannot be
+# awarded". The second official language only adds points: its results not sent lower the score.
 _POINTS = re.compile(
-    r"\bpoints?\b|\bscore\b|\bCRS\b|\bSCG\b|\bNCLC\b|\bCLB\b|second official language"
+    r"\bpoints?\b|\bscore\b|\bCRS\b|\bSCG\b|second official language"
     r"|(?:deuxi[èe]me|seconde) langue officielle",
     _F,
 )
@@ -434,8 +446,8 @@ def cited_provisions(text: str) -> List[Tuple[str, str, Provision]]:
 _REFUSED_IN_WORDS = re.compile(
     r"\b(?:is|are|has been|have been|est|sont|a [ée]t[ée])(?:\s+\w+){0,3}\s+(?:refused|refus[ée]e?s?|rejet[ée]e?s?)\b"
     # The notes' last line and the account's status: "Demande refusée.", "Refused.", "Statut : Refusée".
-    r"|\b(?:demande|application)\s+(?:refus[ée]e|refused|rejet[ée]e)\b|^[ \t]*refused\b|statu[ts]\s*:\s*refus"
-    r"|must refuse your application|je refuse (?:votre|la) demande",
+    r"|\b(?:demande|application)\s+(?:refus[ée]e|refused|rejet[ée]e)\b|(?:^|[.:;]\s+)refused\b|statu[ts]\s*:\s*refus"
+    r"|(?:must refuse|refusing|have refused|refuse) (?:your|the) application|je (?:refuse|rejette) (?:votre|la) demande",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -444,7 +456,8 @@ def _kind(text: str, provisions: Sequence[Provision], head: str) -> Optional[Let
     """What the letter decides; `head` is its letterhead, where a province's or Quebec's program names itself."""
     kinds = {p.kind for p in provisions}
     refused = _REFUSED_IN_WORDS.search(text)
-    if _NOT_A_DECISION.search(text) and not refused and not _RETURNED_NOW.search(text):
+    not_a_decision = _NOT_A_DECISION.search(text) or (_RECEIVED.search(text) and not _DECIDED.search(text))
+    if not_a_decision and not (refused or _RETURNED_NOW.search(text) or _FAIRNESS_NAMED.search(text)):
         return None
     # A return is a return whatever the application: a work permit's too.
     if LetterKind.RETURNED_INCOMPLETE in kinds or (_RETURNED.search(text) and not refused):
@@ -453,7 +466,8 @@ def _kind(text: str, provisions: Sequence[Provision], head: str) -> Optional[Let
         LetterKind.OTHER_APPLICATION in kinds
         or (_OTHER_APPLICATION.search(text) and not _PERMANENT.search(text))
         or (_OTHER_PERMANENT.search(text) and not _EXPRESS_ENTRY.search(text))
-        or (_PROVINCIAL_ISSUER.search(head) and not _IRCC.search(text) and not ABROAD.search(text))
+        # A province's or Quebec's letterhead decides on its own program, even when the letter names IRCC.
+        or (_PROVINCIAL_ISSUER.search(head) and not _IRCC.search(head) and not ABROAD.search(head))
     ):
         return LetterKind.OTHER_APPLICATION
     if _FAIRNESS.search(text) and not refused:
@@ -488,17 +502,18 @@ def _grounds(
     words state it (the reason in plain words), else by the sentence citing its provision."""
     quoted: Dict[RefusalCause, str] = {}
     readable = [sentence for sentence in sentences if not _NOT_GROUNDS.search(sentence)]
-    # In a letter finding a misrepresentation or an inadmissibility, documents are its evidence: "the signatory
-    # of the reference letter never worked there" is no missing document.
-    finding = any(cause in FINDINGS for sentence in readable for cause in _named(sentence, nominee)) or any(
-        found.cause in FINDINGS for _, _, found in cited
+    named_in = {sentence: _named(sentence, nominee) for sentence in readable}
+    # In a letter finding a misrepresentation, documents are its evidence: "the signatory of the reference
+    # letter never worked there" is no missing document. (A criminal or health finding's letter may also lack one.)
+    misrepresentation = any(RefusalCause.MISREPRESENTATION in named for named in named_in.values()) or any(
+        found.cause is RefusalCause.MISREPRESENTATION for _, _, found in cited
     )
     # "This experience is sufficient to meet the minimum requirements": what the letter says of the experience
     # elsewhere ("one year, not two") is why the score fell, not a ground.
-    experience_met = any(_EXPERIENCE_MET.search(sentence) for sentence in readable)
+    experience_met = any(_EXPERIENCE_MET.search(sentence) and not _NEGATED.search(sentence) for sentence in readable)
     # A sentence in plain words first: "you did not show the lead statement" says more than "under 75(2)".
     for sentence in sorted(readable, key=lambda sentence: _CITATION.search(sentence) is not None):
-        named = _named(sentence, nominee)
+        named = named_in[sentence]
         if experience_met:
             named = [cause for cause in named if cause is not RefusalCause.WORK_EXPERIENCE]
         for cause in named:
@@ -508,7 +523,7 @@ def _grounds(
         # statement" the work experience.
         if (
             not named
-            and not finding
+            and not misrepresentation
             and DOCUMENTS.search(sentence)
             and DOCUMENT_FAULT.search(sentence)
             and not _POINTS.search(sentence)
@@ -546,10 +561,9 @@ _NOT_DECISION_DATE = re.compile(
 
 # The officer's notes are entries, each headed by its date ("2026-01-22 OT-6610", "18-MAR-2025 Decision"): the
 # decision's date is the entry that records it, not the first entry's.
-_NOTES_ENTRY = re.compile(
-    r"^[ \t]*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-[a-z]{3}-\d{4})\b(.*(?:\n(?![ \t]*(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-[a-z]{3}-\d{4})\b).*)*)",
-    _F,
-)
+_ENTRY_DATE = r"^[ \t]*(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-[a-z]{3}-\d{4})\b(?![ \t]*(?:to|au|[-–])[ \t]*\d)"
+_NOTES_ENTRY = re.compile(rf"({_ENTRY_DATE[7:]})(.*(?:\n(?!{_ENTRY_DATE}).*)*)", _F)
+_NOTES = re.compile(r"\b(?:GCMS|SMGC|notes?|PA|DP)\b", _F)
 _RECORDS_DECISION = re.compile(r"final decision|d[ée]cision finale|examen final", _F)
 
 
@@ -559,14 +573,16 @@ def _notes_decision_date(text: str, today: Optional[date]) -> Optional[date]:
         for written, body in ((m.group(1), m.group(2)) for m in _NOTES_ENTRY.finditer(text))
         if (found := _as_date(written)) is not None and (today is None or found <= today)
     ]
-    if len(entries) < 2:
+    if len(entries) < 2 or not _NOTES.search(text):
         return None
-    # "Application refused" before "not satisfied": a later entry may only upload the letter or note a concern.
-    for says_it in (lambda body: _REFUSED_IN_WORDS.search(body) or _RECORDS_DECISION.search(body), _DECIDED.search):
-        deciding = [found for found, body in entries if says_it(body)]
-        if deciding:
-            return deciding[-1]
-    return entries[-1][0]
+    # The first entry saying "Application refused" or "Final decision": later ones may upload the letter or
+    # answer a request, and the earlier date is the safer one for the deadline.
+    recorded = [found for found, body in entries if _REFUSED_IN_WORDS.search(body) or _RECORDS_DECISION.search(body)]
+    if recorded:
+        return recorded[0]
+    # Else the last entry finding against the applicant: earlier ones raise concerns.
+    deciding = [found for found, body in entries if _DECIDED.search(body)]
+    return (deciding or [found for found, _ in entries])[-1]
 
 
 def decision_date(text: str, today: Optional[date] = None) -> Optional[date]:
@@ -612,31 +628,33 @@ _SALUTATION = re.compile(r"^[ \t]*(?:dear|madame|monsieur|bonjour|hello)\b", re.
 _APPLICATION_LINE = re.compile(r"\b[EFBWVS]\d{9}\b")
 
 
+# A "Bonjour" the person wrote above the pasted letter is not the letter's salutation: the letterhead ends at
+# the first salutation with an office or application line above it, among the first few.
+MAX_SALUTATIONS = 3
+
+
+def _head_lines(head: str) -> List[str]:
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    picked: List[str] = []
+    for number, line in enumerate(lines):
+        if _OFFICE_LINE.search(line):
+            # The office's line and the next ("IRCC / Ottawa, Ontario"); not further: the applicant's address
+            # may follow with no blank line.
+            picked += lines[number : number + 2]
+        elif _APPLICATION_LINE.search(line):
+            picked.append(line)
+    return picked
+
+
 def _letterhead(text: str) -> str:
-    salutation = _SALUTATION.search(text)
-    return text[: salutation.start()] if salutation else text[:600]
+    for found in list(itertools.islice(_SALUTATION.finditer(text), MAX_SALUTATIONS)):
+        if _head_lines(text[: found.start()]):
+            return text[: found.start()]
+    return text[:600]
 
 
 def _letterhead_lines(text: str) -> List[str]:
-    # The letterhead ends at the letter's salutation; a "Bonjour" the person wrote above the letter does not end it.
-    heads = [text[: found.start()] for found in _SALUTATION.finditer(text)] + [text[:600]]
-    for head in heads:
-        picked: List[str] = []
-        lines = [line.strip() for line in head.splitlines()]
-        for number, line in enumerate(lines):
-            if _OFFICE_LINE.search(line):
-                # The office's line and its address, to the block's end: "IRCC / 49 Dorchester Street / Sydney".
-                block = [line]
-                for following in lines[number + 1 : number + 4]:
-                    if not following:
-                        break
-                    block.append(following)
-                picked += block
-            elif _APPLICATION_LINE.search(line):
-                picked.append(line)
-        if picked:
-            return picked
-    return []
+    return _head_lines(_letterhead(text))
 
 
 def _named_in(name: str, head: str) -> bool:
@@ -659,7 +677,7 @@ def office(text: str) -> Optional[Office]:
                 # "London, Ontario" is in Canada; "London" alone is the High Commission.
                 if name == "London" and re.search(r"London,?\s+(?:Ontario|ON)\b", head, re.IGNORECASE):
                     continue
-                if name == "Sydney" and re.search(r"Sydney,?\s+(?:Australia|NSW)", head):
+                if name == "Sydney" and re.search(r"Sydney,?\s+(?:Australia|NSW)", head, re.IGNORECASE):
                     continue
                 return Office(name, location)
     for pattern, location in ((ABROAD, DecisionLocation.OUTSIDE_CANADA), (IN_CANADA, DecisionLocation.IN_CANADA)):
@@ -688,8 +706,8 @@ def read_letter(text: str, today: Optional[date] = None) -> Optional[LetterReadi
         return None
     causes: Tuple[RefusalCause, ...] = ()
     quotes: Tuple[str, ...] = ()
+    read_program = program(flat)
     if kind is LetterKind.REFUSAL:
-        read_program = program(flat)
         nominee = read_program is Program.PNP or any(found.cause is RefusalCause.PNP_CRITERIA for _, _, found in cited)
         causes, quotes = _grounds(_sentences(text), cited, nominee)
         if not causes:
@@ -701,5 +719,5 @@ def read_letter(text: str, today: Optional[date] = None) -> Optional[LetterReadi
         provisions=tuple(citation for citation, _, _ in cited),
         decision_date=decision_date(text, today),
         office=office(text),
-        program=program(flat),
+        program=read_program,
     )

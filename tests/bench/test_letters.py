@@ -55,22 +55,23 @@ def test_the_blind_letters_load_with_every_field():
     assert len(rows({"text": score_letters(letters, [None] * len(letters))})) == 7
 
 
-# Floors a few letters under each set's report (bench/README.md, 4 December 2026), so that a later change
-# cannot quietly undo the reading. Issue 17's targets (causes 0.95, date 0.98, office 0.95) are above them.
+# Floors a few letters under each set's figures (bench/README.md), so that a later change cannot quietly undo
+# the reading. The first two sets are spent: the reader's rules were found on them (6 December 2026), so their
+# floors guard the rules, not the reader's worth; the third set, reported once, says that.
 # An office placed on the wrong side of the border gives the wrong limit: none may be.
 FLOORS = {
     "blind": {
-        "kind_accuracy": 0.85,
-        "causes_exact": 0.65,
-        "decision_date_accuracy": 0.85,
-        "office_in_canada_accuracy": 0.88,
+        "kind_accuracy": 0.95,
+        "causes_exact": 0.94,
+        "decision_date_accuracy": 0.96,
+        "office_in_canada_accuracy": 0.94,
         "program_accuracy": 0.95,
     },
     "blind2": {
-        "kind_accuracy": 0.88,
-        "causes_exact": 0.57,
-        "decision_date_accuracy": 0.79,
-        "office_in_canada_accuracy": 0.73,
+        "kind_accuracy": 0.95,
+        "causes_exact": 0.84,
+        "decision_date_accuracy": 0.95,
+        "office_in_canada_accuracy": 0.94,
         "program_accuracy": 0.95,
     },
 }

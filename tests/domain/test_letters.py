@@ -421,10 +421,10 @@ def test_the_notes_date_is_the_entry_recording_the_refusal():
     assert reading.causes == (C.MISSING_DOCUMENTS,)
 
 
-def test_the_letterhead_s_address_block_and_a_person_s_bonjour_above_the_letter():
+def test_a_person_s_bonjour_above_the_letter_does_not_hide_its_letterhead():
     text = (
         "Bonjour, voici ma lettre, je ne comprends pas.\n\n"
-        "Immigration, Réfugiés et Citoyenneté Canada\n49, rue Dorchester\nSydney (Nouvelle-Écosse)\n\n"
+        "Immigration, Réfugiés et Citoyenneté Canada\nSydney (Nouvelle-Écosse)\n\n"
         "Le 2 octobre 2026\n\nNuméro de demande : E001122334\n\nMadame,\n\n"
         "Votre demande de résidence permanente au titre de la catégorie de l'expérience canadienne est refusée : "
         "vous n'avez pas fourni le certificat de police demandé.\n\nVeuillez agréer, Madame, mes salutations.\n"
@@ -503,3 +503,146 @@ def test_the_account_s_decision_page_is_a_refusal_with_its_date():
     reading = read_letter(page, TODAY)
     assert reading.kind is LetterKind.REFUSAL and reading.causes == (C.UNKNOWN_REASON,)
     assert reading.decision_date == date(2026, 8, 14)
+
+
+def _lettre(body: str) -> str:
+    return (
+        "Immigration, Réfugiés et Citoyenneté Canada\nSydney (Nouvelle-Écosse)\n\nLe 2 octobre 2026\n\n"
+        f"Numéro de demande : E001122334\n\nMadame,\n\n{body}\n\nVeuillez agréer, Madame, mes salutations distinguées.\n"
+    )
+
+
+# Counter-examples from the change's second reading: each rule above, where it must not fire.
+@pytest.mark.parametrize(
+    "text, causes",
+    [
+        (
+            _lettre(
+                "La preuve fournie n'est pas suffisante pour démontrer que vous avez accumulé au moins une année "
+                "d'expérience de travail qualifiée au Canada. Votre demande est donc refusée."
+            ),
+            (C.WORK_EXPERIENCE,),
+        ),
+        (
+            _letter(
+                "Your employment letter states that you worked 20 hours per week, so your work experience is not "
+                "full-time. Your application for permanent residence is refused."
+            ),
+            (C.WORK_EXPERIENCE,),
+        ),
+        (
+            _letter(
+                "Your CRS score of 452 is lower than the score of the lowest-ranked candidate invited in your round "
+                "(471). Your application for permanent residence is refused."
+            ),
+            (C.LOW_SCORE,),
+        ),
+        (
+            _letter(
+                "You did not provide valid language test results showing at least CLB 7 in each ability. Your "
+                "application for permanent residence is refused."
+            ),
+            (C.MISSING_DOCUMENTS,),
+        ),
+        (
+            _letter(
+                "We asked for a police certificate to assess whether you are inadmissible on grounds of criminality. "
+                "The police certificate you submitted had expired. Your application for permanent residence is refused."
+            ),
+            (C.MISSING_DOCUMENTS, C.CRIMINAL_INADMISSIBILITY),
+        ),
+    ],
+)
+def test_a_rule_does_not_drop_a_ground_the_letter_states(text, causes):
+    assert set(read_letter(text, TODAY).causes) == set(causes)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        (
+            _letter(
+                "We received your application for permanent residence under the Canadian Experience Class on March 3, "
+                "2026. I am not satisfied that you have one year of qualifying work experience in Canada. I am "
+                "therefore refusing your application."
+            ),
+            LetterKind.REFUSAL,
+        ),
+        (
+            _letter(
+                "We received your application for permanent residence under the Canadian Experience Class on March 3, "
+                "2026. I have concerns that you do not have one year of qualifying work experience. Before a final "
+                "decision is made, you have 30 days to respond to this procedural fairness letter."
+            ),
+            LetterKind.FAIRNESS_LETTER,
+        ),
+        (
+            _letter(
+                "Your application for permanent residence was reviewed. You did not provide the police certificate we "
+                "requested. Your application is refused.\n\nIf you believe there are humanitarian and compassionate "
+                "considerations, you may make a new application."
+            ),
+            LetterKind.REFUSAL,
+        ),
+    ],
+)
+def test_a_refusal_or_a_fairness_letter_opening_with_its_receipt_is_still_one(text, kind):
+    assert read_letter(text, TODAY).kind is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bonjour, j'ai besoin d'aide. J'ai obtenu mon CSQ du ministère de l'Immigration, de la Francisation et de "
+        "l'Intégration (MIFI) en 2024, puis j'ai déposé ma demande de résidence permanente auprès d'IRCC. Hier IRCC a "
+        "refusé ma demande, ils disent que je n'ai pas fourni le certificat de police. Que puis-je faire ? Merci.",
+        "Hello, I applied through Express Entry after the Ontario Ministry of Labour, Immigration, Training and Skills "
+        "Development nominated me. IRCC refused my application last week because they said my work experience letter "
+        "did not show my main duties. The date of decision on my account is September 10. What can I do now?",
+    ],
+)
+def test_a_person_naming_a_ministry_is_not_a_letter(text):
+    assert read_letter(text, TODAY) is None
+
+
+def test_the_applicant_s_address_under_the_letterhead_is_not_the_office():
+    text = (
+        "Immigration, Refugees and Citizenship Canada\nCase Processing Centre Sydney\nMr. Jean Dupont\n12 rue de Rivoli"
+        "\nParis, France\n\nOctober 2, 2026\nApplication number: E001122334\n\nDear Sir,\n\nYour application for "
+        "permanent residence under the Federal Skilled Worker class is refused: you did not provide a police "
+        "certificate.\n\nSincerely,\n"
+    )
+    office = read_letter(text, TODAY).office
+    assert office is None or office.location is DecisionLocation.IN_CANADA
+
+
+def test_dated_lines_of_a_letter_are_not_notes_and_notes_keep_the_first_entry_recording_the_refusal():
+    listed = _letter(
+        "Your application for permanent residence under the Canadian Experience Class was reviewed. You declared:\n"
+        "2023-01-09 to 2024-01-08: cook, Toronto, 30 hours per week\n2024-01-15 to 2025-01-14: cook, Ottawa\n"
+        "I am not satisfied that this work experience is full-time. Your application is refused."
+    )
+    assert read_letter(listed, TODAY).decision_date == date(2026, 10, 2)
+    notes = (
+        "GCMS notes\nApplication E004455667 | CEC | OTTAWA\n\n2026-03-02 OT-1\nEligibility review. PA does not meet "
+        "the one year of work experience. Final decision: refused.\n\n2026-03-03 OT-1\nRefusal letter sent to "
+        "client.\n\n2026-06-10 OT-2\nWebform received: client says the application has been unfairly refused and "
+        "asks for reconsideration. No change.\n"
+    )
+    assert read_letter(notes, TODAY).decision_date == date(2026, 3, 2)
+
+
+def test_a_province_s_letter_naming_ircc_is_still_the_province_s_decision():
+    text = (
+        "Ministère de l'Immigration, de la Francisation et de l'Intégration\nDirection de la sélection\nMontréal "
+        "(Québec)\n\nLe 2 octobre 2026\n\nNuméro de dossier : 26-123-45678\n\nMadame,\n\nNous avons le regret de "
+        "vous informer que votre demande de certificat de sélection du Québec est refusée. Vous n'avez pas fourni "
+        "l'attestation de connaissance du français demandée. Ne déposez pas de demande auprès d'Immigration, "
+        "Réfugiés et Citoyenneté Canada.\n\nVeuillez agréer, Madame, nos salutations distinguées.\n"
+    )
+    assert read_letter(text, TODAY).kind is LetterKind.OTHER_APPLICATION
+
+
+def test_many_greetings_before_a_letter_cost_no_more_than_a_few_letterheads():
+    text = "Bonjour\n" * 600 + _letter("Your application for permanent residence is refused.")
+    assert read_letter(text, TODAY) is not None
