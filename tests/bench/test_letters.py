@@ -74,10 +74,18 @@ FLOORS = {
         "office_in_canada_accuracy": 0.94,
         "program_accuracy": 0.95,
     },
+    # Reported once on 6 December 2026 at 6e58683 (bench/README.md): text 0.972, 0.808, 0.985, 0.982, 0.962.
+    "blind3": {
+        "kind_accuracy": 0.94,
+        "causes_exact": 0.76,
+        "decision_date_accuracy": 0.95,
+        "office_in_canada_accuracy": 0.94,
+        "program_accuracy": 0.92,
+    },
 }
 
 
-@pytest.mark.parametrize("letter_set", ["blind", "blind2"])
+@pytest.mark.parametrize("letter_set", ["blind", "blind2", "blind3"])
 @pytest.mark.parametrize("form", ["text", "pdf"])
 def test_the_letter_reader_stays_above_its_floors_on_the_blind_letters(letter_set, form):
     # The PDF form goes through the files' reader (pypdf) as a person's PDF does; the scans and photos need
