@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 from bot.domain.case import RefusalCause, causes_from_intent, normalize_causes
@@ -76,10 +77,21 @@ def sentences(text: str) -> List[str]:
     return parts or [text]
 
 
-def causes_from_scores(scores: Mapping[str, float], threshold: float) -> Tuple[RefusalCause, ...]:
-    """The causes scored at least `threshold`, 'unknown' dropped when a real cause is among them."""
+def causes_from_scores(
+    scores: Mapping[str, float],
+    threshold: float,
+    sentence_scores: Mapping[str, float] = MappingProxyType({}),
+    sentence_threshold: float = 1.0,
+) -> Tuple[RefusalCause, ...]:
+    """The causes scored at least `threshold` on the whole message, or at least `sentence_threshold` in one of
+    its sentences; 'unknown' dropped when a real cause is among them. A story's many sentences give a wrong
+    cause as many chances, so one sentence alone must be surer than the whole message."""
     known = {cause.value: cause for cause in RefusalCause}
-    return normalize_causes(known[name] for name, score in scores.items() if name in known and score >= threshold)
+    return normalize_causes(
+        known[name]
+        for name in known
+        if scores.get(name, 0.0) >= threshold or sentence_scores.get(name, 0.0) >= sentence_threshold
+    )
 
 
 def causes_restated(parse: Mapping[str, Any]) -> Tuple[RefusalCause, ...]:

@@ -64,3 +64,13 @@ def test_hesitant_readings_become_choices_or_their_shared_cause():
     apart = [{"name": "refusal_low_score", "confidence": 0.3}, {"name": "refusal_pnp_criteria", "confidence": 0.25}]
     assert cause_choices(apart).choices == ((C.LOW_SCORE,), (C.PNP_CRITERIA,)) and cause_choices(apart).shared == ()
     assert cause_choices([{"name": "greet", "confidence": 0.9}]).choices == ()
+
+
+def test_a_cause_read_in_one_sentence_alone_needs_the_higher_threshold():
+    whole = {"low_score": 0.55, "misrepresentation": 0.2}
+    in_sentence = {"low_score": 0.6, "misrepresentation": 0.85}
+    assert causes_from_scores(whole, 0.5, in_sentence, 0.9) == (C.LOW_SCORE,)
+    assert causes_from_scores(whole, 0.5, {**in_sentence, "misrepresentation": 0.93}, 0.9) == (
+        C.MISREPRESENTATION,
+        C.LOW_SCORE,
+    )

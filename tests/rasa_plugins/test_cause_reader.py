@@ -51,9 +51,11 @@ def reader(tmp_path):
     storage = LocalModelStorage(tmp_path / "storage")
     context = ExecutionContext(GraphSchema({}), node_name="cause_reader")
     resource = Resource("cause_reader")
-    component = CauseReader.create({"threshold": 0.5}, storage, resource, context)
+    # The tiny training set's scores are low: both thresholds at 0.5.
+    config = {**CauseReader.get_default_config(), "threshold": 0.5, "sentence_threshold": 0.5}
+    component = CauseReader.create(config, storage, resource, context)
     component.train(_training_data())
-    return CauseReader.load({"threshold": 0.5}, storage, resource, context)
+    return CauseReader.load(config, storage, resource, context)
 
 
 def _parse(reader: CauseReader, text: str, intent: str, confidence: float = 0.9) -> dict:
