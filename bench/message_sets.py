@@ -1,4 +1,4 @@
-"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind, blind2 to blind5), and how a reading
+"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind, blind2 to blind6), and how a reading
 of them is scored.
 
 Each set was written by its own writer who never saw data/nlu (see each folder's README). The development
@@ -24,9 +24,18 @@ BLIND2 = ROOT / "tests" / "nlu" / "blind2"
 BLIND3 = ROOT / "tests" / "nlu" / "blind3"
 BLIND4 = ROOT / "tests" / "nlu" / "blind4"
 BLIND5 = ROOT / "tests" / "nlu" / "blind5"
+BLIND6 = ROOT / "tests" / "nlu" / "blind6"
 # Every set the bench scores, by the name its figures carry in results.json.
-MESSAGE_SETS = {"dev": DEV, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4, "blind5": BLIND5}
-LATEST_BLIND = "blind5"
+MESSAGE_SETS = {
+    "dev": DEV,
+    "blind": BLIND,
+    "blind2": BLIND2,
+    "blind3": BLIND3,
+    "blind4": BLIND4,
+    "blind5": BLIND5,
+    "blind6": BLIND6,
+}
+LATEST_BLIND = "blind6"
 CAUSE_FILES = ("short_causes", "stories")
 FILES = CAUSE_FILES + ("not_refusal", "dialogue")
 FALLBACK_INTENT = "nlu_fallback"
