@@ -43,11 +43,12 @@ _PROVINCIAL_ISSUER = re.compile(
     PROVINCIAL_LETTERHEAD + r"|\bMIFI\b|certificat de s[ée]lection du qu[ée]bec|\b(?:OINP|SINP|MPNP|AAIP|NSNP|NBPNP)\b",
     re.IGNORECASE,
 )
+IRCC_NAME = r"immigration,? (?:refugees and citizenship|r[ée]fugi[ée]s et citoyennet[ée]) canada"
+OFFICER_NOTES = r"\b(?:GCMS|SMGC)\b|\bofficer'?s? (?:decision )?notes\b|notes de l'agent"
 # IRCC's own letterhead, by its current or former name, or its officer's notes.
 _IRCC = re.compile(
-    r"immigration,? (?:refugees and citizenship|r[ée]fugi[ée]s et citoyennet[ée]) canada|\bIRCC\b|\bCIC\b"
-    r"|citizenship and immigration canada|citoyennet[ée] et immigration canada|\bGCMS\b|\bSMGC\b"
-    r"|notes de l'agent|officer'?s? (?:decision )?notes",
+    rf"{IRCC_NAME}|\bIRCC\b|\bCIC\b|citizenship and immigration canada|citoyennet[ée] et immigration canada"
+    rf"|{OFFICER_NOTES}",
     re.IGNORECASE,
 )
 
@@ -58,14 +59,14 @@ _IRCC = re.compile(
 STRONG_LETTER_MARKS = tuple(
     re.compile(pattern, _F)
     for pattern in (
-        r"immigration,? (?:refugees and citizenship|r[ée]fugi[ée]s et citoyennet[ée]) canada",
+        IRCC_NAME,
         r"\b(?:application|file|client|demande|dossier)[ \t]*(?:no\.?|number|num[ée]ro|n[°o]\.?|#)[ \t]*:?[ \t]*"
         r"[A-Z]?\d{6,}",
         r"\b[EFBWVS]\d{9}\b|\b(?:UCI|IUC)[ \t]*:?[ \t]*\d",
         r"immigration and refugee protection (?:act|regulations)|loi sur l'immigration et la protection des r[ée]fugi"
         r"|r[èe]glement sur l'immigration",
         r"\b(?:subsection|paragraph|paragraphe|alin[ée]a)[ \t]+\d+(?:\.\d)?[ \t]*\(\d+\)",
-        r"\b(?:GCMS|SMGC)\b|\bofficer'?s? (?:decision )?notes\b|notes de l'agent",
+        OFFICER_NOTES,
         # The officer's notes cite "A11(1)", "R87.1(2)".
         r"\b[AR]\d{1,3}(?:\.\d)?\(\d+\)",
         r"\bvisa (?:section|office)|section des visas|bureau des visas|case processing cent|centre de traitement",
@@ -106,10 +107,14 @@ _FAIRNESS = re.compile(
     r"|you (?:have|are given) \d+ days to (?:respond|reply|submit)|vous (?:disposez|avez) de \d+ jours",
     _F,
 )
+# Express Entry's programs by their names, in both languages.
+EXPRESS_ENTRY_NAMES = (
+    r"express entry|entr[ée]e express|skilled (?:worker|trades)|travailleurs? (?:qualifi|de m[ée]tiers)"
+    r"|exp[ée]rience canadienne|provincial nominee|candidats? des provinces"
+)
 _PERMANENT = re.compile(
-    r"\bPR\b|\be-?APR\b|\b(?:CEC|FSW|FST|PNP|PTQF|PTMSF)\b|permanent resid\w*|r[ée]sid\w* permanent\w*|express entry|entr[ée]e express|skilled (?:worker|trades)"
-    r"|travailleurs? (?:qualifi|de m[ée]tiers)|canadian experience class|exp[ée]rience canadienne"
-    r"|provincial nominee|candidats? des provinces",
+    rf"\bPR\b|\be-?APR\b|\b(?:CEC|FSW|FST|PNP|PTQF|PTMSF)\b|permanent resid\w*|r[ée]sid\w* permanent\w*"
+    rf"|canadian experience class|{EXPRESS_ENTRY_NAMES}",
     _F,
 )
 # Permanent residence in the family class. Not humanitarian grounds: a refusal letter names them as a way out.
@@ -119,9 +124,7 @@ _OTHER_PERMANENT = re.compile(
     _F,
 )
 _EXPRESS_ENTRY = re.compile(
-    r"express entry|entr[ée]e express|skilled (?:worker|trades)|travailleurs? (?:qualifi|de m[ée]tiers)"
-    r"|canadian experience|exp[ée]rience canadienne|provincial nominee|candidats? des provinces"
-    r"|\b(?:CEC|FSW|FST|PNP|PTQF|PTMSF|PCP)\b",
+    rf"{EXPRESS_ENTRY_NAMES}|canadian experience|\b(?:CEC|FSW|FST|PNP|PTQF|PTMSF|PCP)\b",
     _F,
 )
 # Not a decision: an invitation to apply, an acknowledgement of receipt; a receipt's words alone only where the
@@ -647,7 +650,7 @@ def _head_lines(head: str) -> List[str]:
 
 
 def _letterhead(text: str) -> str:
-    for found in list(itertools.islice(_SALUTATION.finditer(text), MAX_SALUTATIONS)):
+    for found in itertools.islice(_SALUTATION.finditer(text), MAX_SALUTATIONS):
         if _head_lines(text[: found.start()]):
             return text[: found.start()]
     return text[:600]

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.domain import letters
 from bot.domain.case import DecisionLocation, Program, RefusalCause
 from bot.domain.letter_provisions import PROVISIONS, Law, LetterKind, in_french, provision
 from bot.domain.letters import LetterReading, Office, cited_provisions, decision_date, looks_like_a_letter, read_letter
@@ -643,6 +644,11 @@ def test_a_province_s_letter_naming_ircc_is_still_the_province_s_decision():
     assert read_letter(text, TODAY).kind is LetterKind.OTHER_APPLICATION
 
 
-def test_many_greetings_before_a_letter_cost_no_more_than_a_few_letterheads():
+def test_many_greetings_before_a_letter_cost_no_more_than_a_few_letterheads(monkeypatch):
     text = "Bonjour\n" * 600 + _letter("Your application for permanent residence is refused.")
-    assert read_letter(text, TODAY) is not None
+    assert read_letter(text, TODAY).kind is LetterKind.REFUSAL
+    # Each salutation tried reads the whole text above it: only the first few are tried.
+    heads = []
+    monkeypatch.setattr(letters, "_head_lines", lambda head: heads.append(head) or [])
+    letters._letterhead(text)
+    assert len(heads) == letters.MAX_SALUTATIONS
