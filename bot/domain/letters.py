@@ -564,8 +564,9 @@ _NOT_DECISION_DATE = re.compile(
 
 # The officer's notes are entries, each headed by its date ("2026-01-22 OT-6610", "18-MAR-2025 Decision"): the
 # decision's date is the entry that records it, not the first entry's.
-_ENTRY_DATE = r"^[ \t]*(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-[a-z]{3}-\d{4})\b(?![ \t]*(?:to|au|[-–])[ \t]*\d)"
-_NOTES_ENTRY = re.compile(rf"({_ENTRY_DATE[7:]})(.*(?:\n(?!{_ENTRY_DATE}).*)*)", _F)
+# An entry's date opens its line; a period ("2023-01-09 to 2024-01-08") is no entry.
+_ENTRY_DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-[a-z]{3}-\d{4})\b(?![ \t]*(?:to|au|[-–])[ \t]*\d)"
+_NOTES_ENTRY = re.compile(rf"^[ \t]*({_ENTRY_DATE})(.*(?:\n(?![ \t]*{_ENTRY_DATE}).*)*)", _F)
 _NOTES = re.compile(r"\b(?:GCMS|SMGC|notes?|PA|DP)\b", _F)
 _RECORDS_DECISION = re.compile(r"final decision|d[ée]cision finale|examen final", _F)
 

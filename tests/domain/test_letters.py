@@ -652,3 +652,13 @@ def test_many_greetings_before_a_letter_cost_no_more_than_a_few_letterheads(monk
     monkeypatch.setattr(letters, "_head_lines", lambda head: heads.append(head) or [])
     letters._letterhead(text)
     assert len(heads) == letters.MAX_SALUTATIONS
+
+
+def test_a_letter_s_date_line_is_no_notes_entry_beside_a_dated_line_of_its_body():
+    letter = (
+        "Immigration, Refugees and Citizenship Canada\nOttawa, Ontario\n\nDate: 2026-10-02\nApplication number: "
+        "E001122334\n\nDear Applicant,\n\nI have reviewed your application for permanent residence as principal "
+        "applicant (PA) under the Canadian Experience Class. Your file shows:\n2025-06-01: medical examination "
+        "passed.\nYou did not provide the police certificate we requested. Your application is refused.\n\nSincerely,\n"
+    )
+    assert read_letter(letter, TODAY).decision_date == date(2026, 10, 2)
