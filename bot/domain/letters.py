@@ -177,7 +177,7 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
             RefusalCause.PNP_CRITERIA,
             r"nominat\w*|certificat de d[ée]signation|d[ée]signation (?:provinciale|de la province)"
             r"|economically established|[ée]tablissement [ée]conomique|r[ée]ussir (?:son|votre) [ée]tablissement"
-            r"|intend\w* to reside in the province|intention de r[ée]sider|substituted evaluation"
+            r"|intend\w* to (?:reside|live|settle) in\b|intention de r[ée]sider|substituted evaluation"
             r"|substitution d'appr[ée]ciation",
         ),
         (
@@ -191,12 +191,15 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
             RefusalCause.LOW_SCORE,
             r"\b\d+\s+points?\b|\bpoints? (?:awarded|claimed|required|attribu\w+|accord\w+|obtenu\w*|requis)"
             r"|comprehensive ranking|syst[èe]me de classement|\bCRS\b|\bSCG\b|minimum (?:of|de) 67"
-            r"|selection (?:grid|criteria)|grille de s[ée]lection|\bscore\b",
+            r"|selection (?:grid|criteria)|grille de s[ée]lection|\bscore\b|\bpoints? recalcul\w*"
+            r"|\bnote (?:minimale|de passage|requise)|\bvotre note (?:est|serait|recalcul\w*)",
         ),
         (
             RefusalCause.MISSING_DOCUMENTS,
             r"(?:did|have|has) not (?:provide|provided|submit|submitted|include|included)|failed to (?:provide|submit)"
-            r"|n'(?:avez|a) pas (?:fourni|soumis|pr[ée]sent[ée]|inclus|transmis)|not (?:been )?(?:provided|submitted)"
+            r"|n'(?:avez|a) pas (?:fourni|soumis|pr[ée]sent[ée]|inclus|transmis|produit)|not (?:been )?(?:provided|submitted)"
+            r"|ne nous (?:sont|est) (?:jamais |pas )+parvenu\w*|(?:has|have|did) not reach(?:ed)? us"
+            r"|\bno\b[\w \t-]{0,40}\b(?:received|provided|submitted)\b"
             r"|requested documents?|documents? (?:demand[ée]s|requis|manquants?)|missing documents?"
             r"|insufficient (?:settlement )?funds|fonds (?:d'[ée]tablissement )?insuffisants"
             r"|(?:was|were|has|have) (?:not|never) (?:been )?(?:provided|submitted|received)|neither was provided"
@@ -244,6 +247,19 @@ _RESTATES_LAW = re.compile(
 FINDINGS = frozenset(
     {RefusalCause.MISREPRESENTATION, RefusalCause.CRIMINAL_INADMISSIBILITY, RefusalCause.MEDICAL_INADMISSIBILITY}
 )
+# A finding that a nominee will not settle in the province or become economically established weighs their
+# whole file: the job offer not shown, the funds, the experience ("your only work experience is as a sales
+# associate") are its evidence, not grounds of their own, unless the letter cites a provision on documents
+# (A16(1): a document asked for and not produced is a ground of its own). A nomination withdrawn is no such finding.
+_ESTABLISHMENT = re.compile(
+    r"economically established|[ée]tablissement [ée]conomique|r[ée]ussir (?:son|votre) [ée]tablissement"
+    r"|substituted evaluation|substitution d'appr[ée]ciation|[ée]valuation substitu[ée]e|intend\w* to reside"
+    r"|intention de r[ée]sider",
+    _F,
+)
+# A16(1), the duty to produce the documents an officer asks for, as citation_of writes its section.
+DUTY_TO_PRODUCE = "IRPA 16"
+ESTABLISHMENT_EVIDENCE = frozenset({RefusalCause.MISSING_DOCUMENTS, RefusalCause.WORK_EXPERIENCE})
 # The experience, the score and the nomination are named in every letter of their program ("you claimed two
 # years of work experience", "nominated by Manitoba"): they are grounds only in a sentence finding fault.
 NEEDS_FAULT = frozenset({RefusalCause.WORK_EXPERIENCE, RefusalCause.LOW_SCORE, RefusalCause.PNP_CRITERIA})
@@ -263,10 +279,11 @@ _EXPERIENCE_MET = re.compile(
 )
 _NEGATED = re.compile(r"\bnot\b|n't\b|\bpas\b|\bno\b|insufficient|insuffisant", _F)
 # A document named with the points is a points claim: "no credential assessment, so these points cannot be
-# awarded". The second official language only adds points: its results not sent lower the score.
+# awarded". The second official language only adds points: its results not sent lower the score. A grid's line
+# ("preuve de statut non fournie = 0") counts points too.
 _POINTS = re.compile(
-    r"\bpoints?\b|\bscore\b|\bCRS\b|\bSCG\b|second official language"
-    r"|(?:deuxi[èe]me|seconde) langue officielle",
+    r"=\s*\d{1,3}\b|\bpoints?\b|\bscore\b|\bCRS\b|\bSCG\b|second (?:official )?language"
+    r"|(?:2e|2nde?|deuxi[èe]me|seconde?) langue",
     _F,
 )
 
@@ -514,11 +531,21 @@ def _grounds(
     # "This experience is sufficient to meet the minimum requirements": what the letter says of the experience
     # elsewhere ("one year, not two") is why the score fell, not a ground.
     experience_met = any(_EXPERIENCE_MET.search(sentence) and not _NEGATED.search(sentence) for sentence in readable)
+    establishment = (
+        nominee
+        and any(_ESTABLISHMENT.search(sentence) for sentence in readable)
+        and not any(
+            found.cause is RefusalCause.MISSING_DOCUMENTS or citation.split("(")[0] == DUTY_TO_PRODUCE
+            for citation, _, found in cited
+        )
+    )
     # A sentence in plain words first: "you did not show the lead statement" says more than "under 75(2)".
     for sentence in sorted(readable, key=lambda sentence: _CITATION.search(sentence) is not None):
         named = named_in[sentence]
         if experience_met:
             named = [cause for cause in named if cause is not RefusalCause.WORK_EXPERIENCE]
+        if establishment:
+            named = [cause for cause in named if cause not in ESTABLISHMENT_EVIDENCE]
         for cause in named:
             quoted.setdefault(cause, sentence)
         # A document found wanting in a sentence that names another ground is that ground's evidence: bank
@@ -527,6 +554,7 @@ def _grounds(
         if (
             not named
             and not misrepresentation
+            and not establishment
             and DOCUMENTS.search(sentence)
             and DOCUMENT_FAULT.search(sentence)
             and not _POINTS.search(sentence)

@@ -662,3 +662,66 @@ def test_a_letter_s_date_line_is_no_notes_entry_beside_a_dated_line_of_its_body(
         "passed.\nYou did not provide the police certificate we requested. Your application is refused.\n\nSincerely,\n"
     )
     assert read_letter(letter, TODAY).decision_date == date(2026, 10, 2)
+
+
+def test_a_nominee_s_file_is_the_evidence_of_an_establishment_finding():
+    text = _letter(
+        "Your application for permanent residence as a member of the Provincial Nominee class was reviewed. "
+        "Your only work experience is as a cashier in a grocery store. You provided no proof of settlement funds "
+        "beyond 2,000 dollars and no offer of employment in Manitoba. I am not satisfied that you will be able "
+        "to become economically established in Canada, and I have conducted a substituted evaluation under "
+        "subsection 87(3) of the Regulations. Your application is refused."
+    )
+    assert read_letter(text, TODAY).causes == (C.PNP_CRITERIA,)
+
+
+def test_a_document_asked_for_under_a16_stays_a_ground_beside_the_establishment_finding():
+    text = _letter(
+        "Your application for permanent residence as a member of the Provincial Nominee class was reviewed. "
+        "I am not satisfied that you intend to reside in New Brunswick. On March 4, 2026 we asked you, under "
+        "subsection 16(1) of the Act, for a police certificate from Ghana. This document was not received. "
+        "Your application is refused."
+    )
+    assert read_letter(text, TODAY).causes == (C.MISSING_DOCUMENTS, C.PNP_CRITERIA)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Adaptabilité : frère au Canada, preuve de statut non fournie = 0.",
+        "Deuxième langue officielle : résultats non fournis, aucun point.",
+    ],
+)
+def test_a_points_grid_line_is_the_score_not_a_missing_document(line):
+    text = _letter(
+        "Demande de résidence permanente, Programme des travailleurs qualifiés (fédéral). "
+        f"Grille de sélection (R76). Âge : 12. Études : 21. {line} "
+        "Total : 61 points, sous la note de passage de 67. Votre demande est refusée.",
+        head="Immigration, Réfugiés et Citoyenneté Canada\nAmbassade du Canada, Dakar",
+    )
+    assert read_letter(text, TODAY).causes == (C.LOW_SCORE,)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ces documents ne nous sont jamais parvenus.",
+        "Vous n'avez pas produit les documents demandés.",
+        "2026-05-02  No updated police certificate received.",
+    ],
+)
+def test_a_document_not_received_in_other_words_is_missing(sentence):
+    text = _letter(
+        "Votre demande de résidence permanente au titre de la catégorie de l'expérience canadienne a été examinée. "
+        f"Le 3 février 2026, nous vous avons demandé un certificat de police. {sentence} "
+        "Votre demande est refusée."
+    )
+    assert read_letter(text, TODAY).causes == (C.MISSING_DOCUMENTS,)
+
+
+def test_a_recalculated_mark_below_the_round_s_is_the_score():
+    text = _letter(
+        "Votre demande de résidence permanente a été examinée. Une fois les points recalculés, votre note est de "
+        "447, alors que la note minimale de la ronde d'invitations était de 466. Votre demande est refusée."
+    )
+    assert read_letter(text, TODAY).causes == (C.LOW_SCORE,)
