@@ -574,14 +574,23 @@ def _shortened(sentence: str) -> str:
 
 
 # The letter's date line: its first date, in any of the formats IRCC and its offices use.
+_MONTH = (
+    r"(?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c|jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
+    r"|nov|dec)[a-zéû]*\.?"
+)
 _DATE = re.compile(
     r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b"
-    r"|\b\d{1,2}(?:er)?\s+(?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c|jan|feb|mar|apr|may"
-    r"|jun|jul|aug|sep|oct|nov|dec)[a-zéû]*\.?,?\s+\d{4}\b"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
-    r"|\b\d{1,2}[-/.](?:\d{1,2}|[a-z]{3})[-/.]\d{4}\b",
-    re.IGNORECASE,
+    rf"|\b\d{{1,2}}(?:er|st|nd|rd|th)?(?:\s+of)?\s+{_MONTH},?\s+\d{{4}}\b"
+    rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
+    rf"|\b\d{{4}}\s+{_MONTH}\s+\d{{1,2}}\b"
+    r"|\b\d{1,2}[-/.](?:\d{1,2}|[a-z]{3})[-/.]\d{4}\b"
+    # A two-digit year only on a line of its own, as a letterhead dates a letter ("18/06/25"): in a sentence
+    # "12/05/25" is as likely a reference or a score.
+    r"|^[ \t]*\d{1,2}/\d{1,2}/\d{2}[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
 )
+# "Dated: 02 June 2025" opening its line is the letter's own date.
+_DATE_LINE = re.compile(r"(?:^|\n)[ \t]*(?:dated|dat[ée]e?)\W*$", re.IGNORECASE)
 # A date after these words is another document's (a test, a passport, a previous letter), not the decision's.
 _NOT_DECISION_DATE = re.compile(
     r"\b(?:expir\w*|valid\w*|issued|d[ée]livr\w*|dated|dat[ée]e? du|born|n[ée]e? le|birth|naissance|received|re[çc]u\w*"
@@ -593,8 +602,14 @@ _NOT_DECISION_DATE = re.compile(
 # The officer's notes are entries, each headed by its date ("2026-01-22 OT-6610", "18-MAR-2025 Decision"): the
 # decision's date is the entry that records it, not the first entry's.
 # An entry's date opens its line; a period ("2023-01-09 to 2024-01-08") is no entry.
-_ENTRY_DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-[a-z]{3}-\d{4})\b(?![ \t]*(?:to|au|[-–])[ \t]*\d)"
-_NOTES_ENTRY = re.compile(rf"^[ \t]*({_ENTRY_DATE})(.*(?:\n(?![ \t]*{_ENTRY_DATE}).*)*)", _F)
+# Entries may be quoted ("> 2025-07-15") or bracketed with their time ("[2026-04-14 11:03]"), their dates
+# written "2025/06/11", "2025.11.04" or "26.03.2025".
+_ENTRY_DATE = (
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{1,2}-[a-z]{3}-\d{4})\b"
+    r"(?![ \t]*(?:to|au|[-–])[ \t]*\d)"
+)
+_ENTRY_INDENT = r"[ \t]*(?:[>\[][ \t]*)?"
+_NOTES_ENTRY = re.compile(rf"^{_ENTRY_INDENT}({_ENTRY_DATE})(.*(?:\n(?!{_ENTRY_INDENT}{_ENTRY_DATE}).*)*)", _F)
 _NOTES = re.compile(r"\b(?:GCMS|SMGC|notes?|PA|DP)\b", _F)
 _RECORDS_DECISION = re.compile(r"final decision|d[ée]cision finale|examen final", _F)
 
@@ -622,7 +637,8 @@ def decision_date(text: str, today: Optional[date] = None) -> Optional[date]:
     if noted is not None:
         return noted
     for match in _DATE.finditer(text):
-        if _NOT_DECISION_DATE.search(text[max(0, match.start() - 25) : match.start()]):
+        before = text[max(0, match.start() - 25) : match.start()]
+        if _NOT_DECISION_DATE.search(before) and not _DATE_LINE.search(before):
             continue
         found = _as_date(match.group(0))
         if found is not None and (today is None or found <= today):

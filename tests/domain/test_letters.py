@@ -725,3 +725,40 @@ def test_a_recalculated_mark_below_the_round_s_is_the_score():
         "447, alors que la note minimale de la ronde d'invitations était de 466. Votre demande est refusée."
     )
     assert read_letter(text, TODAY).causes == (C.LOW_SCORE,)
+
+
+@pytest.mark.parametrize(
+    "written, decided",
+    [
+        ("London\n\nThis 9th of October 2026\n", date(2026, 10, 9)),
+        ("Sydney, Nova Scotia\n2026 October 6\n", date(2026, 10, 6)),
+        ("EMBASSY OF CANADA\n\n15th January 2026\n", date(2026, 1, 15)),
+        ("Dated: 02 June 2026\nYour IELTS expired on 2026-01-05.", date(2026, 6, 2)),
+        ("Centre de traitement\n18/06/26\n", date(2026, 6, 18)),
+    ],
+)
+def test_a_letter_s_date_in_the_ways_letters_write_it(written, decided):
+    assert decision_date(written, TODAY) == decided
+
+
+def test_a_two_digit_year_in_a_sentence_is_no_date():
+    assert decision_date("Votre dossier 12/05/26 a été examiné.", TODAY) is None
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("2026/03/02  ", "2026/05/20  "),
+        ("2026.03.02 - ", "2026.05.20 - "),
+        ("02.03.2026 - ", "20.05.2026 - "),
+        ("> 2026-03-02 ", "> 2026-05-20 "),
+        ("[2026-03-02 11:03]\n", "[2026-05-20 09:15]\n"),
+    ],
+)
+def test_notes_entries_dated_and_marked_in_other_ways_are_entries(first, second):
+    notes = (
+        "Notes SMGC (AIPRP)\nDemande E004455667 | PTQF | DAKAR\n\n"
+        f"{first}Certificat de police du Sénégal demandé, 30 jours.\n\n"
+        f"{second}Aucun certificat reçu. Demande refusée.\n"
+    )
+    assert decision_date(notes, TODAY) == date(2026, 5, 20)
