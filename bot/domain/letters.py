@@ -37,7 +37,9 @@ _F = re.IGNORECASE | re.MULTILINE
 # A province's nominee program or Quebec's ministry deciding on its own selection, not IRCC on the application
 # for permanent residence.
 PROVINCIAL_LETTERHEAD = (
-    r"immigrant nominee program|ministry of (?:[\w,]+ ){0,4}immigration|minist[èe]re de l'immigration"
+    r"immigrant nominee program|advantage immigration program|ministry of (?:[\w,]+ ){0,4}immigration"
+    r"|minist[èe]re de l'immigration|government of (?:alberta|ontario|british columbia|saskatchewan|manitoba"
+    r"|new brunswick|nova scotia|prince edward island|newfoundland)"
 )
 _PROVINCIAL_ISSUER = re.compile(
     PROVINCIAL_LETTERHEAD + r"|\bMIFI\b|certificat de s[ée]lection du qu[ée]bec|\b(?:OINP|SINP|MPNP|AAIP|NSNP|NBPNP)\b",
@@ -206,8 +208,8 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
             r"|n'(?:a|ont) (?:toujours |jamais )?(?:pas )?[ée]t[ée] (?:fourni|re[çc]u|transmis|pr[ée]sent[ée])\w*"
             r"|\bnon (?:fourni|transmis|pr[ée]sent[ée]|re[çc]u)\w*|\bno\b[^.]{0,60}\b(?:was|were) (?:provided|submitted|received)"
             r"|n'avons (?:toujours )?(?:pas )?re[çc]u|(?:have|has) not (?:yet )?received|we did not receive|you did not send"
-            r"|en l'absence de (?:ce|ces|cette) (?:document|preuve|pi[èe]ce)|in the absence of (?:this|these|the) "
-            r"(?:documents?|evidence)",
+            r"|en l'absence (?:de|d')\s*(?:ce|ces|cette|tels|telles)?\s*(?:documents?|preuves?|pi[èe]ces?|r[ée]sultats?)"
+            r"|in the absence of (?:this|these|the|such|any)?\s*(?:valid )?(?:documents?|evidence|results)",
         ),
     )
 )
@@ -472,10 +474,23 @@ _REFUSED_IN_WORDS = re.compile(
 )
 
 
+# "Si ces exigences ne sont pas remplies, la demande est refusée": the law's consequence, in a fairness letter.
+_CONDITION = re.compile(r"\b(?:si|if|unless|à moins)\b", re.IGNORECASE)
+
+
+def _refusal_stated(text: str) -> bool:
+    """A sentence saying the application is refused, not on a condition."""
+    for match in _REFUSED_IN_WORDS.finditer(text):
+        opening = max(text.rfind(end, 0, match.start()) for end in ".!?\n")
+        if not _CONDITION.search(text[opening + 1 : match.start()]):
+            return True
+    return False
+
+
 def _kind(text: str, provisions: Sequence[Provision], head: str) -> Optional[LetterKind]:
     """What the letter decides; `head` is its letterhead, where a province's or Quebec's program names itself."""
     kinds = {p.kind for p in provisions}
-    refused = _REFUSED_IN_WORDS.search(text)
+    refused = _refusal_stated(text)
     not_a_decision = _NOT_A_DECISION.search(text) or (_RECEIVED.search(text) and not _DECIDED.search(text))
     if not_a_decision and not (refused or _RETURNED_NOW.search(text) or _FAIRNESS_NAMED.search(text)):
         return None

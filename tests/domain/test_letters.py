@@ -762,3 +762,37 @@ def test_notes_entries_dated_and_marked_in_other_ways_are_entries(first, second)
         f"{second}Aucun certificat reçu. Demande refusée.\n"
     )
     assert decision_date(notes, TODAY) == date(2026, 5, 20)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "En l'absence de résultats valides, vous ne répondez pas aux exigences du programme.",
+        "In the absence of valid results, you do not meet the requirements of the program.",
+    ],
+)
+def test_results_said_absent_are_missing(sentence):
+    text = _letter(
+        "Votre demande de résidence permanente au titre du Programme des travailleurs de métiers spécialisés "
+        f"(fédéral) est refusée. Les résultats de votre test de langue dataient de plus de deux ans. {sentence}"
+    )
+    assert read_letter(text, TODAY).causes == (C.MISSING_DOCUMENTS,)
+
+
+def test_a_refusal_on_a_condition_is_a_fairness_letter_s_warning():
+    text = (
+        "Ambassade du Canada au Mali — Section de l'immigration\nBamako, le 2 novembre 2026\n\n"
+        "Lettre d'équité procédurale\n\nMadame,\n\nJe crains que vous ne satisfaisiez pas aux exigences de "
+        "l'alinéa 75(2)b) du Règlement. Si ces exigences ne sont pas remplies, la demande est refusée. Vous "
+        "disposez de 30 jours pour présenter des documents. Aucune décision n'a encore été prise.\n"
+    )
+    assert read_letter(text, TODAY).kind is LetterKind.FAIRNESS_LETTER
+
+
+def test_a_province_s_government_letterhead_is_its_own_decision():
+    text = (
+        "Alberta Advantage Immigration Program\nGovernment of Alberta, Edmonton\n2026-10-16\n\n"
+        "Dear Applicant,\n\nYour application for a provincial nomination under the Alberta Express Entry "
+        "Stream has been assessed and it is refused. Your job offer is no longer valid.\n"
+    )
+    assert read_letter(text, TODAY).kind is LetterKind.OTHER_APPLICATION
