@@ -4,7 +4,7 @@ as choices when it hesitates. The ranking is the NLU's, as Rasa gives it: [{"nam
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
@@ -77,20 +77,46 @@ def sentences(text: str) -> List[str]:
     return parts or [text]
 
 
+@dataclass(frozen=True)
+class CauseThresholds:
+    """From which score a cause is read: on the whole message (`whole`), or in one of its sentences alone
+    (`sentence`, higher: a story's many sentences give a wrong cause as many chances), each with exceptions by
+    cause. A cause whose sentence threshold is None is read from the whole message only."""
+
+    whole: float
+    sentence: Optional[float] = None
+    whole_by_cause: Mapping[str, float] = field(default_factory=dict)
+    sentence_by_cause: Mapping[str, Optional[float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A misspelt cause in config.yml would silently keep the default: refuse it when the model loads.
+        unknown = sorted({*self.whole_by_cause, *self.sentence_by_cause} - {cause.value for cause in RefusalCause})
+        if unknown:
+            raise ValueError(f"no such cause of refusal: {', '.join(unknown)}")
+
+    def of_whole(self, cause: RefusalCause) -> float:
+        return self.whole_by_cause.get(cause.value, self.whole)
+
+    def of_sentence(self, cause: RefusalCause) -> Optional[float]:
+        return self.sentence_by_cause.get(cause.value, self.sentence)
+
+
 def causes_from_scores(
     scores: Mapping[str, float],
-    threshold: float,
+    thresholds: CauseThresholds,
     sentence_scores: Mapping[str, float] = MappingProxyType({}),
-    sentence_threshold: float = 1.0,
 ) -> Tuple[RefusalCause, ...]:
-    """The causes scored at least `threshold` on the whole message, or at least `sentence_threshold` in one of
-    its sentences; 'unknown' dropped when a real cause is among them. A story's many sentences give a wrong
-    cause as many chances, so one sentence alone must be surer than the whole message."""
-    known = {cause.value: cause for cause in RefusalCause}
+    """The causes scored at least their threshold on the whole message, or at least their sentence threshold in
+    one of its sentences; 'unknown' dropped when a real cause is among them."""
+
+    def in_sentence(cause: RefusalCause) -> bool:
+        threshold = thresholds.of_sentence(cause)
+        return threshold is not None and sentence_scores.get(cause.value, 0.0) >= threshold
+
     return normalize_causes(
-        known[name]
-        for name in known
-        if scores.get(name, 0.0) >= threshold or sentence_scores.get(name, 0.0) >= sentence_threshold
+        cause
+        for cause in RefusalCause
+        if scores.get(cause.value, 0.0) >= thresholds.of_whole(cause) or in_sentence(cause)
     )
 
 

@@ -4,8 +4,9 @@ Rasa's intent classifiers give one label per message, so two causes needed a joi
 long story's one telling sentence was drowned by its timeline. This component scores the nine causes
 separately (one logistic regression each, on word and character n-grams of accent-free text), on the
 whole message and on each of its sentences. A cause is read from `threshold` on the whole message, or from
-the higher `sentence_threshold` in one sentence (a story's many sentences give a wrong cause many chances;
-both chosen on tests/nlu/dev and the spent blind sets, bench/README.md). The causes read go into the parsed message under `refusal_causes`, which the actions restate
+the higher `sentence_threshold` in one sentence (a story's many sentences give a wrong cause many chances),
+with exceptions by cause (`cause_thresholds`, `cause_sentence_thresholds`); all chosen on tests/nlu/dev and
+the spent blind sets (bench/README.md). The causes read go into the parsed message under `refusal_causes`, which the actions restate
 (bot/domain/cause_reading.py); the intent stays the NLU contract's (`refusal_a+refusal_b` when the
 training data has that pair), and a message the classifiers gave up on (`nlu_fallback`, `out_of_scope`)
 becomes a refusal when a cause is clear; so does a message read as an answer (`inform`).
@@ -17,18 +18,25 @@ none. Features and persistence shared with the intent reader (bot/rasa_plugins/t
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
 from bot.domain.case import CAUSE_INTENT_PREFIX, RefusalCause, causes_from_intent, intent_for_causes
-from bot.domain.cause_reading import CAUSE_SCORES_KEY, FALLBACK_INTENT, causes_from_scores, sentences
+from bot.domain.cause_reading import (
+    CAUSE_SCORES_KEY,
+    FALLBACK_INTENT,
+    CauseThresholds,
+    causes_from_scores,
+    sentences,
+)
 from bot.rasa_plugins.text_models import TextModelComponent, read, text_features
 
 logger = logging.getLogger(__name__)
@@ -47,8 +55,31 @@ class CauseReader(TextModelComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # threshold: a cause's score on the whole message from which it is read; sentence_threshold: the same in
-        # one of its sentences; regularisation: logistic regression's C.
-        return {"threshold": 0.5, "sentence_threshold": 0.9, "regularisation": 4.0, "random_state": 42}
+        # one of its sentences; cause_thresholds and cause_sentence_thresholds: exceptions by cause (a sentence
+        # threshold of null: never from one sentence alone); regularisation: logistic regression's C.
+        return {
+            "threshold": 0.5,
+            "sentence_threshold": 0.9,
+            "cause_thresholds": {},
+            "cause_sentence_thresholds": {},
+            "regularisation": 4.0,
+            "random_state": 42,
+        }
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, model)
+        self.thresholds = CauseThresholds(
+            self.config["threshold"],
+            self.config["sentence_threshold"],
+            dict(self.config["cause_thresholds"] or {}),
+            dict(self.config["cause_sentence_thresholds"] or {}),
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
@@ -103,7 +134,7 @@ class CauseReader(TextModelComponent):
             if not text.strip() or text.startswith("/"):
                 continue
             whole, in_sentence = self.scores(text)
-            causes = causes_from_scores(whole, self.config["threshold"], in_sentence, self.config["sentence_threshold"])
+            causes = causes_from_scores(whole, self.thresholds, in_sentence)
             scores = {cause: max(score, in_sentence.get(cause, 0.0)) for cause, score in whole.items()}
             intent = message.get(INTENT) or {}
             name = intent.get("name") or ""

@@ -1,7 +1,7 @@
 import pytest
 
 from bot.domain.case import RefusalCause
-from bot.domain.cause_reading import causes_from_scores, causes_restated, sentences
+from bot.domain.cause_reading import CauseThresholds, causes_from_scores, causes_restated, sentences
 
 pytestmark = pytest.mark.unit
 
@@ -23,9 +23,9 @@ def test_a_story_is_read_sentence_by_sentence():
 
 def test_causes_at_the_threshold_are_read_and_unknown_gives_way_to_a_real_cause():
     scores = {"low_score": 0.75, "work_experience": 0.74, "unknown_reason": 0.9, "no_such_cause": 0.99}
-    assert causes_from_scores(scores, 0.75) == (C.LOW_SCORE,)
-    assert causes_from_scores({"unknown_reason": 0.9}, 0.75) == (C.UNKNOWN_REASON,)
-    assert causes_from_scores({"low_score": 0.2}, 0.75) == ()
+    assert causes_from_scores(scores, CauseThresholds(0.75)) == (C.LOW_SCORE,)
+    assert causes_from_scores({"unknown_reason": 0.9}, CauseThresholds(0.75)) == (C.UNKNOWN_REASON,)
+    assert causes_from_scores({"low_score": 0.2}, CauseThresholds(0.75)) == ()
 
 
 def test_the_cause_by_cause_reading_comes_before_the_intent():
@@ -69,8 +69,24 @@ def test_hesitant_readings_become_choices_or_their_shared_cause():
 def test_a_cause_read_in_one_sentence_alone_needs_the_higher_threshold():
     whole = {"low_score": 0.55, "misrepresentation": 0.2}
     in_sentence = {"low_score": 0.6, "misrepresentation": 0.85}
-    assert causes_from_scores(whole, 0.5, in_sentence, 0.9) == (C.LOW_SCORE,)
-    assert causes_from_scores(whole, 0.5, {**in_sentence, "misrepresentation": 0.93}, 0.9) == (
+    thresholds = CauseThresholds(0.5, 0.9)
+    assert causes_from_scores(whole, thresholds, in_sentence) == (C.LOW_SCORE,)
+    assert causes_from_scores(whole, thresholds, {**in_sentence, "misrepresentation": 0.93}) == (
         C.MISREPRESENTATION,
         C.LOW_SCORE,
     )
+    assert causes_from_scores(whole, CauseThresholds(0.5), {**in_sentence, "misrepresentation": 0.99}) == (C.LOW_SCORE,)
+
+
+def test_a_cause_s_own_thresholds_replace_the_defaults():
+    thresholds = CauseThresholds(
+        0.5, 0.9, whole_by_cause={"misrepresentation": 0.65}, sentence_by_cause={"unknown_reason": None}
+    )
+    assert causes_from_scores({"misrepresentation": 0.6, "low_score": 0.6}, thresholds) == (C.LOW_SCORE,)
+    assert causes_from_scores({"misrepresentation": 0.65}, thresholds) == (C.MISREPRESENTATION,)
+    assert causes_from_scores({}, thresholds, {"unknown_reason": 0.99, "officer_error": 0.9}) == (C.OFFICER_ERROR,)
+
+
+def test_a_misspelt_cause_in_the_thresholds_is_refused():
+    with pytest.raises(ValueError, match="misrepresentaton"):
+        CauseThresholds(0.5, whole_by_cause={"misrepresentaton": 0.65})

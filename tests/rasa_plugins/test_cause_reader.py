@@ -91,3 +91,14 @@ def test_another_intent_and_a_button_payload_are_left_as_they_are(reader):
     assert CAUSE_SCORES_KEY not in _parse(reader, "oui c'est ça", "affirm")
     assert _parse(reader, "oui, mon test de langue avait expiré", "affirm")["intent"]["name"] == "affirm"
     assert CAUSE_SCORES_KEY not in _parse(reader, "/refusal_missing_documents", "refusal_missing_documents")
+
+
+def test_a_cause_s_own_threshold_in_the_config_is_the_one_applied(reader):
+    story = "Invitation en mars, demande en mai. Mon test de langue avait expiré. Et puis le refus."
+    assert _parse(reader, story, "refusal_missing_documents")[CAUSE_SCORES_KEY]
+    strict = {**reader.config, "cause_thresholds": {"missing_documents": 1.0}}
+    strict["cause_sentence_thresholds"] = {"missing_documents": None}
+    stricter = CauseReader(strict, reader._model_storage, reader._resource, reader.model)
+    assert CAUSE_SCORES_KEY not in _parse(stricter, story, "refusal_missing_documents")
+    with pytest.raises(ValueError, match="missing_document\\b"):
+        CauseReader({**reader.config, "cause_thresholds": {"missing_document": 0.5}}, None, None)
