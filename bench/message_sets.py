@@ -1,4 +1,4 @@
-"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind, blind2 to blind6), and how a reading
+"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind, blind2 to blind7), and how a reading
 of them is scored.
 
 Each set was written by its own writer who never saw data/nlu (see each folder's README). The development
@@ -25,6 +25,7 @@ BLIND3 = ROOT / "tests" / "nlu" / "blind3"
 BLIND4 = ROOT / "tests" / "nlu" / "blind4"
 BLIND5 = ROOT / "tests" / "nlu" / "blind5"
 BLIND6 = ROOT / "tests" / "nlu" / "blind6"
+BLIND7 = ROOT / "tests" / "nlu" / "blind7"
 # Every set the bench scores, by the name its figures carry in results.json.
 MESSAGE_SETS = {
     "dev": DEV,
@@ -34,8 +35,9 @@ MESSAGE_SETS = {
     "blind4": BLIND4,
     "blind5": BLIND5,
     "blind6": BLIND6,
+    "blind7": BLIND7,
 }
-LATEST_BLIND = "blind6"
+LATEST_BLIND = "blind7"
 CAUSE_FILES = ("short_causes", "stories")
 FILES = CAUSE_FILES + ("not_refusal", "dialogue")
 FALLBACK_INTENT = "nlu_fallback"

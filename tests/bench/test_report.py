@@ -296,7 +296,7 @@ def test_the_sets_written_outside_the_team_get_a_table_each_with_every_pipeline_
     }
     results["nlu"]["pipelines"]["project"]["blind2"] = scores
     report = render(results, {})
-    assert "### The second blind set (never tuned on, reported before)" in report
+    assert "### The second blind set (spent: reported once, tuned on since)" in report
     assert "### The development set" not in report
     row = next(line for line in report.splitlines() if line.startswith("| project (config.yml) | 0.910"))
     assert "| 0.840 |" in row and row.rstrip().endswith("| 0.900 | 2 |")
