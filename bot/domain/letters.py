@@ -250,8 +250,8 @@ FINDINGS = frozenset(
     {RefusalCause.MISREPRESENTATION, RefusalCause.CRIMINAL_INADMISSIBILITY, RefusalCause.MEDICAL_INADMISSIBILITY}
 )
 # A finding that a nominee will not settle in the province or become economically established weighs their
-# whole file: the job offer not shown, the funds, the experience ("your only work experience is as a sales
-# associate") are its evidence, not grounds of their own, unless the letter cites a provision on documents
+# whole file: the job offer not shown, the funds, the experience ("you have worked only as a
+# cashier") are its evidence, not grounds of their own, unless the letter cites a provision on documents
 # (A16(1): a document asked for and not produced is a ground of its own). A nomination withdrawn is no such finding.
 _ESTABLISHMENT = re.compile(
     r"economically established|[ée]tablissement [ée]conomique|r[ée]ussir (?:son|votre) [ée]tablissement"
@@ -282,7 +282,7 @@ _EXPERIENCE_MET = re.compile(
 _NEGATED = re.compile(r"\bnot\b|n't\b|\bpas\b|\bno\b|insufficient|insuffisant", _F)
 # A document named with the points is a points claim: "no credential assessment, so these points cannot be
 # awarded". The second official language only adds points: its results not sent lower the score. A grid's line
-# ("preuve de statut non fournie = 0") counts points too.
+# ("lien de parenté non démontré = 0") counts points too.
 _POINTS = re.compile(
     r"=\s*\d{1,3}\b|\bpoints?\b|\bscore\b|\bCRS\b|\bSCG\b|second (?:official )?language"
     r"|(?:2e|2nde?|deuxi[èe]me|seconde?) langue",
@@ -599,12 +599,12 @@ _DATE = re.compile(
     rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
     rf"|\b\d{{4}}\s+{_MONTH}\s+\d{{1,2}}\b"
     r"|\b\d{1,2}[-/.](?:\d{1,2}|[a-z]{3})[-/.]\d{4}\b"
-    # A two-digit year only on a line of its own, as a letterhead dates a letter ("18/06/25"): in a sentence
+    # A two-digit year only on a line of its own, as a letterhead dates a letter ("04/03/26"): in a sentence
     # "12/05/25" is as likely a reference or a score.
     r"|^[ \t]*\d{1,2}/\d{1,2}/\d{2}[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
-# "Dated: 02 June 2025" opening its line is the letter's own date.
+# "Dated: 4 March 2026" opening its line is the letter's own date.
 _DATE_LINE = re.compile(r"(?:^|\n)[ \t]*(?:dated|dat[ée]e?)\W*$", re.IGNORECASE)
 # A date after these words is another document's (a test, a passport, a previous letter), not the decision's.
 _NOT_DECISION_DATE = re.compile(
@@ -617,8 +617,8 @@ _NOT_DECISION_DATE = re.compile(
 # The officer's notes are entries, each headed by its date ("2026-01-22 OT-6610", "18-MAR-2025 Decision"): the
 # decision's date is the entry that records it, not the first entry's.
 # An entry's date opens its line; a period ("2023-01-09 to 2024-01-08") is no entry.
-# Entries may be quoted ("> 2025-07-15") or bracketed with their time ("[2026-04-14 11:03]"), their dates
-# written "2025/06/11", "2025.11.04" or "26.03.2025".
+# Entries may be quoted ("> 2026-03-04") or bracketed with their time ("[2026-03-04 09:30]"), their dates
+# written "2026/03/04", "2026.03.04" or "04.03.2026".
 _ENTRY_DATE = (
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{1,2}-[a-z]{3}-\d{4})\b"
     r"(?![ \t]*(?:to|au|[-–])[ \t]*\d)"

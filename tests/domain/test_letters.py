@@ -688,7 +688,7 @@ def test_a_document_asked_for_under_a16_stays_a_ground_beside_the_establishment_
 @pytest.mark.parametrize(
     "line",
     [
-        "Adaptabilité : frère au Canada, preuve de statut non fournie = 0.",
+        "Adaptabilité : sœur au Canada, lien de parenté non démontré = 0.",
         "Deuxième langue officielle : résultats non fournis, aucun point.",
     ],
 )
@@ -730,11 +730,11 @@ def test_a_recalculated_mark_below_the_round_s_is_the_score():
 @pytest.mark.parametrize(
     "written, decided",
     [
-        ("London\n\nThis 9th of October 2026\n", date(2026, 10, 9)),
-        ("Sydney, Nova Scotia\n2026 October 6\n", date(2026, 10, 6)),
-        ("EMBASSY OF CANADA\n\n15th January 2026\n", date(2026, 1, 15)),
-        ("Dated: 02 June 2026\nYour IELTS expired on 2026-01-05.", date(2026, 6, 2)),
-        ("Centre de traitement\n18/06/26\n", date(2026, 6, 18)),
+        ("London\n\nThis 4th of March 2026\n", date(2026, 3, 4)),
+        ("Sydney, Nova Scotia\n2026 March 9\n", date(2026, 3, 9)),
+        ("EMBASSY OF CANADA\n\n21st May 2026\n", date(2026, 5, 21)),
+        ("Dated: 04 March 2026\nYour IELTS expired on 2026-01-05.", date(2026, 3, 4)),
+        ("Centre de traitement\n27/04/26\n", date(2026, 4, 27)),
     ],
 )
 def test_a_letter_s_date_in_the_ways_letters_write_it(written, decided):
@@ -767,7 +767,7 @@ def test_notes_entries_dated_and_marked_in_other_ways_are_entries(first, second)
 @pytest.mark.parametrize(
     "sentence",
     [
-        "En l'absence de résultats valides, vous ne répondez pas aux exigences du programme.",
+        "En l'absence de résultats à jour, votre demande ne peut être approuvée.",
         "In the absence of valid results, you do not meet the requirements of the program.",
     ],
 )
