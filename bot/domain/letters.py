@@ -201,15 +201,20 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
             r"(?:did|have|has) not (?:provide|provided|submit|submitted|include|included)|failed to (?:provide|submit)"
             r"|n'(?:avez|a) pas (?:fourni|soumis|pr[ée]sent[ée]|inclus|transmis|produit)|not (?:been )?(?:provided|submitted)"
             r"|ne nous (?:sont|est) (?:jamais |pas )+parvenu\w*|(?:has|have|did) not reach(?:ed)? us"
-            r"|\bno\b[\w \t-]{0,40}\b(?:received|provided|submitted)\b"
+            # A notes line, after its date: "2026-05-02  No police certificate received"; not "no doubt".
+            r"|(?:^|\d[ \t]+)[ \t]*no\b(?![ \t]+(?:doubt|indication|concern|reason))[\w \t-]{0,40}"
+            r"\b(?:received|provided|submitted)\b"
             r"|requested documents?|documents? (?:demand[ée]s|requis|manquants?)|missing documents?"
             r"|insufficient (?:settlement )?funds|fonds (?:d'[ée]tablissement )?insuffisants"
             r"|(?:was|were|has|have) (?:not|never) (?:been )?(?:provided|submitted|received)|neither was provided"
             r"|n'(?:a|ont) (?:toujours |jamais )?(?:pas )?[ée]t[ée] (?:fourni|re[çc]u|transmis|pr[ée]sent[ée])\w*"
             r"|\bnon (?:fourni|transmis|pr[ée]sent[ée]|re[çc]u)\w*|\bno\b[^.]{0,60}\b(?:was|were) (?:provided|submitted|received)"
             r"|n'avons (?:toujours )?(?:pas )?re[çc]u|(?:have|has) not (?:yet )?received|we did not receive|you did not send"
-            r"|en l'absence (?:de|d')\s*(?:ce|ces|cette|tels|telles)?\s*(?:documents?|preuves?|pi[èe]ces?|r[ée]sultats?)"
-            r"|in the absence of (?:this|these|the|such|any)?\s*(?:valid )?(?:documents?|evidence|results)",
+            # Documents absent, not evidence found thin ("in the absence of evidence of duties" is the experience).
+            r"|en l'absence (?:de|d')\s*(?:(?:ce|ces|cette|tels|telles) (?:documents?|preuves?|pi[èe]ces?)"
+            r"|(?:documents?|pi[èe]ces?|r[ée]sultats?)\b)"
+            r"|in the absence of (?:(?:this|these|the requested|such) (?:documents?|evidence)|(?:valid )?(?:documents"
+            r"|results)\b)",
         ),
     )
 )
@@ -281,10 +286,10 @@ _EXPERIENCE_MET = re.compile(
 )
 _NEGATED = re.compile(r"\bnot\b|n't\b|\bpas\b|\bno\b|insufficient|insuffisant", _F)
 # A document named with the points is a points claim: "no credential assessment, so these points cannot be
-# awarded". The second official language only adds points: its results not sent lower the score. A grid's line
-# ("lien de parenté non démontré = 0") counts points too.
+# awarded". The second official language only adds points: its results not sent lower the score. A grid's line,
+# ending on its points ("lien de parenté non démontré = 0"), counts them too.
 _POINTS = re.compile(
-    r"=\s*\d{1,3}\b|\bpoints?\b|\bscore\b|\bCRS\b|\bSCG\b|second (?:official )?language"
+    r"=\s*\d{1,3}(?:\s*points?)?\s*[.;)]?[ \t]*$|\bpoints?\b|\bscore\b|\bCRS\b|\bSCG\b|second (?:official )?language"
     r"|(?:2e|2nde?|deuxi[èe]me|seconde?) langue",
     _F,
 )
@@ -474,14 +479,15 @@ _REFUSED_IN_WORDS = re.compile(
 )
 
 
-# "Si ces exigences ne sont pas remplies, la demande est refusée": the law's consequence, in a fairness letter.
-_CONDITION = re.compile(r"\b(?:si|if|unless|à moins)\b", re.IGNORECASE)
+# "Si ces exigences ne sont pas remplies, la demande est refusée": a sentence or clause opening on a condition
+# states the law's consequence, as a fairness letter does. "Même si", "even if" concede the point and still refuse.
+_CONDITION = re.compile(r"(?:^|[,;:])\W*(?:si\b|s'ils?\b|if\b|unless\b|[àa] moins)", re.IGNORECASE)
 
 
 def _refusal_stated(text: str) -> bool:
-    """A sentence saying the application is refused, not on a condition."""
+    """A sentence saying the application is refused, not on a condition. `text` is flat: one line."""
     for match in _REFUSED_IN_WORDS.finditer(text):
-        opening = max(text.rfind(end, 0, match.start()) for end in ".!?\n")
+        opening = max(text.rfind(end, 0, match.start()) for end in ".!?")
         if not _CONDITION.search(text[opening + 1 : match.start()]):
             return True
     return False
@@ -548,7 +554,10 @@ def _grounds(
     experience_met = any(_EXPERIENCE_MET.search(sentence) and not _NEGATED.search(sentence) for sentence in readable)
     establishment = (
         nominee
-        and any(_ESTABLISHMENT.search(sentence) for sentence in readable)
+        and any(
+            _ESTABLISHMENT.search(sentence) and GROUND_FAULT.search(sentence) and not _RESTATES_LAW.search(sentence)
+            for sentence in readable
+        )
         and not any(
             found.cause is RefusalCause.MISSING_DOCUMENTS or citation.split("(")[0] == DUTY_TO_PRODUCE
             for citation, _, found in cited
@@ -593,15 +602,18 @@ _MONTH = (
     r"(?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c|jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
     r"|nov|dec)[a-zéû]*\.?"
 )
+_FULL_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|janvier"
+    r"|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre)"
+)
+# A two-digit year ("04/03/26") is not read: day or month first, 2026 or 2004, the person is asked.
 _DATE = re.compile(
     r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b"
     rf"|\b\d{{1,2}}(?:er|st|nd|rd|th)?(?:\s+of)?\s+{_MONTH},?\s+\d{{4}}\b"
     rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
-    rf"|\b\d{{4}}\s+{_MONTH}\s+\d{{1,2}}\b"
-    r"|\b\d{1,2}[-/.](?:\d{1,2}|[a-z]{3})[-/.]\d{4}\b"
-    # A two-digit year only on a line of its own, as a letterhead dates a letter ("04/03/26"): in a sentence
-    # "12/05/25" is as likely a reference or a score.
-    r"|^[ \t]*\d{1,2}/\d{1,2}/\d{2}[ \t]*$",
+    # "2026 March 4" on a line of its own: in a sentence "2025 may 3 applicants" is no date.
+    rf"|^[ \t]*\d{{4}}\s+{_FULL_MONTH}\s+\d{{1,2}}[ \t]*$"
+    r"|\b\d{1,2}[-/.](?:\d{1,2}|[a-z]{3})[-/.]\d{4}\b",
     re.IGNORECASE | re.MULTILINE,
 )
 # "Dated: 4 March 2026" opening its line is the letter's own date.
@@ -625,7 +637,8 @@ _ENTRY_DATE = (
 )
 _ENTRY_INDENT = r"[ \t]*(?:[>\[][ \t]*)?"
 _NOTES_ENTRY = re.compile(rf"^{_ENTRY_INDENT}({_ENTRY_DATE})(.*(?:\n(?!{_ENTRY_INDENT}{_ENTRY_DATE}).*)*)", _F)
-_NOTES = re.compile(r"\b(?:GCMS|SMGC|notes?|PA|DP)\b", _F)
+# Notes name themselves, or their applicant "PA" / "DP"; "please note" is no mark.
+_NOTES = re.compile(rf"{OFFICER_NOTES}|\b(?:PA|DP)\b", _F)
 _RECORDS_DECISION = re.compile(r"final decision|d[ée]cision finale|examen final", _F)
 
 
@@ -649,8 +662,17 @@ def _notes_decision_date(text: str, today: Optional[date]) -> Optional[date]:
 
 def decision_date(text: str, today: Optional[date] = None) -> Optional[date]:
     noted = _notes_decision_date(text, today)
-    if noted is not None:
-        return noted
+    first_entry = _NOTES_ENTRY.search(text)
+    dated = _dated(text[: first_entry.start()] if noted and first_entry else text, today)
+    if noted is None:
+        return dated
+    # Dated lines under a letter (the person's own: "20/11/2026 j'ai reçu les notes") may pass for notes: the
+    # letter's date above them, when earlier, is the safer limit.
+    return min(noted, dated) if dated else noted
+
+
+def _dated(text: str, today: Optional[date]) -> Optional[date]:
+    """The first date of the text that is not another document's."""
     for match in _DATE.finditer(text):
         before = text[max(0, match.start() - 25) : match.start()]
         if _NOT_DECISION_DATE.search(before) and not _DATE_LINE.search(before):
