@@ -89,16 +89,34 @@ class CauseThresholds:
     sentence_by_cause: Mapping[str, Optional[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # A misspelt cause in config.yml would silently keep the default: refuse it when the model loads.
+        # A misspelt cause or a threshold out of range (65 for 0.65) in config.yml would silently keep the
+        # default or turn a cause off: refused when the model loads, not at the first message.
         unknown = sorted({*self.whole_by_cause, *self.sentence_by_cause} - {cause.value for cause in RefusalCause})
         if unknown:
             raise ValueError(f"no such cause of refusal: {', '.join(unknown)}")
+        wrong = [
+            f"{name}: {value!r}"
+            for name, value, may_be_none in (
+                [("whole", self.whole, False), ("sentence", self.sentence, True)]
+                + [(cause, value, False) for cause, value in self.whole_by_cause.items()]
+                + [(cause, value, True) for cause, value in self.sentence_by_cause.items()]
+            )
+            if not _a_threshold(value, may_be_none)
+        ]
+        if wrong:
+            raise ValueError(f"a threshold is a number from 0 to 1 (null: never from one sentence): {', '.join(wrong)}")
 
     def of_whole(self, cause: RefusalCause) -> float:
         return self.whole_by_cause.get(cause.value, self.whole)
 
     def of_sentence(self, cause: RefusalCause) -> Optional[float]:
         return self.sentence_by_cause.get(cause.value, self.sentence)
+
+
+def _a_threshold(value: object, may_be_none: bool) -> bool:
+    if value is None:
+        return may_be_none
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
 
 
 def causes_from_scores(

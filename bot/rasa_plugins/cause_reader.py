@@ -60,8 +60,9 @@ class CauseReader(TextModelComponent):
         return {
             "threshold": 0.5,
             "sentence_threshold": 0.9,
-            "cause_thresholds": {},
-            "cause_sentence_thresholds": {},
+            # None, not {}: Rasa merges a dict default with the config's value, and fails on a key left empty.
+            "cause_thresholds": None,
+            "cause_sentence_thresholds": None,
             "regularisation": 4.0,
             "random_state": 42,
         }

@@ -90,3 +90,20 @@ def test_a_cause_s_own_thresholds_replace_the_defaults():
 def test_a_misspelt_cause_in_the_thresholds_is_refused():
     with pytest.raises(ValueError, match="misrepresentaton"):
         CauseThresholds(0.5, whole_by_cause={"misrepresentaton": 0.65})
+
+
+@pytest.mark.parametrize(
+    "whole, sentence, by_cause, by_cause_in_sentence",
+    [
+        (65, 0.9, {}, {}),
+        (0.5, 0.9, {"misrepresentation": None}, {}),
+        (0.5, 0.9, {"low_score": "0.4"}, {}),
+        (0.5, 1.5, {}, {}),
+        (0.5, 0.9, {}, {"officer_error": -0.1}),
+        (0.5, 0.9, {"low_score": True}, {}),
+    ],
+)
+def test_a_threshold_out_of_range_or_not_a_number_is_refused(whole, sentence, by_cause, by_cause_in_sentence):
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        CauseThresholds(whole, sentence, by_cause, by_cause_in_sentence)
+    assert CauseThresholds(0.5, None, {"low_score": 0.4}, {"unknown_reason": None}).of_sentence(C.LOW_SCORE) is None

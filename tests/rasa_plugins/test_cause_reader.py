@@ -102,3 +102,11 @@ def test_a_cause_s_own_threshold_in_the_config_is_the_one_applied(reader):
     assert CAUSE_SCORES_KEY not in _parse(stricter, story, "refusal_missing_documents")
     with pytest.raises(ValueError, match="missing_document\\b"):
         CauseReader({**reader.config, "cause_thresholds": {"missing_document": 0.5}}, None, None)
+
+
+def test_thresholds_left_empty_in_config_yml_keep_the_defaults(reader):
+    # A key left empty in YAML is None: Rasa merges the config into the defaults as its graph does.
+    from rasa.utils.common import override_defaults
+
+    config = override_defaults(CauseReader.get_default_config(), {"cause_thresholds": None})
+    assert CauseReader(config, reader._model_storage, reader._resource, reader.model).thresholds.whole_by_cause == {}
