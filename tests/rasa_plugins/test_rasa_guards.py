@@ -222,3 +222,15 @@ def test_sql_tracker_store_writes_the_events_its_additional_events_yields():
         endpoints = yaml.safe_load((Path(__file__).resolve().parents[2] / name).read_text(encoding="utf-8"))
         assert endpoints["tracker_store"]["type"] == "bot.rasa_plugins.tracker_store.DatabaseUrlTrackerStore", name
         assert "event_broker" not in endpoints, name
+
+
+def test_the_saved_crf_extractor_s_hooks_are_where_it_reads_them():
+    # bot/rasa_plugins/crf_entities.py: Rasa's train hands the dataset to persist, which it replaces; a CRF reads
+    # through the tagger it sets and saves the model file it copies.
+    import sklearn_crfsuite
+    from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
+
+    assert "self.persist(dataset)" in inspect.getsource(CRFEntityExtractor.train)
+    tagger = inspect.getsource(sklearn_crfsuite.CRF.tagger_.fget)
+    assert "self._tagger" in tagger and "self.modelfile.name" in tagger
+    assert "self.tagger_" in inspect.getsource(sklearn_crfsuite.CRF.predict_single)
