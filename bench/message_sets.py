@@ -1,4 +1,4 @@
-"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind, blind2 to blind7), and how a reading
+"""The development and blind message sets (tests/nlu/dev, tests/nlu/blind, blind2 to blind8), and how a reading
 of them is scored.
 
 Each set was written by its own writer who never saw data/nlu (see each folder's README). The development
@@ -26,6 +26,7 @@ BLIND4 = ROOT / "tests" / "nlu" / "blind4"
 BLIND5 = ROOT / "tests" / "nlu" / "blind5"
 BLIND6 = ROOT / "tests" / "nlu" / "blind6"
 BLIND7 = ROOT / "tests" / "nlu" / "blind7"
+BLIND8 = ROOT / "tests" / "nlu" / "blind8"
 # Every set the bench scores, by the name its figures carry in results.json.
 MESSAGE_SETS = {
     "dev": DEV,
@@ -36,8 +37,9 @@ MESSAGE_SETS = {
     "blind5": BLIND5,
     "blind6": BLIND6,
     "blind7": BLIND7,
+    "blind8": BLIND8,
 }
-LATEST_BLIND = "blind7"
+LATEST_BLIND = "blind8"
 CAUSE_FILES = ("short_causes", "stories")
 FILES = CAUSE_FILES + ("not_refusal", "dialogue")
 FALLBACK_INTENT = "nlu_fallback"
