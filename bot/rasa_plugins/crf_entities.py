@@ -54,11 +54,14 @@ class SavedCRFEntityExtractor(CRFEntityExtractor):
                 crf_order = rasa.shared.utils.io.read_json_file(model_dir / ORDER_FILE)
                 taggers = OrderedDict()
                 for tag_name in crf_order:
+                    # In memory: the model's unpacked directory may go before the server does. crfsuite reads
+                    # the bytes where they are, without a copy: the CRF keeps them alive as long as its tagger.
+                    model = (model_dir / _model_file(tag_name)).read_bytes()
                     tagger = pycrfsuite.Tagger()
-                    # In memory: the model's unpacked directory may go before the server does.
-                    tagger.open_inmemory((model_dir / _model_file(tag_name)).read_bytes())
+                    tagger.open_inmemory(model)
                     crf = sklearn_crfsuite.CRF()
                     crf._tagger = tagger
+                    crf.saved_model = model
                     taggers[tag_name] = crf
         except ValueError:
             # No resource: the training data had no entity (Rasa's own extractor says so the same way).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -82,7 +84,13 @@ def test_a_saved_extractor_loads_without_training_and_reads_as_rasa_s_does(tmp_p
 
     monkeypatch.setattr(SavedCRFEntityExtractor, "train_model", classmethod(no_training))
     loaded = SavedCRFEntityExtractor.load(config, storage, resource, context)
+    # crfsuite reads the model's bytes in place: once freed and their memory reused, it read garbage.
+    with storage.read_from(resource) as model_dir:
+        size = max(path.stat().st_size for path in model_dir.glob("*.crfsuite"))
+    gc.collect()
+    reused = [bytes([255]) * size for _ in range(200)]
     read = _entities(loaded, tokenizer, featurizer, READ)
+    del reused
     assert read == _entities(rasa_s, tokenizer, featurizer, READ)
     assert ("document", "tef") in read[0] and read[3] == []
     with storage.read_from(resource) as model_dir:
