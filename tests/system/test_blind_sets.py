@@ -1,4 +1,4 @@
-"""The blind message sets (tests/nlu/blind to blind7), written outside the team and never trained on: a floor under the causes the trained model reads, so that a later data or pipeline change cannot
+"""The blind message sets (tests/nlu/blind to blind8), written outside the team and never trained on: a floor under the causes the trained model reads, so that a later data or pipeline change cannot
 quietly undo it. The figures themselves, beside the peers, come from `make bench` (bench/README.md)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from bench.message_sets import (
     BLIND5,
     BLIND6,
     BLIND7,
+    BLIND8,
     Reading,
     cause_scores,
     load_message_set,
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.system
 # (TF-IDF 0.638 and 0.676); the same model read the spent sets 0.871 / 0.850, 0.793 / 0.841, 0.726 / 0.758. Fifth
 # set, reported once on 5 December at 5b5b28e: 0.838 and 0.734 (TF-IDF 0.700 and 0.672). Sixth set, reported
 # once on 6 December at 731dc43: 0.829 and 0.780 (TF-IDF 0.696 and 0.691). Seventh set, reported once on
-# 6 December at 5886c4e: 0.774 and 0.782 (TF-IDF 0.640 and 0.677).
+# 6 December at 5886c4e: 0.774 and 0.782 (TF-IDF 0.640 and 0.677). Eighth set, reported once on 6 December
+# at 368384a: 0.800 and 0.851 (TF-IDF 0.606 and 0.603).
 MIN_CAUSE_ACCURACY = {
     "blind": {"short_causes": 0.85, "stories": 0.82},
     "blind2": {"short_causes": 0.77, "stories": 0.82},
@@ -40,10 +42,11 @@ MIN_CAUSE_ACCURACY = {
     "blind5": {"short_causes": 0.81, "stories": 0.71},
     "blind6": {"short_causes": 0.81, "stories": 0.75},
     "blind7": {"short_causes": 0.75, "stories": 0.75},
+    "blind8": {"short_causes": 0.78, "stories": 0.82},
 }
 # Messages that are not a refusal and get no cause read, on 5 December's model: 0.980 (first set), 0.857 (second),
 # 0.929 (third), 0.929 (fourth); the fifth's report, 0.980 (49 messages); the sixth's, 0.976 (42 messages); the
-# seventh's, 0.952 (42 messages); issue 14 asks 0.95.
+# seventh's, 0.952 (42 messages); the eighth's, 0.929 (42 messages); issue 14 asks 0.95.
 MIN_NOT_REFUSAL_NO_CAUSE = {
     "blind": 0.93,
     "blind2": 0.80,
@@ -52,6 +55,7 @@ MIN_NOT_REFUSAL_NO_CAUSE = {
     "blind5": 0.91,
     "blind6": 0.93,
     "blind7": 0.90,
+    "blind8": 0.88,
 }
 
 
@@ -68,6 +72,7 @@ BLIND_SETS = {
     "blind5": BLIND5,
     "blind6": BLIND6,
     "blind7": BLIND7,
+    "blind8": BLIND8,
 }
 
 
