@@ -154,6 +154,12 @@ _OTHER_APPLICATION = re.compile(
     _F,
 )
 
+# A nominee's establishment in the province, which a nominee-class refusal finds wanting (R87(2)(b), R87(3)).
+ESTABLISHMENT_WORDS = (
+    r"economically established|[ée]tablissement [ée]conomique|r[ée]ussir (?:son|votre) [ée]tablissement"
+    r"|intention de r[ée]sider|substituted evaluation|substitution d'appr[ée]ciation"
+)
+
 # The grounds as letters word them, for letters that say them without a provision or beside one.
 GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
     (cause, re.compile(pattern, _F))
@@ -178,9 +184,7 @@ GROUNDS: Tuple[Tuple[RefusalCause, re.Pattern[str]], ...] = tuple(
         (
             RefusalCause.PNP_CRITERIA,
             r"nominat\w*|certificat de d[ée]signation|d[ée]signation (?:provinciale|de la province)"
-            r"|economically established|[ée]tablissement [ée]conomique|r[ée]ussir (?:son|votre) [ée]tablissement"
-            r"|intend\w* to (?:reside|live|settle) in\b|intention de r[ée]sider|substituted evaluation"
-            r"|substitution d'appr[ée]ciation",
+            rf"|{ESTABLISHMENT_WORDS}|intend\w* to (?:reside|live|settle) in\b",
         ),
         (
             RefusalCause.WORK_EXPERIENCE,
@@ -258,14 +262,9 @@ FINDINGS = frozenset(
 # whole file: the job offer not shown, the funds, the experience ("you have worked only as a
 # cashier") are its evidence, not grounds of their own, unless the letter cites a provision on documents
 # (A16(1): a document asked for and not produced is a ground of its own). A nomination withdrawn is no such finding.
-_ESTABLISHMENT = re.compile(
-    r"economically established|[ée]tablissement [ée]conomique|r[ée]ussir (?:son|votre) [ée]tablissement"
-    r"|substituted evaluation|substitution d'appr[ée]ciation|[ée]valuation substitu[ée]e|intend\w* to reside"
-    r"|intention de r[ée]sider",
-    _F,
-)
-# A16(1), the duty to produce the documents an officer asks for, as citation_of writes its section.
-DUTY_TO_PRODUCE = "IRPA 16"
+_ESTABLISHMENT = re.compile(rf"{ESTABLISHMENT_WORDS}|[ée]valuation substitu[ée]e|intend\w* to reside", _F)
+# A16(1), the duty to produce the documents an officer asks for: its law and section.
+DUTY_TO_PRODUCE = (Law.IRPA, "16")
 ESTABLISHMENT_EVIDENCE = frozenset({RefusalCause.MISSING_DOCUMENTS, RefusalCause.WORK_EXPERIENCE})
 # The experience, the score and the nomination are named in every letter of their program ("you claimed two
 # years of work experience", "nominated by Manitoba"): they are grounds only in a sentence finding fault.
@@ -559,8 +558,8 @@ def _grounds(
             for sentence in readable
         )
         and not any(
-            found.cause is RefusalCause.MISSING_DOCUMENTS or citation.split("(")[0] == DUTY_TO_PRODUCE
-            for citation, _, found in cited
+            found.cause is RefusalCause.MISSING_DOCUMENTS or (found.law, found.section) == DUTY_TO_PRODUCE
+            for _, _, found in cited
         )
     )
     # A sentence in plain words first: "you did not show the lead statement" says more than "under 75(2)".
@@ -662,10 +661,11 @@ def _notes_decision_date(text: str, today: Optional[date]) -> Optional[date]:
 
 def decision_date(text: str, today: Optional[date] = None) -> Optional[date]:
     noted = _notes_decision_date(text, today)
-    first_entry = _NOTES_ENTRY.search(text)
-    dated = _dated(text[: first_entry.start()] if noted and first_entry else text, today)
     if noted is None:
-        return dated
+        return _dated(text, today)
+    first_entry = _NOTES_ENTRY.search(text)
+    assert first_entry is not None  # notes were read from their entries
+    dated = _dated(text[: first_entry.start()], today)
     # Dated lines under a letter (the person's own: "20/11/2026 j'ai reçu les notes") may pass for notes: the
     # letter's date above them, when earlier, is the safer limit.
     return min(noted, dated) if dated else noted
