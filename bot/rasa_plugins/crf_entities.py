@@ -11,6 +11,7 @@ It relies on sklearn_crfsuite.CRF keeping its model file in `modelfile` and its 
 
 from __future__ import annotations
 
+import shutil
 from collections import OrderedDict
 from typing import Any, Dict, List
 
@@ -34,8 +35,7 @@ class SavedCRFEntityExtractor(CRFEntityExtractor):
         with self._model_storage.write_to(self._resource) as model_dir:
             rasa.shared.utils.io.dump_obj_as_json_to_file(model_dir / ORDER_FILE, self.crf_order)
             for tag_name, tagger in (self.entity_taggers or {}).items():
-                with open(tagger.modelfile.name, "rb") as trained:
-                    (model_dir / _model_file(tag_name)).write_bytes(trained.read())
+                shutil.copyfile(tagger.modelfile.name, model_dir / _model_file(tag_name))
 
     @classmethod
     def load(
