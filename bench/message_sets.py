@@ -18,27 +18,12 @@ import yaml
 
 from bench.settings import ROOT
 
-DEV = ROOT / "tests" / "nlu" / "dev"
-BLIND = ROOT / "tests" / "nlu" / "blind"
-BLIND2 = ROOT / "tests" / "nlu" / "blind2"
-BLIND3 = ROOT / "tests" / "nlu" / "blind3"
-BLIND4 = ROOT / "tests" / "nlu" / "blind4"
-BLIND5 = ROOT / "tests" / "nlu" / "blind5"
-BLIND6 = ROOT / "tests" / "nlu" / "blind6"
-BLIND7 = ROOT / "tests" / "nlu" / "blind7"
-BLIND8 = ROOT / "tests" / "nlu" / "blind8"
 # Every set the bench scores, by the name its figures carry in results.json.
 MESSAGE_SETS = {
-    "dev": DEV,
-    "blind": BLIND,
-    "blind2": BLIND2,
-    "blind3": BLIND3,
-    "blind4": BLIND4,
-    "blind5": BLIND5,
-    "blind6": BLIND6,
-    "blind7": BLIND7,
-    "blind8": BLIND8,
+    name: ROOT / "tests" / "nlu" / name
+    for name in ("dev", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
 }
+DEV, BLIND, BLIND2, BLIND3 = (MESSAGE_SETS[name] for name in ("dev", "blind", "blind2", "blind3"))
 LATEST_BLIND = "blind8"
 CAUSE_FILES = ("short_causes", "stories")
 FILES = CAUSE_FILES + ("not_refusal", "dialogue")
